@@ -1,0 +1,117 @@
+/*
+ * Memory for short-lived filters: one arena, zeroed, never freed one by
+ * one.  Under check-san (-DSAN) every object is its own malloc, kept on
+ * a list and freed at exit, so AddressSanitizer still sees overflows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stap.h"
+
+enum { CHUNK = 1 << 16 };
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	_Alignas(max_align_t) unsigned char mem[];
+};
+
+static struct chunk *chunks;
+
+void *
+emalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+void *
+erealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+char *
+estrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(emalloc(n), s, n);
+}
+
+#ifdef SAN
+void *
+arena_alloc(size_t n)
+{
+	struct chunk *c = emalloc(sizeof *c + n);
+
+	c->next = chunks;
+	chunks = c;
+	memset(c->mem, 0, n);
+	return c->mem;
+}
+#else
+void *
+arena_alloc(size_t n)
+{
+	struct chunk *c = chunks;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CHUNK ? n : CHUNK;
+
+		c = emalloc(sizeof *c + size);
+		c->size = size;
+		c->used = 0;
+		c->next = chunks;
+		chunks = c;
+	}
+	p = c->mem + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+#endif
+
+char *
+arena_strndup(const char *s, size_t n)
+{
+	char *p = arena_alloc(n + 1);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+void
+arena_freeall(void)
+{
+	while (chunks) {
+		struct chunk *c = chunks;
+
+		chunks = c->next;
+		free(c);
+	}
+}
+
+/* Grow the malloc'd array p of *cap elements to hold at least need. */
+void *
+vgrow(void *p, size_t *cap, size_t need, size_t elsz)
+{
+	size_t n = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return p;
+	while (n < need)
+		n *= 2;
+	if (n > SIZE_MAX / elsz)
+		fatal("out of memory");
+	*cap = n;
+	return erealloc(p, n * elsz);
+}

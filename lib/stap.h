@@ -1,0 +1,206 @@
+/*
+ * stap.h: everything the tools share, in sections named after the
+ * file that implements them.  Self-contained; needs libc only.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define VERSION "0.1.0"
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* arena.c */
+
+void *emalloc(size_t n);
+void *erealloc(void *p, size_t n);
+char *estrdup(const char *s);
+void *arena_alloc(size_t n);
+char *arena_strndup(const char *s, size_t n);
+void arena_freeall(void);
+void *vgrow(void *p, size_t *cap, size_t need, size_t elsz);
+
+/* diag.c */
+
+struct loc {
+	int file;   /* index into the source registry */
+	int line;   /* 1-based */
+	int col;    /* 1-based bytes */
+};
+
+struct srcfile {
+	char *name;
+	char *text;     /* whole contents, NUL-terminated */
+	size_t len;
+	int nlines;
+	size_t *line;   /* byte offset of each line's start */
+};
+
+extern const char *argv0;
+extern int nerrors;
+extern int nwarnings;
+
+int src_add(const char *name, char *text, size_t len);
+int src_read(const char *path);
+int src_count(void);
+struct srcfile *src_get(int file);
+const char *src_line(int file, int line, size_t *len);
+void diag_error(struct loc loc, const char *fmt, ...);
+void diag_warn(struct loc loc, const char *fmt, ...);
+void diag_note(struct loc loc, const char *fmt, ...);
+void diag_vreport(const char *kind, struct loc loc, const char *fmt,
+    va_list ap);
+_Noreturn void fatal(const char *fmt, ...);
+_Noreturn void bugat(const char *file, int line, const char *fmt, ...);
+#define bug(...) bugat(__FILE__, __LINE__, __VA_ARGS__)
+void outclose(FILE *f);
+
+/* lex.c */
+
+enum tokkind {
+	TK_EOF,
+	TK_IDENT,    /* name or keyword */
+	TK_TARGET,   /* $name, $$name, $1, $# */
+	TK_AT,       /* @name, @1, @# */
+	TK_NUM,
+	TK_STR,      /* str holds the decoded value */
+	TK_EMBED,    /* %{ ... %}: str holds the code */
+	TK_OP,
+};
+
+enum op {
+	O_NONE,
+#define OP(name, spelling) name,
+#include "op.def"
+#undef OP
+	O_NOPS
+};
+
+struct token {
+	enum tokkind kind;
+	enum op op;
+	struct loc loc;
+	const char *text;   /* raw spelling in the source */
+	int len;
+	const char *str;    /* identifier or decoded string, NUL-terminated */
+	int64_t num;
+	int numflags;       /* F_HEX, F_OCT; F_BIG: does not fit in int64 */
+	int space;          /* whitespace or a comment came before it */
+};
+
+struct comment {
+	struct loc loc;
+	const char *text;   /* with its delimiters */
+	int own_line;       /* nothing but blanks before it on its line */
+	struct comment *next;
+};
+
+struct lexer {
+	int file;
+	const char *base, *p, *end;
+	int line;
+	const char *linestart;
+	struct comment **comments;  /* where to append comments, or NULL */
+};
+
+extern const char *op_spelling[];
+void lex_init(struct lexer *lx, int file, struct comment **comments);
+void lex_next(struct lexer *lx, struct token *t);
+enum op op_lookup(const char *s);
+int tok_is(const struct token *t, const char *word);
+int tok_isop(const struct token *t, enum op op);
+const char *tok_describe(const struct token *t, char *buf, size_t n);
+
+/* pp.c */
+
+struct facts {
+	const char *release;    /* kernel_vr */
+	const char *arch;
+	const char *runtime;
+	const char *stap_version;
+	const char *privilege;
+	int guru;
+	int nargs;
+	char **args;
+	int ndefines;
+	char **defines;         /* NAME=VALUE from -D */
+	const char *configfile; /* kernel .config to read CONFIG_ from */
+};
+
+struct pp;
+
+void facts_default(struct facts *f);
+struct pp *pp_new(struct facts *f, int file, struct comment **comments);
+void pp_library(struct pp *pp, const char *dir);
+void pp_next(struct pp *pp, struct token *t);
+struct node *pp_macrodefs(struct pp *pp);
+
+/* parse.c */
+
+struct script {
+	const char *stage;      /* "parsed" or "resolved" */
+	const char *tool;
+	struct facts facts;
+	const char *compatible;
+	struct node *decls;
+	struct comment *comments;
+};
+
+struct script *parse_script(struct facts *f, int file, const char *compatible,
+    const char **incdirs, int nincs);
+
+/* tree.c */
+
+enum nodekind {
+#define N(kind, name) N_##kind,
+#include "node.def"
+#undef N
+	N_NKINDS
+};
+
+enum type {
+	T_UNKNOWN,
+	T_LONG,
+	T_STRING,
+	T_STATS,
+	T_VOID,
+};
+
+enum flag {
+	F_OPTIONAL  = 1 << 0,   /* probe point '?' */
+	F_SUFFICIENT= 1 << 1,   /* probe point '!' */
+	F_PRIVATE   = 1 << 2,
+	F_WRAP      = 1 << 3,   /* global a% */
+	F_EPILOGUE  = 1 << 4,   /* probe alias += */
+	F_ADDR      = 1 << 5,   /* &$var */
+	F_PRETTY    = 1 << 6,   /* $var$ */
+	F_PPRETTY   = 1 << 7,   /* $var$$ */
+	F_ASC       = 1 << 8,   /* foreach sort + */
+	F_DESC      = 1 << 9,   /* foreach sort - */
+	F_HEX       = 1 << 10,  /* literal spelt 0x.. */
+	F_OCT       = 1 << 11,  /* literal spelt 0.. */
+	F_BIG       = 1 << 12,  /* literal beyond INT64_MAX */
+	F_NFLAGS    = 13
+};
+
+struct node {
+	enum nodekind kind;
+	enum op op;
+	enum type type;
+	unsigned flags;
+	struct loc loc;
+	const char *str;
+	int64_t num;
+	struct node *next;      /* next in a list */
+#define CHILD(name) struct node *name;
+#include "child.def"
+#undef CHILD
+};
+
+extern const char *node_name[];
+extern const char *type_name[];
+extern const char *flag_name[];
+
+struct node *node_new(enum nodekind kind, struct loc loc);
+void tree_write(FILE *f, struct script *s);
+struct script *tree_read(FILE *f, const char *name);

@@ -1,0 +1,630 @@
+/*
+ * The stap-tree format, written and read here and nowhere else; the
+ * grammar is in man/stap-tree.5.  A node is one line: its depth as two
+ * blanks a level, the child slot it fills in its parent ("body:"), its
+ * kind, file:line:col, then key=value attributes.  Children follow their
+ * parent, one level deeper; siblings in one slot form a list in order.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stap.h"
+
+enum { TREE_MAJOR = 1, MAXDEPTH = 10000 };
+
+const char *node_name[] = {
+#define N(kind, name) [N_##kind] = name,
+#include "node.def"
+#undef N
+};
+
+const char *type_name[] = {
+	[T_UNKNOWN] = "unknown", [T_LONG] = "long", [T_STRING] = "string",
+	[T_STATS] = "stats", [T_VOID] = "void",
+};
+
+const char *flag_name[F_NFLAGS] = {
+	"optional", "sufficient", "private", "wrap", "epilogue", "addr",
+	"pretty", "ppretty", "asc", "desc", "hex", "oct", "big",
+};
+
+static const char *child_name[] = {
+#define CHILD(name) #name,
+#include "child.def"
+#undef CHILD
+};
+
+static const size_t child_off[] = {
+#define CHILD(name) offsetof(struct node, name),
+#include "child.def"
+#undef CHILD
+};
+
+enum { NCHILD = NELEM(child_off) };
+
+static struct node **
+childp(struct node *n, int i)
+{
+	return (struct node **)((char *)n + child_off[i]);
+}
+
+struct node *
+node_new(enum nodekind kind, struct loc loc)
+{
+	struct node *n = arena_alloc(sizeof *n);
+
+	n->kind = kind;
+	n->loc = loc;
+	return n;
+}
+
+/* ---- writing ---- */
+
+static void
+quote(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\r': fputs("\\r", f); break;
+		default:
+			if (c < 0x20 || c >= 0x7f)
+				fprintf(f, "\\%03o", c);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* Files are renumbered densely in the order of their first use. */
+struct filemap {
+	int *id;        /* registry index -> written id, or -1 */
+	int *order;     /* written id -> registry index */
+	int n;
+};
+
+static void
+mark(struct filemap *m, struct loc loc)
+{
+	if (loc.file < 0 || loc.file >= src_count() || m->id[loc.file] >= 0)
+		return;
+	m->id[loc.file] = m->n;
+	m->order[m->n++] = loc.file;
+}
+
+static void
+mark_tree(struct filemap *m, struct node *n)
+{
+	int i;
+
+	for (; n; n = n->next) {
+		mark(m, n->loc);
+		for (i = 0; i < NCHILD; i++)
+			mark_tree(m, *childp(n, i));
+	}
+}
+
+static void
+write_loc(FILE *f, struct filemap *m, struct loc loc)
+{
+	int id = loc.file >= 0 && loc.file < src_count() ? m->id[loc.file] : -1;
+
+	fprintf(f, "%d:%d:%d", id < 0 ? 0 : id, loc.line, loc.col);
+}
+
+static void
+write_node(FILE *f, struct filemap *m, struct node *n, int depth,
+    const char *role)
+{
+	int i, first = 1;
+
+	fprintf(f, "%*s", depth * 2, "");
+	if (role)
+		fprintf(f, "%s: ", role);
+	fprintf(f, "%s ", node_name[n->kind]);
+	write_loc(f, m, n->loc);
+	if (n->str) {
+		fputs(" str=", f);
+		quote(f, n->str, strlen(n->str));
+	}
+	if (n->num || n->kind == N_NUM)
+		fprintf(f, " num=%lld", (long long)n->num);
+	if (n->op)
+		fprintf(f, " op=%s", op_spelling[n->op]);
+	if (n->type)
+		fprintf(f, " type=%s", type_name[n->type]);
+	for (i = 0; i < F_NFLAGS; i++) {
+		if (!(n->flags & (1u << i)))
+			continue;
+		fprintf(f, "%s%s", first ? " flags=" : ",", flag_name[i]);
+		first = 0;
+	}
+	fputc('\n', f);
+	for (i = 0; i < NCHILD; i++) {
+		struct node *c;
+
+		for (c = *childp(n, i); c; c = c->next)
+			write_node(f, m, c, depth + 1, child_name[i]);
+	}
+}
+
+void
+tree_write(FILE *f, struct script *s)
+{
+	struct filemap m;
+	struct comment *c;
+	struct node *n;
+	int i, j, nf = src_count();
+
+	m.id = emalloc(sizeof *m.id * (nf + 1));
+	m.order = emalloc(sizeof *m.order * (nf + 1));
+	m.n = 0;
+	for (i = 0; i < nf; i++)
+		m.id[i] = -1;
+	mark_tree(&m, s->decls);
+	for (c = s->comments; c; c = c->next)
+		mark(&m, c->loc);
+
+	fprintf(f, "stap-tree %d\n", TREE_MAJOR);
+	fprintf(f, "@stage %s\n", s->stage);
+	if (s->tool) {
+		fputs("@tool ", f);
+		quote(f, s->tool, strlen(s->tool));
+		fputc('\n', f);
+	}
+	fputs("@release ", f);
+	quote(f, s->facts.release, strlen(s->facts.release));
+	fputs("\n@arch ", f);
+	quote(f, s->facts.arch, strlen(s->facts.arch));
+	fprintf(f, "\n@guru %d\n", s->facts.guru);
+	if (s->compatible) {
+		fputs("@compatible ", f);
+		quote(f, s->compatible, strlen(s->compatible));
+		fputc('\n', f);
+	}
+	for (i = 0; i < s->facts.nargs; i++) {
+		fputs("@arg ", f);
+		quote(f, s->facts.args[i], strlen(s->facts.args[i]));
+		fputc('\n', f);
+	}
+	for (i = 0; i < s->facts.ndefines; i++) {
+		fputs("@D ", f);
+		quote(f, s->facts.defines[i], strlen(s->facts.defines[i]));
+		fputc('\n', f);
+	}
+	for (i = 0; i < m.n; i++) {
+		struct srcfile *sf = src_get(m.order[i]);
+
+		fprintf(f, "file %d ", i);
+		quote(f, sf->name, strlen(sf->name));
+		fprintf(f, " %d\n", sf->nlines);
+		for (j = 1; j <= sf->nlines; j++) {
+			size_t len;
+			const char *l = src_line(m.order[i], j, &len);
+
+			quote(f, l, len);
+			fputc('\n', f);
+		}
+	}
+	for (c = s->comments; c; c = c->next) {
+		fputs("comment ", f);
+		write_loc(f, &m, c->loc);
+		fputs(c->own_line ? " own " : " ", f);
+		quote(f, c->text, strlen(c->text));
+		fputc('\n', f);
+	}
+	for (n = s->decls; n; n = n->next)
+		write_node(f, &m, n, 0, NULL);
+	fputs("end\n", f);
+	free(m.id);
+	free(m.order);
+}
+
+/* ---- reading ---- */
+
+struct reader {
+	FILE *f;
+	const char *name;
+	char *line;
+	size_t cap;
+	long lineno;
+	int *files;     /* id in the tree -> registry index */
+	int nfiles;
+};
+
+_Noreturn static void
+rfail(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: %s:%ld: malformed stap-tree: ", argv0, r->name,
+	    r->lineno);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* The next line without its newline; NULL at end of file. */
+static char *
+rline(struct reader *r)
+{
+	size_t len = 0;
+	int c;
+
+	while ((c = getc(r->f)) != EOF && c != '\n') {
+		if (c == '\0')
+			rfail(r, "NUL byte");
+		r->line = vgrow(r->line, &r->cap, len + 2, 1);
+		r->line[len++] = (char)c;
+	}
+	if (ferror(r->f))
+		fatal("read '%s':", r->name);
+	if (c == EOF && len == 0)
+		return NULL;
+	if (c == EOF)
+		rfail(r, "last line has no newline");
+	r->line = vgrow(r->line, &r->cap, len + 1, 1);
+	r->line[len] = '\0';
+	r->lineno++;
+	return r->line;
+}
+
+/* A C-quoted string at *pp; its decoded bytes in the arena. */
+static char *
+unquote(struct reader *r, char **pp, size_t *lenp)
+{
+	char *p = *pp, *buf, *o;
+
+	if (*p != '"')
+		rfail(r, "expected a quoted string");
+	o = buf = arena_alloc(strlen(p) + 1);
+	for (p++; *p != '"'; p++) {
+		if (*p == '\0')
+			rfail(r, "unterminated string");
+		if (*p != '\\') {
+			*o++ = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'n': *o++ = '\n'; break;
+		case 't': *o++ = '\t'; break;
+		case 'r': *o++ = '\r'; break;
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		default:
+			if (p[0] < '0' || p[0] > '3' || p[1] < '0' || p[1] > '7' ||
+			    p[2] < '0' || p[2] > '7')
+				rfail(r, "bad escape in string");
+			*o++ = (char)((p[0] - '0') * 64 + (p[1] - '0') * 8 +
+			    (p[2] - '0'));
+			p += 2;
+		}
+	}
+	*pp = p + 1;
+	if (lenp)
+		*lenp = o - buf;
+	*o = '\0';
+	return buf;
+}
+
+static long long
+number_at(struct reader *r, char **pp, long long lo, long long hi)
+{
+	char *e;
+	long long v;
+
+	errno = 0;
+	if (!isdigit((unsigned char)**pp) && **pp != '-')
+		rfail(r, "expected a number");
+	v = strtoll(*pp, &e, 10);
+	if (errno || v < lo || v > hi)
+		rfail(r, "number out of range");
+	*pp = e;
+	return v;
+}
+
+static char *
+word(char **pp)
+{
+	char *s = *pp, *e = s + strcspn(s, " =");
+
+	*pp = e;
+	return s;
+}
+
+static int
+lookup(struct reader *r, const char *const *names, int n, const char *s,
+    size_t len, const char *what)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && strlen(names[i]) == len &&
+		    !strncmp(names[i], s, len))
+			return i;
+	rfail(r, "unknown %s '%.*s'", what, (int)(len > 40 ? 40 : len), s);
+}
+
+static struct loc
+read_loc(struct reader *r, char **pp)
+{
+	struct loc loc;
+	int id;
+
+	id = (int)number_at(r, pp, 0, r->nfiles - 1);
+	if (*(*pp)++ != ':')
+		rfail(r, "expected file:line:col");
+	loc.line = (int)number_at(r, pp, 0, 1 << 30);
+	if (*(*pp)++ != ':')
+		rfail(r, "expected file:line:col");
+	loc.col = (int)number_at(r, pp, 0, 1 << 30);
+	loc.file = r->files[id];
+	return loc;
+}
+
+static void
+read_attrs(struct reader *r, char *p, struct node *n)
+{
+	while (*p == ' ') {
+		char *key = ++p;
+		size_t klen;
+
+		word(&p);
+		klen = p - key;
+		if (*p++ != '=')
+			rfail(r, "expected key=value");
+		if (klen == 3 && !strncmp(key, "str", 3)) {
+			n->str = unquote(r, &p, NULL);
+		} else if (klen == 3 && !strncmp(key, "num", 3)) {
+			n->num = number_at(r, &p, INT64_MIN, INT64_MAX);
+		} else if (klen == 2 && !strncmp(key, "op", 2)) {
+			char *s = p;
+
+			p += strcspn(p, " ");
+			n->op = lookup(r, op_spelling, O_NOPS, s, p - s,
+			    "operator");
+			if (n->op == O_NONE)
+				rfail(r, "empty operator");
+		} else if (klen == 4 && !strncmp(key, "type", 4)) {
+			char *s = word(&p);
+
+			n->type = lookup(r, type_name, NELEM(type_name), s,
+			    p - s, "type");
+		} else if (klen == 5 && !strncmp(key, "flags", 5)) {
+			do {
+				char *s = p;
+
+				p += strcspn(p, " ,");
+				n->flags |= 1u << lookup(r, flag_name, F_NFLAGS,
+				    s, p - s, "flag");
+			} while (*p == ',' && p++);
+		} else {
+			/* a key from a newer minor version: skip its value */
+			if (*p == '"')
+				unquote(r, &p, NULL);
+			else
+				p += strcspn(p, " ");
+		}
+	}
+	if (*p)
+		rfail(r, "junk at the end of the line");
+}
+
+/* One node line: "  role: kind f:l:c attrs". */
+static struct node *
+read_node(struct reader *r, char *p, int *depth, int *role)
+{
+	struct node *n;
+	char *s;
+	int d = 0, kind;
+
+	while (p[0] == ' ' && p[1] == ' ')
+		p += 2, d++;
+	*depth = d;
+	*role = -1;
+	s = word(&p);
+	if (d > 0) {
+		if (p == s || p[-1] != ':')
+			rfail(r, "expected a child slot ('body:')");
+		*role = lookup(r, child_name, NCHILD, s, p - s - 1, "slot");
+		if (*p++ != ' ')
+			rfail(r, "expected a node kind");
+		s = word(&p);
+	}
+	kind = lookup(r, node_name, N_NKINDS, s, p - s, "node kind");
+	if (*p++ != ' ')
+		rfail(r, "expected a location");
+	n = node_new(kind, read_loc(r, &p));
+	read_attrs(r, p, n);
+	return n;
+}
+
+static void
+read_header(struct reader *r, struct script *s, char *p)
+{
+	char *key = word(&p);
+	size_t klen = p - key;
+
+	if (*p++ != ' ')
+		rfail(r, "header '%.*s' has no value", (int)klen, key);
+#define IS(k) (klen == strlen(k) && !strncmp(key, k, klen))
+	if (IS("@stage")) {
+		s->stage = arena_strndup(p, strlen(p));
+	} else if (IS("@tool")) {
+		s->tool = unquote(r, &p, NULL);
+	} else if (IS("@release")) {
+		s->facts.release = unquote(r, &p, NULL);
+	} else if (IS("@arch")) {
+		s->facts.arch = unquote(r, &p, NULL);
+	} else if (IS("@guru")) {
+		s->facts.guru = (int)number_at(r, &p, 0, 1);
+	} else if (IS("@compatible")) {
+		s->compatible = unquote(r, &p, NULL);
+	} else if (IS("@arg") || IS("@D")) {
+		char ***v = IS("@arg") ? &s->facts.args : &s->facts.defines;
+		int *n = IS("@arg") ? &s->facts.nargs : &s->facts.ndefines;
+		char **nv = arena_alloc(sizeof *nv * (*n + 1));
+
+		if (*n > 100000)
+			rfail(r, "too many %.*s headers", (int)klen, key);
+		if (*n)
+			memcpy(nv, *v, sizeof *nv * *n);
+		nv[(*n)++] = unquote(r, &p, NULL);
+		*v = nv;
+	}
+	/* other headers: from a newer minor version, skipped */
+#undef IS
+}
+
+static void
+read_file(struct reader *r, char *p)
+{
+	char *name, *text;
+	size_t len = 0, cap = 0, l;
+	long id, n, i;
+
+	id = (long)number_at(r, &p, 0, 1 << 20);
+	if (id != r->nfiles)
+		rfail(r, "files must be numbered 0, 1, 2...");
+	if (*p++ != ' ')
+		rfail(r, "expected a file name");
+	name = unquote(r, &p, NULL);
+	if (*p++ != ' ')
+		rfail(r, "expected a line count");
+	n = (long)number_at(r, &p, 1, 1 << 24);
+	text = NULL;
+	for (i = 0; i < n; i++) {
+		char *line = rline(r), *q;
+
+		if (!line)
+			rfail(r, "truncated: file '%s' wants %ld lines", name, n);
+		q = line;
+		line = unquote(r, &q, &l);
+		if (*q)
+			rfail(r, "junk after a source line");
+		text = vgrow(text, &cap, len + l + 2, 1);
+		memcpy(text + len, line, l);
+		len += l;
+		text[len++] = '\n';
+	}
+	text = vgrow(text, &cap, len + 1, 1);
+	text[len] = '\0';
+	r->files = erealloc(r->files, sizeof *r->files * (r->nfiles + 1));
+	r->files[r->nfiles++] = src_add(name, text, len);
+}
+
+static void
+read_comment(struct reader *r, struct comment ***tail, char *p)
+{
+	struct comment *c = arena_alloc(sizeof *c);
+
+	c->loc = read_loc(r, &p);
+	if (!strncmp(p, " own ", 5)) {
+		c->own_line = 1;
+		p += 4;
+	}
+	if (*p++ != ' ')
+		rfail(r, "expected comment text");
+	c->text = unquote(r, &p, NULL);
+	if (*p)
+		rfail(r, "junk after a comment");
+	**tail = c;
+	*tail = &c->next;
+}
+
+static void
+refuse_foreign(struct reader *r, const char *line)
+{
+	if (!line)
+		fatal("%s: empty input: wanted a stap-tree", r->name);
+	if (!strncmp(line, "\177ELF", 4))
+		fatal("%s: is an ELF file (a .bo?), not a stap-tree", r->name);
+	if (!strncmp(line, "stap-events", 11))
+		fatal("%s: is an event stream, not a stap-tree", r->name);
+	if (strncmp(line, "stap-tree ", 10))
+		fatal("%s: not a stap-tree (it should begin with "
+		    "'stap-tree %d')", r->name, TREE_MAJOR);
+}
+
+struct script *
+tree_read(FILE *f, const char *name)
+{
+	struct reader r = { f, name, NULL, 0, 0, NULL, 0 };
+	struct script *s = arena_alloc(sizeof *s);
+	struct comment **ctail = &s->comments;
+	struct node **stack = NULL, ***tails = NULL, **dtail = &s->decls;
+	size_t scap = 0, tcap = 0;
+	int sp = 0, depth, role, major, i;
+	char *line, *p;
+
+	line = rline(&r);
+	refuse_foreign(&r, line);
+	p = line + 10;
+	major = (int)number_at(&r, &p, 0, 1000000);
+	if (major != TREE_MAJOR)
+		fatal("%s: stap-tree version %d is not supported (this reads "
+		    "version %d)", name, major, TREE_MAJOR);
+	s->facts.release = "";
+	s->facts.arch = "";
+	while ((line = rline(&r)) != NULL) {
+		if (!strcmp(line, "end"))
+			break;
+		if (line[0] == '@') {
+			read_header(&r, s, line);
+		} else if (!strncmp(line, "file ", 5)) {
+			read_file(&r, line + 5);
+		} else if (!strncmp(line, "comment ", 8)) {
+			read_comment(&r, &ctail, line + 8);
+		} else {
+			struct node *n = read_node(&r, line, &depth, &role);
+
+			if (depth > sp || depth >= MAXDEPTH)
+				rfail(&r, "node nested deeper than its parent");
+			if (depth == 0) {
+				*dtail = n;
+				dtail = &n->next;
+			} else {
+				struct node ***t = &tails[(depth - 1) * NCHILD +
+				    role];
+
+				if (!*t)
+					*t = childp(stack[depth - 1], role);
+				**t = n;
+				*t = &n->next;
+			}
+			stack = vgrow(stack, &scap, depth + 1, sizeof *stack);
+			tails = vgrow(tails, &tcap, (depth + 1) * NCHILD,
+			    sizeof *tails);
+			stack[depth] = n;
+			for (i = 0; i < NCHILD; i++)
+				tails[depth * NCHILD + i] = NULL;
+			sp = depth + 1;
+		}
+	}
+	if (!line)
+		fatal("%s: truncated stap-tree: no 'end' line (did the stage "
+		    "before it fail?)", name);
+	if (!s->stage)
+		rfail(&r, "no @stage header");
+	if (getc(f) != EOF)
+		rfail(&r, "data after 'end'");
+	free(stack);
+	free(tails);
+	free(r.line);
+	free(r.files);
+	return s;
+}

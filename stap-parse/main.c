@@ -1,0 +1,170 @@
+/*
+ * stap-parse: a SystemTap script to a parsed stap-tree.
+ *
+ *     stap-parse [options] (FILE | - | -e SCRIPT) [ARG...]
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/stap.h"
+
+static void
+usage(FILE *f, int status)
+{
+	fputs("usage: stap-parse [options] (FILE | - | -e SCRIPT) [ARG...]\n"
+	    "  -e SCRIPT        parse SCRIPT instead of a file\n"
+	    "  -I DIR           look for macro libraries (*.stpm) in DIR\n"
+	    "  -D NAME=VALUE    define NAME for later stages and for CONFIG_ "
+	    "conditions\n"
+	    "  -g               guru mode: allow embedded C code\n"
+	    "  -r RELEASE       compile for kernel RELEASE (default: running)\n"
+	    "  -a ARCH          compile for architecture ARCH\n"
+	    "  --compatible V   accept the language of SystemTap version V\n"
+	    "  -o FILE          write the tree to FILE instead of stdout\n"
+	    "  --help, --version\n", f);
+	exit(status);
+}
+
+/* uname's machine names as SystemTap spells architectures */
+static const char *
+normalize_arch(const char *m)
+{
+	if (!strncmp(m, "i", 1) && !strcmp(m + 2, "86"))
+		return "i386";
+	if (!strcmp(m, "aarch64"))
+		return "arm64";
+	if (!strncmp(m, "arm", 3))
+		return "arm";
+	if (!strncmp(m, "ppc64", 5))
+		return "powerpc";
+	if (!strcmp(m, "s390x"))
+		return "s390";
+	if (!strncmp(m, "mips", 4))
+		return "mips";
+	return m;
+}
+
+static const char *
+find_config(const char *release, int running)
+{
+	static char path[4200];
+
+	if (running && access("/proc/config.gz", R_OK) == 0)
+		return "/proc/config.gz";
+	snprintf(path, sizeof path, "/boot/config-%s", release);
+	if (access(path, R_OK) == 0)
+		return path;
+	snprintf(path, sizeof path, "/lib/modules/%s/build/.config", release);
+	if (access(path, R_OK) == 0)
+		return path;
+	return NULL;
+}
+
+static const char *
+optarg_of(int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (a[2])
+		return a + 2;   /* -IDIR */
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "stap-parse: option '%s' needs an argument\n", a);
+		usage(stderr, 2);
+	}
+	return argv[++*i];
+}
+
+int
+main(int argc, char **argv)
+{
+	struct facts f;
+	struct script *s;
+	const char *script = NULL, *inline_text = NULL, *out = NULL;
+	const char *compatible = NULL;
+	const char *incdirs[64];
+	int nincs = 0, i, file, running = 1;
+	FILE *fo = stdout;
+
+	argv0 = "stap-parse";
+	facts_default(&f);
+	f.defines = emalloc(sizeof *f.defines * (argc + 1));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help"))
+			usage(stdout, 0);
+		if (!strcmp(a, "--version")) {
+			printf("stap-parse %s\n", VERSION);
+			return 0;
+		}
+		if (!strcmp(a, "--compatible")) {
+			if (++i >= argc)
+				usage(stderr, 2);
+			compatible = argv[i];
+		} else if (!strncmp(a, "--compatible=", 13)) {
+			compatible = a + 13;
+		} else if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (a[0] != '-' || !strcmp(a, "-")) {
+			break;
+		} else if (a[1] == 'e') {
+			inline_text = optarg_of(argc, argv, &i);
+		} else if (a[1] == 'I') {
+			if (nincs == (int)NELEM(incdirs))
+				fatal("too many -I options");
+			incdirs[nincs++] = optarg_of(argc, argv, &i);
+		} else if (a[1] == 'D') {
+			const char *d = optarg_of(argc, argv, &i);
+
+			f.defines[f.ndefines++] = (char *)d;
+		} else if (a[1] == 'g' && !a[2]) {
+			f.guru = 1;
+		} else if (a[1] == 'r') {
+			f.release = optarg_of(argc, argv, &i);
+			running = 0;
+		} else if (a[1] == 'a') {
+			f.arch = optarg_of(argc, argv, &i);
+		} else if (a[1] == 'o') {
+			out = optarg_of(argc, argv, &i);
+		} else {
+			fprintf(stderr, "stap-parse: unknown option '%s'\n", a);
+			usage(stderr, 2);
+		}
+	}
+	if (!inline_text) {
+		if (i >= argc) {
+			fprintf(stderr, "stap-parse: no script: give a file, "
+			    "'-' or -e SCRIPT\n");
+			usage(stderr, 2);
+		}
+		script = argv[i++];
+	}
+	f.args = argv + i;
+	f.nargs = argc - i;
+	f.arch = normalize_arch(f.arch);
+	if (compatible)
+		f.stap_version = compatible;
+	f.configfile = find_config(f.release, running);
+
+	if (inline_text)
+		file = src_add("<input>", estrdup(inline_text),
+		    strlen(inline_text));
+	else
+		file = src_read(script);
+	s = parse_script(&f, file, compatible, incdirs, nincs);
+	s->tool = "stap-parse " VERSION;
+	if (nerrors) {
+		fprintf(stderr, "stap-parse: %d error%s\n", nerrors,
+		    nerrors == 1 ? "" : "s");
+		return 1;
+	}
+	if (out && !(fo = fopen(out, "w")))
+		fatal("open '%s':", out);
+	tree_write(fo, s);
+	outclose(fo);
+	if (fo != stdout)
+		fclose(fo);
+	return 0;
+}
