@@ -96,7 +96,9 @@ skip_space(struct lexer *lx)
 				lx->p++;
 			}
 			if (lx->p >= lx->end) {
-				diag_error(loc, "unterminated comment");
+				/* stap takes it to the end of the file too */
+				diag_warn(loc, "unterminated comment");
+				add_comment(lx, s, loc);
 				return 1;
 			}
 			lx->p += 2;
@@ -130,7 +132,8 @@ lex_number(struct lexer *lx, struct token *t)
 		q++;
 		t->numflags = F_OCT;
 	}
-	lim = base == 10 ? (uint64_t)INT64_MAX + 1 : UINT64_MAX;
+	/* as in stap, any 64-bit pattern is a number: 2^63.. wrap */
+	lim = UINT64_MAX;
 	for (; q < lx->p; q++) {
 		if (isdigit((unsigned char)*q))
 			d = *q - '0';
@@ -142,8 +145,6 @@ lex_number(struct lexer *lx, struct token *t)
 			goto bad;
 		v = v * base + d;
 	}
-	if (base == 10 && v == (uint64_t)INT64_MAX + 1)
-		t->numflags |= F_BIG;
 	t->kind = TK_NUM;
 	t->num = (int64_t)v;
 	return;
@@ -168,7 +169,7 @@ escape(struct lexer *lx, char **out)
 	case 'r': c = '\r'; break;
 	case 't': c = '\t'; break;
 	case 'v': c = '\v'; break;
-	case '\\': case '"': case '\'': case '?': break;
+	case '\\': case '"': break;
 	case 'x':
 		for (v = 0, i = 0; i < 2 && isxdigit((unsigned char)*p); i++, p++)
 			v = v * 16 + (isdigit((unsigned char)*p) ? *p - '0' :
@@ -179,7 +180,7 @@ escape(struct lexer *lx, char **out)
 		break;
 	default:
 		if (c < '0' || c > '7')
-			return -1;
+			break;  /* stap drops the backslash: "\q" is "q" */
 		for (v = c - '0', i = 1; i < 3 && *p >= '0' && *p <= '7'; i++)
 			v = v * 8 + *p++ - '0';
 		c = v & 0xff;
@@ -196,16 +197,14 @@ lex_string(struct lexer *lx, struct token *t)
 	char *buf = arena_alloc(lx->end - lx->p + 1), *o = buf;
 
 	lx->p++;
-	while (lx->p < lx->end && *lx->p != '"') {
-		if (*lx->p == '\n')
-			newline(lx, lx->p);
+	while (lx->p < lx->end && *lx->p != '"' && *lx->p != '\n') {
 		if (*lx->p == '\\' && lx->p + 1 < lx->end) {
 			struct loc loc = here(lx, lx->p);
 
 			lx->p++;
-			if (*lx->p == '\n') {   /* line continuation */
+			if (*lx->p == '\n') {  /* stap keeps the newline */
 				newline(lx, lx->p);
-				lx->p++;
+				*o++ = *lx->p++;
 				continue;
 			}
 			if (escape(lx, &o) < 0) {
@@ -217,7 +216,7 @@ lex_string(struct lexer *lx, struct token *t)
 		}
 		*o++ = *lx->p++;
 	}
-	if (lx->p >= lx->end)
+	if (lx->p >= lx->end || *lx->p == '\n')
 		diag_error(t->loc, "unterminated string literal");
 	else
 		lx->p++;
@@ -274,17 +273,17 @@ again:
 		return;
 	}
 	if (isalpha((unsigned char)*s) || *s == '_') {
-		while (lx->p < lx->end && isident(*lx->p))
+		while (lx->p < lx->end && (isident(*lx->p) || *lx->p == '$'))
 			lx->p++;
 		t->kind = TK_IDENT;
 	} else if (*s == '$' || *s == '@') {
+		/* '$' goes on in a name, so "$var$" and "$$vars$$" are one */
 		lx->p++;
-		if (*s == '$' && *lx->p == '$')
-			lx->p++;
-		if (*lx->p == '#' && lx->p - s == 1)
+		if (*lx->p == '#')
 			lx->p++;
 		else
-			while (lx->p < lx->end && isident(*lx->p))
+			while (lx->p < lx->end && (isident(*lx->p) ||
+			    *lx->p == '$'))
 				lx->p++;
 		t->kind = *s == '$' ? TK_TARGET : TK_AT;
 	} else if (isdigit((unsigned char)*s)) {

@@ -18,6 +18,7 @@ struct parser {
 	int nahead;
 	jmp_buf recover;
 	int depth;              /* nesting, to refuse absurd inputs */
+	int infunc;             /* in a function body: return is allowed */
 };
 
 enum { MAXNEST = 1000 };
@@ -25,7 +26,6 @@ enum { MAXNEST = 1000 };
 static struct node *expr(struct parser *p);
 static struct node *stmt(struct parser *p);
 static struct node *block(struct parser *p);
-static struct node *unary(struct parser *p);
 
 static const char *keywords[] = {
 	"probe", "global", "private", "function", "if", "else", "for",
@@ -159,14 +159,11 @@ need_guru(struct parser *p)
 /* ---- literals ---- */
 
 static struct node *
-number(struct parser *p, int negate)
+number(struct parser *p)
 {
 	struct node *n = node_new(N_NUM, p->tok.loc);
 
-	if ((p->tok.numflags & F_BIG) && !negate)
-		error_at(p, p->tok.loc, "number '%.*s' invalid or out of range",
-		    p->tok.len, p->tok.text);
-	n->num = negate ? (int64_t)(0 - (uint64_t)p->tok.num) : p->tok.num;
+	n->num = p->tok.num;
 	n->flags = p->tok.numflags & (F_HEX | F_OCT);
 	advance(p);
 	return n;
@@ -187,23 +184,46 @@ string(struct parser *p)
 		len += k;
 		advance(p);
 	}
-	n->str = arena_strndup(buf, len);
+	n->str = arena_strndup(buf ? buf : "", len);
 	free(buf);
 	return n;
 }
 
+/*
+ * A literal where only a literal may stand (initialisers, probe point
+ * arguments): a string, or a number with an optional '-' folded in.
+ */
 static struct node *
 literal(struct parser *p)
 {
+	struct node *n;
+	struct loc loc = p->tok.loc;
+
 	if (p->tok.kind == TK_STR)
 		return string(p);
 	if (p->tok.kind == TK_NUM)
-		return number(p, 0);
+		return number(p);
 	if (isop(p, O_MINUS) && peek(p, 1)->kind == TK_NUM) {
 		advance(p);
-		return number(p, 1);
+		if ((uint64_t)p->tok.num > (uint64_t)INT64_MAX + 1)
+			error_at(p, p->tok.loc, "number invalid or out of range");
+		n = number(p);
+		n->num = (int64_t)(0 - (uint64_t)n->num);
+		n->loc = loc;
+		return n;
 	}
 	expected(p, "literal string or number");
+}
+
+static int64_t
+literal_number(struct parser *p)
+{
+	struct node *n;
+
+	if (p->tok.kind == TK_STR)
+		expected(p, "a literal number");
+	n = literal(p);
+	return n->num;
 }
 
 /* ---- expressions ---- */
@@ -219,7 +239,7 @@ binary(struct node *l, struct token *op, struct node *r)
 	return n;
 }
 
-/* '(' expr, expr, ... ')' or '[' ... ']' into a list */
+/* 'expr, expr, ... close', '*' allowed in array slices */
 static struct node *
 exprlist(struct parser *p, enum op close, int slices)
 {
@@ -248,7 +268,23 @@ exprlist(struct parser *p, enum op close, int slices)
 	}
 }
 
-/* ->name and [index] after a $target, @cast or @var; then $ or $$ */
+/* Trailing '$'s on a name ask for pretty printing: $var$, $$vars$$. */
+static const char *
+strip_pretty(struct parser *p, struct node *n, const char *name, int keep)
+{
+	size_t len = strlen(name), k = 0;
+
+	while (k + keep < len && name[len - 1 - k] == '$')
+		k++;
+	if (k == 0)
+		return name;
+	if (k > 2 || (n->flags & (F_PRETTY | F_PPRETTY)))
+		error_at(p, n->loc, "too many '$' in '%s'", name);
+	n->flags |= k == 1 ? F_PRETTY : F_PPRETTY;
+	return arena_strndup(name, len - k);
+}
+
+/* ->name and [index] after a value; then a '$' or '$$' suffix */
 static void
 components(struct parser *p, struct node *n)
 {
@@ -256,12 +292,16 @@ components(struct parser *p, struct node *n)
 	struct node *c;
 
 	for (;;) {
+		if ((isop(p, O_ARROW) || isop(p, O_LBRACK)) &&
+		    (n->flags & (F_PRETTY | F_PPRETTY)))
+			error_at(p, p->tok.loc, "-> and [ are not accepted for a "
+			    "pretty-printing variable");
 		if (isop(p, O_ARROW)) {
 			c = node_new(N_MEMBER, p->tok.loc);
 			advance(p);
 			if (p->tok.kind != TK_IDENT)
-				expected(p, "field name after '->'");
-			c->str = p->tok.str;
+				expected(p, "a field name after '->'");
+			c->str = strip_pretty(p, n, p->tok.str, 0);
 			advance(p);
 		} else if (isop(p, O_LBRACK)) {
 			c = node_new(N_SUBSCRIPT, p->tok.loc);
@@ -274,37 +314,93 @@ components(struct parser *p, struct node *n)
 		*tail = c;
 		tail = &c->next;
 	}
-	if (p->tok.kind == TK_TARGET && !p->tok.space &&
-	    (!strcmp(p->tok.str, "$") || !strcmp(p->tok.str, "$$"))) {
-		n->flags |= p->tok.str[1] ? F_PPRETTY : F_PRETTY;
+	if (p->tok.kind == TK_TARGET && strspn(p->tok.str, "$") ==
+	    strlen(p->tok.str)) {
+		strip_pretty(p, n, p->tok.str, 0);
 		advance(p);
 	}
+}
+
+static int
+has_suffix(struct parser *p)
+{
+	return isop(p, O_ARROW) || isop(p, O_LBRACK) ||
+	    (p->tok.kind == TK_TARGET &&
+	    strspn(p->tok.str, "$") == strlen(p->tok.str));
 }
 
 static struct node *
 target(struct parser *p)
 {
 	struct node *n = node_new(N_TARGET, p->tok.loc);
+	const char *s = p->tok.str;
 
-	if (!strcmp(p->tok.str, "$") || !strcmp(p->tok.str, "$$"))
+	if (strspn(s, "$") == strlen(s))
 		expected(p, "a context variable name after '$'");
-	n->str = p->tok.str;
+	n->str = strip_pretty(p, n, s, s[1] == '$' ? 3 : 2);
 	advance(p);
 	components(p, n);
 	return n;
 }
 
-static const char *stats[] = {
-	"@count", "@sum", "@min", "@max", "@avg", "@variance",
-	"@hist_linear", "@hist_log",
-};
-
 static struct node *
-strarg(struct parser *p, const char *what)
+strarg(struct parser *p, const char *what, int nonempty)
 {
+	struct node *n;
+
 	if (p->tok.kind != TK_STR)
 		expected(p, what);
-	return string(p);
+	n = string(p);
+	if (nonempty && !*n->str)
+		error_at(p, n->loc, "expected non-empty string");
+	return n;
+}
+
+static const char *stats[] = {
+	"@count", "@sum", "@min", "@max", "@avg", "@variance",
+};
+
+static int
+isstat(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(stats); i++)
+		if (!strcmp(s, stats[i]))
+			return 1;
+	return 0;
+}
+
+/* @hist_linear(e, lo, hi, step), @hist_log(e), @count(e), @variance(e, n) */
+static struct node *
+statop(struct parser *p, struct token *at)
+{
+	struct node *n = node_new(N_STAT, at->loc), **tail = &n->args;
+	int i, extra = 0;
+
+	n->str = at->str;
+	expect(p, O_LPAREN);
+	n->l = expr(p);
+	if (!strcmp(at->str, "@hist_linear"))
+		extra = -3;
+	else if (!strcmp(at->str, "@variance"))
+		extra = 1;
+	for (i = 0; i < (extra < 0 ? -extra : extra); i++) {
+		struct node *k;
+
+		if (extra > 0 && !isop(p, O_COMMA))
+			break;
+		expect(p, O_COMMA);
+		k = node_new(N_NUM, p->tok.loc);
+		k->num = literal_number(p);
+		*tail = k;
+		tail = &k->next;
+	}
+	if (isop(p, O_COMMA))
+		error_at(p, p->tok.loc, "not more than %d parameter%s allowed",
+		    extra > 0 ? 2 : 1, extra > 0 ? "s" : "");
+	expect(p, O_RPAREN);
+	return n;
 }
 
 /* The @ forms: statistics, @cast, @var, @entry, @defined, @const... */
@@ -313,30 +409,22 @@ atform(struct parser *p)
 {
 	struct token at = p->tok;
 	struct node *n;
-	size_t i;
 
 	advance(p);
-	for (i = 0; i < NELEM(stats); i++) {
-		if (strcmp(at.str, stats[i]))
-			continue;
-		n = node_new(N_STAT, at.loc);
-		n->str = at.str;
-		expect(p, O_LPAREN);
-		n->l = expr(p);
-		if (accept(p, O_COMMA))
-			n->args = exprlist(p, O_RPAREN, 0);
-		else
-			expect(p, O_RPAREN);
-		return n;
+	if (isstat(at.str) || !strncmp(at.str, "@hist_", 6)) {
+		if (strncmp(at.str, "@hist_", 6) == 0 &&
+		    strcmp(at.str, "@hist_linear") && strcmp(at.str, "@hist_log"))
+			error_at(p, at.loc, "unknown operator %s", at.str);
+		return statop(p, &at);
 	}
 	if (!strcmp(at.str, "@cast")) {
 		n = node_new(N_CAST, at.loc);
 		expect(p, O_LPAREN);
 		n->l = expr(p);
 		expect(p, O_COMMA);
-		n->str = strarg(p, "type name string in @cast")->str;
+		n->str = strarg(p, "a type name string", 1)->str;
 		if (accept(p, O_COMMA))
-			n->r = strarg(p, "module name string in @cast");
+			n->r = strarg(p, "a module name string", 0);
 		expect(p, O_RPAREN);
 		components(p, n);
 		return n;
@@ -344,9 +432,9 @@ atform(struct parser *p)
 	if (!strcmp(at.str, "@var")) {
 		n = node_new(N_ATVAR, at.loc);
 		expect(p, O_LPAREN);
-		n->str = strarg(p, "variable name string in @var")->str;
+		n->str = strarg(p, "a variable name string", 1)->str;
 		if (accept(p, O_COMMA))
-			n->r = strarg(p, "module name string in @var");
+			n->r = strarg(p, "a module name string", 0);
 		expect(p, O_RPAREN);
 		components(p, n);
 		return n;
@@ -358,26 +446,104 @@ atform(struct parser *p)
 		expect(p, O_RPAREN);
 		return n;
 	}
-	if (!strcmp(at.str, "@const") || !strcmp(at.str, "@perf") ||
-	    !strcmp(at.str, "@probewrite")) {
-		n = node_new(N_ATFN, at.loc);
-		n->str = at.str;
+	n = node_new(N_ATFN, at.loc);
+	n->str = at.str;
+	if (!strcmp(at.str, "@const") || !strcmp(at.str, "@perf")) {
+		if (at.str[1] == 'c' && !p->facts->guru)
+			error_at(p, at.loc, "using @const operator not "
+			    "permitted; need stap -g");
 		expect(p, O_LPAREN);
+		n->args = strarg(p, "a string", 1);
+	} else if (!strcmp(at.str, "@probewrite")) {
+		expect(p, O_LPAREN);
+		n->args = leaf(p, N_IDENT);
+		if (n->args->kind != N_IDENT || iskeyword(n->args->str))
+			error_at(p, n->args->loc, "expected identifier");
+	} else if (!strcmp(at.str, "@kregister") ||
+	    !strcmp(at.str, "@uregister") || !strcmp(at.str, "@kderef") ||
+	    !strcmp(at.str, "@uderef")) {
+		if (at.str[1] == 'k' && !p->facts->guru)
+			error_at(p, at.loc, "using %s operator not permitted; "
+			    "need stap -g", at.str);
+		expect(p, O_LPAREN);
+		n->args = node_new(N_NUM, p->tok.loc);
+		n->args->num = literal_number(p);
+		if (!strcmp(at.str + 2, "deref")) {
+			expect(p, O_COMMA);
+			n->args->next = expr(p);
+		}
+	} else {
+		error_at(p, at.loc, "unknown operator %s", at.str);
+	}
+	expect(p, O_RPAREN);
+	return n;
+}
+
+/* print, println, printd, printdln, printf, sprint... and print_char */
+static int
+print_family(const char *s)
+{
+	static const char *const names[] = {
+		"print", "println", "printd", "printdln", "printf",
+		"sprint", "sprintln", "sprintd", "sprintdln", "sprintf",
+		"print_char",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(names); i++)
+		if (!strcmp(s, names[i]))
+			return 1;
+	return 0;
+}
+
+static struct node *
+call(struct parser *p)
+{
+	struct node *n = leaf(p, N_CALL), *a;
+	const char *name = n->str;
+	int nargs = 0;
+
+	expect(p, O_LPAREN);
+	if (print_family(name) && strstr(name, "printf") == NULL &&
+	    strstr(name, "printd") == NULL) {
 		n->args = exprlist(p, O_RPAREN, 0);
+		for (a = n->args; a; a = a->next)
+			nargs++;
+		if (nargs == 0 && !strstr(name, "ln"))
+			error_at(p, n->loc, "'%s' needs at least one argument",
+			    name);
 		return n;
 	}
-	error_at(p, at.loc, "unknown macro or operator '%s'", at.str);
+	if (print_family(name)) {
+		/* the format or the delimiter is a literal string */
+		if (p->tok.kind != TK_STR)
+			expected(p, strstr(name, "printf") ?
+			    "a literal format string" :
+			    "a literal delimiter string");
+		n->args = string(p);
+		if (accept(p, O_COMMA))
+			n->args->next = exprlist(p, O_RPAREN, 0);
+		else
+			expect(p, O_RPAREN);
+		for (a = n->args->next; a; a = a->next)
+			nargs++;
+		if (strstr(name, "printd") && nargs < 2)
+			error_at(p, n->loc, "'%s' needs a delimiter and at "
+			    "least two values", name);
+		return n;
+	}
+	n->args = exprlist(p, O_RPAREN, 0);
+	return n;
 }
 
 static struct node *
 primary(struct parser *p)
 {
 	struct node *n;
-	struct loc loc = p->tok.loc;
 
 	switch (p->tok.kind) {
 	case TK_NUM:
-		return number(p, 0);
+		return number(p);
 	case TK_STR:
 		return string(p);
 	case TK_TARGET:
@@ -385,16 +551,18 @@ primary(struct parser *p)
 	case TK_AT:
 		return atform(p);
 	case TK_EMBED:
-		need_guru(p);
+		if (!p->facts->guru)
+			error_at(p, p->tok.loc, "embedded expression code in "
+			    "unprivileged script; need stap -g");
 		return leaf(p, N_EMBED);
 	case TK_IDENT:
 		if (iskeyword(p->tok.str))
-			expected(p, "an expression");
-		if (peek(p, 1)->kind == TK_OP && peek(p, 1)->op == O_LPAREN) {
-			n = leaf(p, N_CALL);
+			break;
+		if (peek(p, 1)->kind == TK_OP && peek(p, 1)->op == O_LPAREN)
+			return call(p);
+		if (print_family(p->tok.str)) {
 			advance(p);
-			n->args = exprlist(p, O_RPAREN, 0);
-			return n;
+			expected(p, "'('");
 		}
 		n = leaf(p, N_IDENT);
 		if (isop(p, O_LBRACK)) {
@@ -411,7 +579,9 @@ primary(struct parser *p)
 	case TK_OP:
 		if (p->tok.op == O_LPAREN) {
 			advance(p);
+			enter(p);
 			n = expr(p);
+			p->depth--;
 			expect(p, O_RPAREN);
 			return n;
 		}
@@ -419,21 +589,56 @@ primary(struct parser *p)
 	default:
 		break;
 	}
-	(void)loc;
-	expected(p, "an expression");
+	expected(p, p->tok.kind == TK_EOF ? "a value" :
+	    "literal string or number");
+}
+
+/*
+ * A value with its suffixes: ['&'] value { '->' name | '[' expr ']' }
+ * ['$'...].  Suffixes after anything but a context variable make an
+ * autocast, as in stap 2.6 and later.
+ */
+static struct node *
+dwarf_value(struct parser *p)
+{
+	struct loc amp = p->tok.loc;
+	int addr = accept(p, O_AND);
+	struct node *n = primary(p), *a;
+
+	if (n->kind != N_TARGET && n->kind != N_CAST && n->kind != N_ATVAR &&
+	    (addr || has_suffix(p))) {
+		a = node_new(N_AUTOCAST, n->loc);
+		a->l = n;
+		components(p, a);
+		n = a;
+	}
+	if (addr) {
+		if (n->flags & F_ADDR)
+			error_at(p, amp, "cannot take address more than once");
+		n->flags |= F_ADDR;
+	}
+	return n;
 }
 
 static struct node *
-postfix(struct parser *p)
+crement(struct parser *p)
 {
-	struct node *n = primary(p), *m;
+	struct node *n, *m;
 
-	while (isop(p, O_INC) || isop(p, O_DEC)) {
+	if (isop(p, O_INC) || isop(p, O_DEC)) {
+		n = node_new(N_PREINC, p->tok.loc);
+		n->op = p->tok.op;
+		advance(p);
+		n->l = dwarf_value(p);
+		return n;
+	}
+	n = dwarf_value(p);
+	if (isop(p, O_INC) || isop(p, O_DEC)) {
 		m = node_new(N_POSTINC, p->tok.loc);
 		m->op = p->tok.op;
 		m->l = n;
-		n = m;
 		advance(p);
+		return m;
 	}
 	return n;
 }
@@ -442,47 +647,24 @@ static struct node *
 unary(struct parser *p)
 {
 	struct node *n;
-	enum op op;
 
-	if (p->tok.kind != TK_OP)
-		return postfix(p);
-	op = p->tok.op;
-	switch (op) {
-	case O_MINUS:
-		if (peek(p, 1)->kind == TK_NUM && (peek(p, 1)->numflags & F_BIG)) {
-			advance(p);
-			return number(p, 1);
-		}
-		/* fall through */
-	case O_PLUS: case O_NOT: case O_BNOT: case O_AND:
-		n = node_new(N_UNARY, p->tok.loc);
-		break;
-	case O_INC: case O_DEC:
-		n = node_new(N_PREINC, p->tok.loc);
-		break;
-	default:
-		return postfix(p);
-	}
-	n->op = op;
+	if (!(isop(p, O_PLUS) || isop(p, O_MINUS) || isop(p, O_NOT) ||
+	    isop(p, O_BNOT)))
+		return crement(p);
+	n = node_new(N_UNARY, p->tok.loc);
+	n->op = p->tok.op;
 	advance(p);
 	enter(p);
 	n->l = unary(p);
 	p->depth--;
-	if (op == O_AND) {
-		/* &$var: the address of a context variable */
-		struct node *t = n->l;
-
-		if (t->kind != N_TARGET && t->kind != N_CAST &&
-		    t->kind != N_ATVAR)
-			error_at(p, n->loc, "'&' needs a context variable "
-			    "($var, @cast or @var)");
-		t->flags |= F_ADDR;
-		return t;
-	}
 	return n;
 }
 
-/* The binary levels, loosest first.  Each is left-associative. */
+/*
+ * The binary levels, loosest first, all left-associative.  'in' sits
+ * between '&' and the comparisons; a regex match shares the comparisons'
+ * level but takes one literal string and does not chain.
+ */
 static const enum op levels[][6] = {
 	{ O_LOR },
 	{ O_LAND },
@@ -490,13 +672,12 @@ static const enum op levels[][6] = {
 	{ O_XOR },
 	{ O_AND },
 	{ O_EQ, O_NE, O_LT, O_LE, O_GT, O_GE },
-	{ O_MATCH, O_NMATCH },
-	{ O_SHL, O_SHR },
+	{ O_SHL, O_SHR, O_USHR },
 	{ O_CAT },
 	{ O_PLUS, O_MINUS },
 	{ O_MUL, O_DIV, O_MOD },
 };
-enum { LEVEL_IN = 5 };  /* 'in' binds between '&' (4) and comparisons (5) */
+enum { LEVEL_IN = 5 };
 
 static struct node *binlevel(struct parser *p, int level);
 
@@ -525,24 +706,45 @@ array_in(struct parser *p)
 		tuple = exprlist(p, O_RBRACK, 1);
 		if (!tuple)
 			error_at(p, loc, "empty index tuple");
-		if (!iskw(p, "in"))
-			expected(p, "'in'");
+		if (!iskw(p, "in")) {
+			if (tuple->next || tuple->kind == N_ANY)
+				error_at(p, loc, "unexpected comma-separated "
+				    "expression list");
+			return tuple;   /* [x] alone is x */
+		}
 	} else {
 		tuple = binlevel(p, LEVEL_IN);
 		if (!iskw(p, "in"))
 			return tuple;
 	}
-	while (iskw(p, "in")) {
-		n = node_new(N_IN, p->tok.loc);
+	n = node_new(N_IN, p->tok.loc);
+	advance(p);
+	n->args = tuple;
+	if (p->tok.kind != TK_IDENT || iskeyword(p->tok.str))
+		expected(p, "an array name after 'in'");
+	n->l = leaf(p, N_IDENT);
+	return n;
+}
+
+static struct node *
+comparison(struct parser *p)
+{
+	struct node *l = binlevel(p, LEVEL_IN + 1);
+	struct token op;
+
+	if (isop(p, O_MATCH) || isop(p, O_NMATCH)) {
+		op = p->tok;
 		advance(p);
-		n->args = tuple;
-		n->l = leaf(p, N_IDENT);
-		if (n->l->kind != N_IDENT || !n->l->str || iskeyword(n->l->str))
-			error_at(p, n->l->loc, "expected array name after "
-			    "'in'");
-		tuple = n;
+		if (p->tok.kind != TK_STR)
+			expected(p, "a literal string");
+		return binary(l, &op, string(p));
 	}
-	return tuple;
+	while (atlevel(p, LEVEL_IN)) {
+		op = p->tok;
+		advance(p);
+		l = binary(l, &op, binlevel(p, LEVEL_IN + 1));
+	}
+	return l;
 }
 
 static struct node *
@@ -553,6 +755,8 @@ binlevel(struct parser *p, int level)
 
 	if (level == (int)NELEM(levels))
 		return unary(p);
+	if (level == LEVEL_IN)
+		return comparison(p);
 	enter(p);
 	l = level == LEVEL_IN - 1 ? array_in(p) : binlevel(p, level + 1);
 	while (atlevel(p, level)) {
@@ -565,6 +769,7 @@ binlevel(struct parser *p, int level)
 	return l;
 }
 
+/* c ? e : f, f itself a ternary (stap 4.0 and later) */
 static struct node *
 ternary(struct parser *p)
 {
@@ -578,7 +783,7 @@ ternary(struct parser *p)
 	enter(p);
 	n->then = expr(p);
 	expect(p, O_COLON);
-	n->els = expr(p);
+	n->els = ternary(p);
 	p->depth--;
 	return n;
 }
@@ -644,12 +849,25 @@ sortmark(struct parser *p, struct node *fe, int column)
 	if (!isop(p, O_PLUS) && !isop(p, O_MINUS))
 		return;
 	if (fe->flags & (F_ASC | F_DESC))
-		error_at(p, p->tok.loc, "multiple sort directives in foreach");
+		error_at(p, p->tok.loc, "multiple sort directives");
 	fe->flags |= isop(p, O_PLUS) ? F_ASC : F_DESC;
 	fe->num = column;
 	advance(p);
 }
 
+static struct node *
+loopvar(struct parser *p, const char *what)
+{
+	struct node *n = node_new(N_IDENT, p->tok.loc);
+
+	n->str = ident(p, what);
+	return n;
+}
+
+/*
+ * foreach ([v [sort] =] (k [sort] | '[' k [sort], ... ']') in
+ *     (array [slice] | @hist_*(...)) [@stat sort] [sort] [limit e]) stmt
+ */
 static struct node *
 foreach(struct parser *p)
 {
@@ -659,19 +877,17 @@ foreach(struct parser *p)
 
 	advance(p);
 	expect(p, O_LPAREN);
-	if (p->tok.kind == TK_IDENT &&
-	    ((peek(p, 1)->kind == TK_OP && peek(p, 1)->op == O_ASSIGN) ||
-	    ((peek(p, 1)->kind == TK_OP && (peek(p, 1)->op == O_PLUS ||
-	    peek(p, 1)->op == O_MINUS)) && peek(p, 2)->kind == TK_OP &&
-	    peek(p, 2)->op == O_ASSIGN))) {
-		n->value = leaf(p, N_IDENT);
+	if (p->tok.kind == TK_IDENT && ((peek(p, 1)->kind == TK_OP &&
+	    peek(p, 1)->op == O_ASSIGN) || (peek(p, 2)->kind == TK_OP &&
+	    peek(p, 2)->op == O_ASSIGN && peek(p, 1)->kind == TK_OP &&
+	    (peek(p, 1)->op == O_PLUS || peek(p, 1)->op == O_MINUS)))) {
+		n->value = loopvar(p, "a value variable");
 		sortmark(p, n, 0);
 		expect(p, O_ASSIGN);
 	}
 	if (accept(p, O_LBRACK)) {
 		for (;;) {
-			*tail = node_new(N_IDENT, p->tok.loc);
-			(*tail)->str = ident(p, "an iteration variable");
+			*tail = loopvar(p, "an iteration variable");
 			tail = &(*tail)->next;
 			sortmark(p, n, col++);
 			if (accept(p, O_RBRACK))
@@ -679,22 +895,16 @@ foreach(struct parser *p)
 			expect(p, O_COMMA);
 		}
 	} else {
-		*tail = node_new(N_IDENT, p->tok.loc);
-		(*tail)->str = ident(p, "an iteration variable or '['");
+		*tail = loopvar(p, "an iteration variable or '['");
 		sortmark(p, n, 1);
 	}
 	if (!iskw(p, "in"))
 		expected(p, "'in'");
 	advance(p);
-	if (p->tok.kind == TK_AT) {
+	if (p->tok.kind == TK_AT && !strncmp(p->tok.str, "@hist_", 6)) {
 		arr = atform(p);
-		if (arr->kind != N_STAT || strncmp(arr->str, "@hist", 5))
-			error_at(p, arr->loc, "foreach needs an array or "
-			    "a histogram");
-	} else {
+	} else if (p->tok.kind == TK_IDENT && !iskeyword(p->tok.str)) {
 		arr = leaf(p, N_IDENT);
-		if (iskeyword(arr->str) || arr->kind != N_IDENT)
-			error_at(p, arr->loc, "expected an array name");
 		if (isop(p, O_LBRACK)) {
 			struct node *ix = node_new(N_INDEX, p->tok.loc);
 
@@ -703,8 +913,18 @@ foreach(struct parser *p)
 			ix->args = exprlist(p, O_RBRACK, 1);
 			arr = ix;
 		}
+	} else {
+		expected(p, "identifier or statistical operation");
 	}
 	n->l = arr;
+	if (p->tok.kind == TK_AT) {
+		if (!isstat(p->tok.str))
+			expected(p, "statistical operation");
+		n->str = p->tok.str;
+		advance(p);
+		if (!isop(p, O_PLUS) && !isop(p, O_MINUS))
+			expected(p, "sort directive");
+	}
 	sortmark(p, n, 0);
 	if (iskw(p, "limit")) {
 		advance(p);
@@ -784,10 +1004,14 @@ stmt(struct parser *p)
 	} else if (iskw(p, "next")) {
 		n = simple(p, N_NEXT);
 	} else if (iskw(p, "return")) {
+		if (!p->infunc)
+			error_at(p, p->tok.loc, "found 'return' not in function "
+			    "context");
 		n = simple(p, N_RETURN);
 	} else if (iskw(p, "delete")) {
 		n = simple(p, N_DELETE);
-	} else if (p->tok.kind == TK_IDENT && iskeyword(p->tok.str)) {
+	} else if ((p->tok.kind == TK_IDENT && iskeyword(p->tok.str)) ||
+	    p->tok.kind == TK_EOF) {
 		expected(p, "a statement");
 	} else {
 		n = node_new(N_EXPR, p->tok.loc);
@@ -824,10 +1048,8 @@ compname(struct parser *p)
 	size_t len = 0;
 	int first = 1;
 
-	while ((p->tok.kind == TK_IDENT || p->tok.kind == TK_NUM ||
-	    isop(p, O_MUL)) && (first || !p->tok.space)) {
-		if (p->tok.kind == TK_NUM && first)
-			break;
+	while ((p->tok.kind == TK_IDENT || isop(p, O_MUL)) &&
+	    (first || !p->tok.space)) {
 		if (len + p->tok.len >= sizeof buf)
 			error_at(p, p->tok.loc, "probe point component name "
 			    "too long");
@@ -837,12 +1059,12 @@ compname(struct parser *p)
 		advance(p);
 	}
 	if (len == 0)
-		expected(p, "a probe point component name");
+		expected(p, "identifier or '*'");
 	return arena_strndup(buf, len);
 }
 
 static struct node *
-point(struct parser *p, int alias)
+point(struct parser *p)
 {
 	struct node *n = node_new(N_POINT, p->tok.loc), **tail = &n->args;
 	struct node *c;
@@ -859,8 +1081,6 @@ point(struct parser *p, int alias)
 		if (!accept(p, O_CAT))
 			break;
 	}
-	if (alias)
-		return n;
 	for (;;) {
 		if (accept(p, O_QUEST))
 			n->flags |= F_OPTIONAL;
@@ -879,43 +1099,40 @@ point(struct parser *p, int alias)
 }
 
 static struct node *
-points(struct parser *p, int alias)
+points(struct parser *p)
 {
-	struct node *head = point(p, alias), **tail = &head->next;
+	struct node *head = point(p), **tail = &head->next;
 
 	while (accept(p, O_COMMA)) {
-		*tail = point(p, alias);
+		*tail = point(p);
 		tail = &(*tail)->next;
 	}
+	if (!isop(p, O_LBRACE) && !isop(p, O_ASSIGN) && !isop(p, O_ADDEQ))
+		expected(p, "one of ', { = +='");
 	return head;
 }
 
+/* probe points { }, or an alias: probe name [= name...] (=|+=) points { } */
 static struct node *
 probe(struct parser *p)
 {
-	struct node *n = node_new(N_PROBE, p->tok.loc), *pts;
-	struct token *t;
+	struct node *n = node_new(N_PROBE, p->tok.loc), *pts, **tail = &n->args;
 
 	advance(p);
-	pts = points(p, 0);
-	if (isop(p, O_ASSIGN) || isop(p, O_ADDEQ)) {
-		struct node *pt;
-
+	pts = points(p);
+	while (isop(p, O_ASSIGN) || isop(p, O_ADDEQ)) {
 		n->kind = N_ALIAS;
 		if (isop(p, O_ADDEQ))
 			n->flags |= F_EPILOGUE;
-		for (pt = pts; pt; pt = pt->next)
-			if (pt->cond || (pt->flags & F_OPTIONAL))
-				error_at(p, pt->loc, "a probe alias name may "
-				    "not be optional or conditional");
+		if (pts->next || pts->cond || (pts->flags & F_OPTIONAL))
+			error_at(p, pts->loc, "probe point alias name cannot be "
+			    "optional nor sufficient, nor a list");
 		advance(p);
-		n->args = pts;
-		pts = points(p, 0);
+		*tail = pts;
+		tail = &pts->next;
+		pts = points(p);
 	}
 	n->points = pts;
-	t = &p->tok;
-	if (!tok_isop(t, O_LBRACE))
-		expected(p, "'{' to begin the probe body");
 	n->body = block(p);
 	return n;
 }
@@ -937,17 +1154,24 @@ typename(struct parser *p)
 static struct node *
 function(struct parser *p, unsigned flags)
 {
-	struct node *n = node_new(N_FUNC, p->tok.loc), **tail = &n->args;
+	struct node *n = node_new(N_FUNC, p->tok.loc), **tail = &n->args, *q;
 
 	advance(p);
 	n->flags = flags;
-	n->str = ident(p, "a function name");
+	if (iskw(p, "string") || iskw(p, "long"))
+		n->str = leaf(p, N_IDENT)->str;   /* stap allows these */
+	else
+		n->str = ident(p, "a function name");
 	if (accept(p, O_COLON))
 		n->type = typename(p);
 	expect(p, O_LPAREN);
 	while (!isop(p, O_RPAREN)) {
 		*tail = node_new(N_PARAM, p->tok.loc);
 		(*tail)->str = ident(p, "a parameter name");
+		for (q = n->args; q != *tail; q = q->next)
+			if (!strcmp(q->str, (*tail)->str))
+				error_at(p, (*tail)->loc, "duplicate parameter "
+				    "names");
 		if (accept(p, O_COLON))
 			(*tail)->type = typename(p);
 		tail = &(*tail)->next;
@@ -955,24 +1179,33 @@ function(struct parser *p, unsigned flags)
 			expect(p, O_COMMA);
 	}
 	advance(p);
+	if (accept(p, O_COLON)) {
+		struct loc loc = p->tok.loc;
+
+		n->num = literal_number(p);
+		if (n->num < 1)
+			error_at(p, loc, "specified priority must be > 0");
+	}
 	if (p->tok.kind == TK_EMBED) {
 		need_guru(p);
 		n->body = leaf(p, N_EMBED);
 	} else if (isop(p, O_LBRACE)) {
+		p->infunc = 1;
 		n->body = block(p);
+		p->infunc = 0;
 	} else {
 		expected(p, "'{' or '%{' to begin the function body");
 	}
 	return n;
 }
 
+/* global a, b% [100], c = 1; the keyword is already read */
 static struct node *
-global(struct parser *p, unsigned flags)
+global(struct parser *p, struct loc loc, unsigned flags)
 {
-	struct node *n = node_new(N_GLOBAL, p->tok.loc), **tail = &n->args;
+	struct node *n = node_new(N_GLOBAL, loc), **tail = &n->args;
 	struct node *v;
 
-	advance(p);
 	n->flags = flags;
 	do {
 		v = node_new(N_VAR, p->tok.loc);
@@ -980,16 +1213,23 @@ global(struct parser *p, unsigned flags)
 		if (accept(p, O_MOD))
 			v->flags |= F_WRAP;
 		if (accept(p, O_LBRACK)) {
-			if (p->tok.kind != TK_NUM || p->tok.num <= 0)
-				expected(p, "a positive array size");
+			struct loc sl = p->tok.loc;
+
+			if (p->tok.kind != TK_NUM)
+				expected(p, "a number");
 			v->num = p->tok.num;
+			if (v->num < 1 || v->num > 2147483647)
+				error_at(p, sl, "array size out of range");
 			advance(p);
 			expect(p, O_RBRACK);
-			if (accept(p, O_MOD))
-				v->flags |= F_WRAP;
 		}
-		if (accept(p, O_ASSIGN))
+		if (isop(p, O_ASSIGN)) {
+			if (v->num)
+				error_at(p, p->tok.loc, "only scalar globals can "
+				    "be initialized");
+			advance(p);
 			v->l = literal(p);
+		}
 		*tail = v;
 		tail = &v->next;
 	} while (accept(p, O_COMMA));
@@ -1008,28 +1248,31 @@ toplevel_start(struct parser *p)
 static struct node *
 decl(struct parser *p)
 {
-	struct node *n;
+	struct loc loc = p->tok.loc;
 
 	if (iskw(p, "probe"))
 		return probe(p);
-	if (iskw(p, "global"))
-		return global(p, 0);
 	if (iskw(p, "function"))
 		return function(p, 0);
+	if (iskw(p, "global")) {
+		advance(p);
+		return global(p, loc, 0);
+	}
 	if (iskw(p, "private")) {
 		advance(p);
-		if (iskw(p, "global"))
-			return global(p, F_PRIVATE);
 		if (iskw(p, "function"))
 			return function(p, F_PRIVATE);
-		expected(p, "'global' or 'function' after 'private'");
+		if (iskw(p, "global"))
+			advance(p);
+		else if (p->tok.kind != TK_IDENT || iskeyword(p->tok.str))
+			expected(p, "'function' or identifier");
+		return global(p, loc, F_PRIVATE);
 	}
 	if (p->tok.kind == TK_EMBED) {
 		need_guru(p);
-		n = leaf(p, N_EMBED);
-		return n;
+		return leaf(p, N_EMBED);
 	}
-	expected(p, "'probe', 'global', 'function' or '%{'");
+	expected(p, "'probe', 'global', 'private', 'function', or '%{'");
 }
 
 /* Merge the @define records into the declarations by position. */
@@ -1070,6 +1313,7 @@ parse_script(struct facts *f, int file, const char *compatible,
 	if (setjmp(p->recover)) {
 		/* skip to a token that can begin a declaration */
 		p->depth = 0;
+		p->infunc = 0;
 		do
 			advance(p);
 		while (!toplevel_start(p));
@@ -1081,5 +1325,9 @@ parse_script(struct facts *f, int file, const char *compatible,
 		tail = &(*tail)->next;
 	}
 	s->decls = merge(s->decls, pp_macrodefs(p->pp));
+	if (!s->decls && !nerrors)
+		diag_error((struct loc){ file, 1, 1 }, "input file '%s' is "
+		    "empty%s", src_get(file)->name,
+		    src_get(file)->len ? " after preprocessing" : "");
 	return s;
 }

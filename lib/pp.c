@@ -26,7 +26,6 @@ struct macro {
 	const char *name;
 	struct loc loc;
 	int nparams;
-	int parens;             /* defined with (), so used with () */
 	const char **params;
 	struct tokvec body;
 	struct macro *next;
@@ -58,6 +57,7 @@ struct pp {
 };
 
 static void push_file(struct pp *pp, int file, struct comment **comments);
+static char *read_config(const char *path);
 
 void
 facts_default(struct facts *f)
@@ -163,7 +163,7 @@ next_raw(struct pp *pp, struct token *t)
 		if (t->kind == TK_EOF) {
 			if (s->nconds > 0) {
 				diag_error(s->cond[s->nconds - 1],
-				    "missing '%%)' for this conditional");
+				    "incomplete conditional at end of file");
 				s->nconds = 0;
 			}
 			if (!s->up)
@@ -187,15 +187,6 @@ next_raw(struct pp *pp, struct token *t)
 
 /* ---- the conditions of %( %) ---- */
 
-enum vkind { V_NUM, V_STR, V_VERSION, V_GLOB };
-
-struct value {
-	enum vkind kind;        /* V_VERSION, V_GLOB: facts compared so */
-	const char *s;
-	int64_t n;
-	int isconfig;
-};
-
 static const char *
 config_lookup(struct pp *pp, const char *name)
 {
@@ -210,47 +201,17 @@ config_lookup(struct pp *pp, const char *name)
 			return f->defines[i] + n + 1;
 	if (!pp->configread) {
 		pp->configread = 1;
-		pp->config = NULL;
-		if (f->configfile) {
-			FILE *fp;
-			char cmd[4200];
-			size_t len = 0, cap = 0, k;
-			const char *gz = strstr(f->configfile, ".gz");
-
-			if (gz && gz[3] == '\0') {
-				snprintf(cmd, sizeof cmd, "gzip -dc '%s' 2>/dev/null",
-				    f->configfile);
-				fp = popen(cmd, "r");
-			} else {
-				fp = fopen(f->configfile, "r");
-			}
-			if (fp) {
-				do {
-					pp->config = vgrow(pp->config, &cap,
-					    len + 4097, 1);
-					k = fread(pp->config + len, 1, 4096, fp);
-					len += k;
-				} while (k > 0);
-				pp->config[len] = '\0';
-				if (gz && gz[3] == '\0')
-					pclose(fp);
-				else
-					fclose(fp);
-			}
-		}
+		pp->config = read_config(f->configfile);
 	}
 	for (p = pp->config; p && (p = strstr(p, name)); p += n) {
 		if ((p == pp->config || p[-1] == '\n') && p[n] == '=') {
-			const char *e = strchr(p + n + 1, '\n');
 			const char *v = p + n + 1;
-			size_t vl = e ? (size_t)(e - v) : strlen(v);
 
-			if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"')
-				return arena_strndup(v + 1, vl - 2);
-			return arena_strndup(v, vl);
+			/* the raw value: string options keep their quotes */
+			return arena_strndup(v, strcspn(v, "\n"));
 		}
 	}
-	return "";
+	return "";      /* unset: the empty string, as in stap */
 }
 
 /* Compare version strings: digit runs as numbers, the rest as bytes. */
@@ -273,66 +234,6 @@ vercmp(const char *a, const char *b)
 	return (*a != 0) - (*b != 0);
 }
 
-static void cond_error(struct token *t, const char *what);
-
-/* An operand of a condition: a fact, a number or a string. */
-static int
-operand(struct pp *pp, struct token *t, struct value *v)
-{
-	struct facts *f = pp->facts;
-	static char kv[256];
-
-	memset(v, 0, sizeof *v);
-	if (t->kind == TK_NUM) {
-		v->kind = V_NUM;
-		v->n = t->num;
-	} else if (t->kind == TK_STR) {
-		v->kind = V_STR;
-		v->s = t->str;
-	} else if (tok_is(t, "kernel_v") || tok_is(t, "kernel_vr")) {
-		v->kind = V_VERSION;
-		v->s = f->release;
-		if (tok_is(t, "kernel_v")) {
-			size_t n = strcspn(f->release, "-");
-
-			snprintf(kv, sizeof kv, "%.*s", (int)n, f->release);
-			v->s = kv;
-		}
-	} else if (tok_is(t, "systemtap_v")) {
-		v->kind = V_VERSION;
-		v->s = f->stap_version;
-	} else if (tok_is(t, "arch")) {
-		v->kind = V_GLOB;
-		v->s = f->arch;
-	} else if (tok_is(t, "runtime")) {
-		v->kind = V_GLOB;
-		v->s = f->runtime;
-	} else if (tok_is(t, "systemtap_privilege")) {
-		v->kind = V_GLOB;
-		v->s = f->privilege;
-	} else if (tok_is(t, "guru_mode")) {
-		v->kind = V_NUM;
-		v->n = f->guru;
-	} else if (t->kind == TK_IDENT && !strncmp(t->str, "CONFIG_", 7)) {
-		v->kind = V_GLOB;
-		v->s = config_lookup(pp, t->str);
-		v->isconfig = 1;
-	} else {
-		cond_error(t, "a condition operand");
-		return -1;
-	}
-	return 0;
-}
-
-static void
-cond_error(struct token *t, const char *what)
-{
-	char buf[64];
-
-	diag_error(t->loc, "expected %s in preprocessor conditional, "
-	    "found %s", what, tok_describe(t, buf, sizeof buf));
-}
-
 static int
 compare(enum op op, int c)
 {
@@ -347,78 +248,169 @@ compare(enum op op, int c)
 	}
 }
 
-/* One comparison: operand op operand.  -1 on error. */
 static int
-cond_cmp(struct pp *pp, struct token *t)
+iseq(enum op op)
 {
-	struct value a, b;
-	struct token opt, rt;
-	enum op op;
-	int c;
-
-	if (operand(pp, t, &a) < 0)
-		return -1;
-	pp_next(pp, &opt);
-	op = opt.kind == TK_OP ? opt.op : O_NONE;
-	if (op != O_EQ && op != O_NE && op != O_LT && op != O_LE &&
-	    op != O_GT && op != O_GE) {
-		cond_error(&opt, "a comparison operator");
-		*t = opt;
-		return -1;
-	}
-	pp_next(pp, &rt);
-	if (operand(pp, &rt, &b) < 0) {
-		*t = rt;
-		return -1;
-	}
-	if (a.kind == V_VERSION && b.kind == V_STR) {
-		c = vercmp(a.s, b.s);
-	} else if (a.kind == V_GLOB && b.kind == V_STR) {
-		if (op == O_EQ || op == O_NE)
-			c = fnmatch(b.s, a.s, 0) != 0;
-		else
-			c = strcmp(a.s, b.s);
-	} else if (a.isconfig && b.kind == V_NUM) {
-		char *e;
-		long long n = strtoll(a.s, &e, 0);
-
-		if (*a.s == '\0' || *e != '\0')
-			return 0;       /* unset or not a number: false */
-		c = (n > b.n) - (n < b.n);
-	} else if (a.kind == V_NUM && b.kind == V_NUM) {
-		c = (a.n > b.n) - (a.n < b.n);
-	} else if ((a.kind == V_STR || a.kind == V_GLOB) && b.kind == V_STR) {
-		c = strcmp(a.s, b.s);
-	} else {
-		diag_error(rt.loc, "mismatched operand types in preprocessor "
-		    "conditional");
-		*t = rt;
-		return -1;
-	}
-	pp_next(pp, t);
-	return compare(op, c);
+	return op == O_EQ || op == O_NE;
 }
 
-/* cond := cmp ('&&' cmp)* ('||' ...)*; leaves the token after it in *t. */
 static int
-cond_expr(struct pp *pp, struct token *t)
+config_number(const char *v, long long *n)
 {
-	int result = 0, conj = 1, r;
+	char *e;
+
+	*n = strtoll(v, &e, 0);
+	return *e == '\0';
+}
+
+/*
+ * One clause: exactly three tokens, LHS OP RHS.  What LHS is decides
+ * how the two compare: kernel and stap versions by version order or glob,
+ * arch and runtime by glob, CONFIG_ options by glob or as numbers,
+ * literals with literals.  Returns 0 or 1, or -1 after an error.
+ */
+static int
+clause(struct pp *pp, struct token *l, struct token *o, struct token *r)
+{
+	struct facts *f = pp->facts;
+	enum op op = o->kind == TK_OP ? o->op : O_NONE;
+	char kv[256];
+	const char *lv;
+	long long a, b;
+
+	if (!iseq(op) && op != O_LT && op != O_LE && op != O_GT &&
+	    op != O_GE) {
+		diag_error(o->loc, "expected comparison operator");
+		return -1;
+	}
+	if (tok_is(l, "kernel_v") || tok_is(l, "kernel_vr") ||
+	    tok_is(l, "systemtap_v")) {
+		if (r->kind != TK_STR)
+			goto want_string;
+		lv = tok_is(l, "systemtap_v") ? f->stap_version : f->release;
+		if (tok_is(l, "kernel_v")) {
+			snprintf(kv, sizeof kv, "%.*s",
+			    (int)strcspn(f->release, "-"), f->release);
+			lv = kv;
+		}
+		if (strpbrk(r->str, "*?[")) {
+			if (!iseq(op)) {
+				diag_error(o->loc, "wildcard not allowed with "
+				    "order comparison operators");
+				return -1;
+			}
+			return compare(op, fnmatch(r->str, lv, FNM_NOESCAPE));
+		}
+		return compare(op, vercmp(lv, r->str));
+	}
+	if (tok_is(l, "systemtap_privilege") || tok_is(l, "arch") ||
+	    tok_is(l, "runtime")) {
+		if (r->kind != TK_STR)
+			goto want_string;
+		if (!iseq(op)) {
+			diag_error(o->loc, "expected '==' or '!='");
+			return -1;
+		}
+		lv = tok_is(l, "arch") ? f->arch : tok_is(l, "runtime") ?
+		    f->runtime : f->privilege;
+		if (tok_is(l, "systemtap_privilege"))
+			return compare(op, strcmp(lv, r->str));
+		return compare(op, fnmatch(r->str, lv, FNM_NOESCAPE));
+	}
+	if (tok_is(l, "guru_mode")) {
+		if (r->kind != TK_NUM) {
+			diag_error(r->loc, "expected number");
+			return -1;
+		}
+		if (r->num != 0 && r->num != 1) {
+			diag_error(o->loc, "expected 0 or 1");
+			return -1;
+		}
+		if (!iseq(op)) {
+			diag_error(o->loc, "expected '==' or '!='");
+			return -1;
+		}
+		return compare(op, (f->guru > 0) - (r->num > 0));
+	}
+	if (l->kind == TK_IDENT && !strncmp(l->str, "CONFIG_", 7)) {
+		lv = config_lookup(pp, l->str);
+		if (r->kind == TK_STR) {
+			if (!iseq(op)) {
+				diag_error(o->loc, "expected '==' or '!='");
+				return -1;
+			}
+			return compare(op, fnmatch(r->str, lv, FNM_NOESCAPE));
+		}
+		if (r->kind == TK_NUM) {
+			if (!config_number(lv, &a)) {
+				diag_error(l->loc, "config option value not a "
+				    "number");
+				return -1;
+			}
+			return compare(op, (a > r->num) - (a < r->num));
+		}
+		if (r->kind == TK_IDENT && !strncmp(r->str, "CONFIG_", 7)) {
+			const char *rv = config_lookup(pp, r->str);
+
+			if (config_number(lv, &a) && config_number(rv, &b))
+				return compare(op, (a > b) - (a < b));
+			return compare(op, strcmp(lv, rv));
+		}
+		diag_error(r->loc, "expected string, number literal or other "
+		    "CONFIG_... as right side operand");
+		return -1;
+	}
+	if (l->kind == TK_STR && r->kind == TK_STR)
+		return compare(op, strcmp(l->str, r->str));
+	if (l->kind == TK_NUM && r->kind == TK_NUM)
+		return compare(op, (l->num > r->num) - (l->num < r->num));
+	if (l->kind == TK_STR || l->kind == TK_NUM) {
+		diag_error(r->loc, "expected %s literal as right value",
+		    l->kind == TK_STR ? "string" : "number");
+		return -1;
+	}
+	diag_error(l->loc, "expected 'arch', 'kernel_v', 'kernel_vr', "
+	    "'systemtap_v', 'runtime', 'systemtap_privilege', 'CONFIG_...', "
+	    "or comparison between strings or integers");
+	return -1;
+want_string:
+	diag_error(r->loc, "expected string literal");
+	return -1;
+}
+
+/*
+ * cond := clause { ('&&' | '||') clause }, '&&' binding tighter.  Like
+ * stap, every clause is evaluated, so an erroneous one always reports.
+ * Leaves the token after the condition in *t.
+ */
+static int
+cond_expr(struct pp *pp, struct token *t, struct loc open)
+{
+	struct token l, o, r;
+	int result = 0, conj = 1, v, bad = 0;
 
 	for (;;) {
-		r = cond_cmp(pp, t);
-		if (r < 0)
+		pp_next(pp, &l);
+		if (l.kind != TK_EOF)
+			pp_next(pp, &o);
+		if (l.kind != TK_EOF && o.kind != TK_EOF)
+			pp_next(pp, &r);
+		if (l.kind == TK_EOF || o.kind == TK_EOF || r.kind == TK_EOF) {
+			diag_error(open, "incomplete condition after '%%('");
+			t->kind = TK_EOF;
 			return -1;
-		conj = conj && r;
-		if (tok_isop(t, O_LAND)) {
-			pp_next(pp, t);
-			continue;
 		}
-		result = result || conj;
-		if (!tok_isop(t, O_LOR))
-			return result;
-		conj = 1;
+		v = clause(pp, &l, &o, &r);
+		if (v < 0)
+			bad = 1;
+		conj = conj && v > 0;
 		pp_next(pp, t);
+		if (tok_isop(t, O_LAND))
+			continue;
+		result = result || conj;
+		conj = 1;
+		if (!tok_isop(t, O_LOR))
+			return bad ? -1 : result;
 	}
 }
 
@@ -462,27 +454,27 @@ conditional(struct pp *pp, struct token *open)
 	enum op end;
 
 	pp->incond++;
-	pp_next(pp, &t);
-	r = cond_expr(pp, &t);
+	r = cond_expr(pp, &t, open->loc);
 	pp->incond--;
 	if (r >= 0 && !tok_isop(&t, O_PPTHEN)) {
-		cond_error(&t, "'%?'");
+		diag_error(open->loc, "expected '%%?' marker for conditional");
 		r = -1;
 	}
 	if (r < 0) {
 		/* resynchronise at the end of this conditional */
-		if (!tok_isop(&t, O_PPCLOSE))
+		if (t.kind != TK_EOF && !tok_isop(&t, O_PPCLOSE) &&
+		    pp->top == s)
 			skip_branch(pp, 0);
 		return;
 	}
 	if (s != pp->top)
 		bug("conditional crossed a source boundary");
+	if (s->nconds == (int)NELEM(s->cond)) {
+		diag_error(open->loc, "conditionals nested too deeply");
+		skip_branch(pp, 0);
+		return;
+	}
 	if (r) {
-		if (s->nconds == (int)NELEM(s->cond)) {
-			diag_error(open->loc, "conditionals nested too deeply");
-			skip_branch(pp, 0);
-			return;
-		}
 		s->cond[s->nconds] = open->loc;
 		s->inelse[s->nconds++] = 0;
 		return;
@@ -492,7 +484,7 @@ conditional(struct pp *pp, struct token *open)
 		s->cond[s->nconds] = open->loc;
 		s->inelse[s->nconds++] = 1;
 	} else if (end == O_NONE) {
-		diag_error(open->loc, "missing '%%)' for this conditional");
+		diag_error(open->loc, "incomplete conditional at end of file");
 	}
 }
 
@@ -518,11 +510,19 @@ define(struct pp *pp, struct token *at, int library)
 	struct node *def, *p, **pt;
 	const char *params[64];
 	const char *start = NULL;
-	int depth = 0;
+	int depth = 0, i;
 
+	if (pp->top->macro || (!pp->top->lexing && pp->top->up)) {
+		diag_error(at->loc, "'@define' forbidden inside macro body");
+		return;
+	}
 	next_raw(pp, &name);
 	if (name.kind != TK_IDENT) {
-		cond_error(&name, "a macro name");
+		diag_error(name.loc, "expected identifier");
+		return;
+	}
+	if (!strcmp(name.str, "define")) {
+		diag_error(name.loc, "attempt to redefine '@define'");
 		return;
 	}
 	m = arena_alloc(sizeof *m);
@@ -533,29 +533,41 @@ define(struct pp *pp, struct token *at, int library)
 	pt = &def->args;
 	next_raw(pp, &t);
 	if (tok_isop(&t, O_LPAREN)) {
-		m->parens = 1;
-		next_raw(pp, &t);
-		while (t.kind == TK_IDENT && m->nparams < (int)NELEM(params)) {
+		for (;;) {
+			next_raw(pp, &t);
+			if (t.kind != TK_IDENT) {
+				diag_error(t.loc, "expected identifier");
+				return;
+			}
+			for (i = 0; i < m->nparams; i++)
+				if (!strcmp(params[i], t.str))
+					break;
+			if (i < m->nparams || m->nparams == (int)NELEM(params)) {
+				diag_error(t.loc, i < m->nparams ?
+				    "duplicate macro parameter name" :
+				    "too many macro parameters");
+				return;
+			}
 			params[m->nparams++] = t.str;
 			p = node_new(N_PARAM, t.loc);
 			p->str = t.str;
 			*pt = p;
 			pt = &p->next;
 			next_raw(pp, &t);
-			if (!tok_isop(&t, O_COMMA))
+			if (tok_isop(&t, O_RPAREN))
 				break;
-			next_raw(pp, &t);
-		}
-		if (!tok_isop(&t, O_RPAREN)) {
-			diag_error(t.loc, "expected ')' or a parameter name "
-			    "in macro definition");
-			return;
+			if (!tok_isop(&t, O_COMMA)) {
+				diag_error(t.loc, "expected ',' or ')'");
+				return;
+			}
 		}
 		next_raw(pp, &t);
-	}
-	if (!tok_isop(&t, O_PPOPEN)) {
-		diag_error(t.loc, "expected '%%(' to open the body of macro "
-		    "'@%s'", m->name);
+		if (!tok_isop(&t, O_PPOPEN)) {
+			diag_error(t.loc, "expected '%%('");
+			return;
+		}
+	} else if (!tok_isop(&t, O_PPOPEN)) {
+		diag_error(t.loc, "expected '%%(' or '('");
 		return;
 	}
 	m->params = arena_alloc(sizeof *params * (m->nparams + 1));
@@ -565,8 +577,8 @@ define(struct pp *pp, struct token *at, int library)
 		if (!start)
 			start = t.text;
 		if (t.kind == TK_EOF) {
-			diag_error(at->loc, "missing '%%)' at the end of macro "
-			    "'@%s'", m->name);
+			diag_error(at->loc, "incomplete macro definition - "
+			    "missing '%%)'");
 			return;
 		}
 		if (tok_isop(&t, O_PPOPEN))
@@ -579,9 +591,15 @@ define(struct pp *pp, struct token *at, int library)
 	def->l->str = m->body.n ? arena_strndup(start, t.text - start) : "";
 	old = macro_find(pp, m->name);
 	if (old && old->loc.file == m->loc.file) {
-		diag_error(name.loc, "macro '@%s' is already defined",
-		    m->name);
-		diag_note(old->loc, "first defined here");
+		diag_error(name.loc, "attempt to redefine macro '@%s' in the "
+		    "same file", m->name);
+		diag_note(old->loc, "macro '@%s' first defined here", m->name);
+		return;
+	}
+	if (old && library) {
+		diag_error(name.loc, "duplicate definition of library macro "
+		    "'@%s'", m->name);
+		diag_note(old->loc, "macro '@%s' first defined here", m->name);
 		return;
 	}
 	m->next = pp->macros;
@@ -592,7 +610,11 @@ define(struct pp *pp, struct token *at, int library)
 	}
 }
 
-/* Read the arguments of a macro use: balanced token runs between commas. */
+/*
+ * The arguments of a macro use: runs of tokens split at commas outside
+ * () and [] (stap does not count {}).  A macro without parameters takes
+ * none and leaves a following '(' alone.
+ */
 static int
 macro_args(struct pp *pp, struct macro *m, struct token *at,
     struct tokvec **argsp)
@@ -602,37 +624,41 @@ macro_args(struct pp *pp, struct macro *m, struct token *at,
 	int n = 0, depth = 0;
 
 	*argsp = args = arena_alloc(sizeof *args * (m->nparams + 1));
-	if (!m->parens)
+	if (m->nparams == 0)
 		return 0;
 	next_raw(pp, &t);
 	if (!tok_isop(&t, O_LPAREN)) {
-		diag_error(t.loc, "expected '(' after macro '@%s'", m->name);
+		diag_error(t.loc, "expected '(' in invocation of macro '@%s' "
+		    "taking %d parameter%s", m->name, m->nparams,
+		    m->nparams == 1 ? "" : "s");
 		return -1;
 	}
 	for (;;) {
 		next_raw(pp, &t);
 		if (t.kind == TK_EOF) {
-			diag_error(at->loc, "unterminated arguments of macro "
-			    "'@%s'", m->name);
+			diag_error(at->loc, "could not find end of macro "
+			    "invocation");
 			return -1;
 		}
-		if (t.kind == TK_OP && (t.op == O_LPAREN || t.op == O_LBRACK ||
-		    t.op == O_LBRACE))
+		if (t.kind == TK_OP && (t.op == O_LPAREN || t.op == O_LBRACK))
 			depth++;
-		if (t.kind == TK_OP && (t.op == O_RPAREN || t.op == O_RBRACK ||
-		    t.op == O_RBRACE) && depth-- == 0)
+		if (t.kind == TK_OP && (t.op == O_RPAREN || t.op == O_RBRACK) &&
+		    depth-- == 0)
 			break;
 		if (depth == 0 && tok_isop(&t, O_COMMA)) {
-			n++;
+			if (++n >= m->nparams) {
+				diag_error(t.loc, "too many parameters for "
+				    "macro '@%s' (expected %d)", m->name,
+				    m->nparams);
+				return -1;
+			}
 			continue;
 		}
-		if (n < m->nparams)
-			tv_push(&args[n], &t);
+		tv_push(&args[n], &t);
 	}
-	n = n == 0 && args[0].n == 0 ? 0 : n + 1;
-	if (n != m->nparams) {
-		diag_error(at->loc, "macro '@%s' takes %d argument%s, not %d",
-		    m->name, m->nparams, m->nparams == 1 ? "" : "s", n);
+	if (n + 1 < m->nparams) {
+		diag_error(t.loc, "too few parameters for macro '@%s' "
+		    "(expected %d)", m->name, m->nparams);
 		return -1;
 	}
 	return 0;
@@ -734,24 +760,25 @@ pp_next(struct pp *pp, struct token *t)
 		if (t->kind == TK_OP && (t->op == O_PPELSE ||
 		    t->op == O_PPCLOSE)) {
 			if (s->nconds == 0) {
-				diag_error(t->loc, "'%s' without a matching "
-				    "'%%('", op_spelling[t->op]);
+				diag_error(t->loc, "incomplete conditional - "
+				    "missing '%%('");
 				continue;
 			}
 			if (t->op == O_PPELSE) {
 				if (s->inelse[s->nconds - 1])
-					diag_error(t->loc, "a second '%%:' in "
-					    "one conditional");
+					diag_error(t->loc, "invalid conditional - "
+					    "duplicate '%%:'");
 				else if (skip_branch(pp, 0) == O_NONE)
 					diag_error(s->cond[s->nconds - 1],
-					    "missing '%%)' for this "
-					    "conditional");
+					    "incomplete conditional at end of "
+					    "file");
 			}
 			s->nconds--;
 			continue;
 		}
 		if (t->kind == TK_OP && t->op == O_PPTHEN && !pp->incond) {
-			diag_error(t->loc, "'%%?' outside a conditional");
+			diag_error(t->loc, "incomplete conditional - missing "
+			    "'%%('");
 			continue;
 		}
 		if (t->kind == TK_AT && !strcmp(t->str, "@define")) {
@@ -769,7 +796,7 @@ pp_next(struct pp *pp, struct token *t)
 	}
 }
 
-/* Macro libraries: every *.stpm under dir holds only @define's. */
+/* Macro libraries: every *.stpm file in dir holds only @define's. */
 void
 pp_library(struct pp *pp, const char *dir)
 {
@@ -792,11 +819,7 @@ pp_library(struct pp *pp, const char *dir)
 		snprintf(path, sizeof path, "%s/%s", dir, name);
 		if (stat(path, &st) < 0)
 			goto next;
-		if (S_ISDIR(st.st_mode)) {
-			pp_library(pp, path);
-			goto next;
-		}
-		if (len < 5 || strcmp(name + len - 5, ".stpm"))
+		if (!S_ISREG(st.st_mode) || len < 5 || strcmp(name + len - 5, ".stpm"))
 			goto next;
 		file = src_read(path);
 		save = pp->top;
@@ -817,4 +840,37 @@ next:
 		free(ents[i]);
 	}
 	free(ents);
+}
+
+/* The kernel's .config, gzipped (/proc/config.gz) or not; NULL if none. */
+static char *
+read_config(const char *path)
+{
+	char cmd[4200], *buf = NULL;
+	size_t len = 0, cap = 0, k;
+	size_t n = path ? strlen(path) : 0;
+	int gz = n > 3 && !strcmp(path + n - 3, ".gz");
+	FILE *fp;
+
+	if (!path || strchr(path, '\''))
+		return NULL;
+	if (gz) {
+		snprintf(cmd, sizeof cmd, "gzip -dc '%s' 2>/dev/null", path);
+		fp = popen(cmd, "r");
+	} else {
+		fp = fopen(path, "r");
+	}
+	if (!fp)
+		return NULL;
+	do {
+		buf = vgrow(buf, &cap, len + 4097, 1);
+		k = fread(buf + len, 1, 4096, fp);
+		len += k;
+	} while (k > 0);
+	buf[len] = '\0';
+	if (gz)
+		pclose(fp);
+	else
+		fclose(fp);
+	return buf;
 }
