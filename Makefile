@@ -1,14 +1,25 @@
 # One build for everything.  Header dependencies are listed by hand.
+# O names the object directory, so check-san can build beside the
+# normal build without disturbing it.
 include config.mk
 
 O = build
-TOOLS = stap-parse stap-fmt
-LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o $(O)/obj/lib/pp.o \
-	$(O)/obj/lib/parse.o $(O)/obj/lib/tree.o
-HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def
-FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o
-
 B = $(O)/bin
+TOOLS = stap-parse stap-fmt
+LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
+	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o
+HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def
+PARSEOBJ = $(O)/obj/stap-parse/main.o
+FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o
+MAN1 = man/stap-parse.1 man/stap-fmt.1
+MAN5 = man/stap-tree.5
+
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZCC = clang
+FUZZFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -DSAN \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZTIME = 60
 
 all: $(TOOLS:%=$(B)/%)
 
@@ -28,15 +39,64 @@ $(O)/libstap.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(B)/stap-parse: $(O)/obj/stap-parse/main.o $(O)/libstap.a
+$(B)/stap-parse: $(PARSEOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(O)/obj/stap-parse/main.o $(O)/libstap.a
+	$(CC) $(LDFLAGS) -o $@ $(PARSEOBJ) $(O)/libstap.a
 
 $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(FMTOBJ) $(O)/libstap.a
 
+# The set-up commands install what they miss (as root, on Debian).
+deps:
+	@sh .ci/deps gcc make
+
+check: deps all
+	tests/run
+
+check-san: deps
+	$(MAKE) O=build-san CFLAGS="$(CFLAGS) -DSAN $(SANFLAGS)" \
+		LDFLAGS="$(LDFLAGS) $(SANFLAGS)" all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 BIN=../build-san/bin tests/run
+
+# libFuzzer targets, one per stage input, each run FUZZTIME seconds.
+FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree
+LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c
+
+build-fuzz/fuzz-%: tests/fuzz/%.c $(LIBSRC) $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) -o $@ $< $(LIBSRC)
+
+fuzz-build:
+	@sh .ci/deps clang libclang-rt-14-dev
+	$(MAKE) $(FUZZERS)
+
+fuzz: fuzz-build
+	for f in parse tree; do \
+		mkdir -p build-fuzz/corpus-$$f && \
+		sh tests/fuzz/seed.sh $$f build-fuzz/corpus-$$f && \
+		build-fuzz/fuzz-$$f -max_total_time=$(FUZZTIME) \
+			-max_len=4096 -timeout=10 -detect_leaks=0 \
+			-artifact_prefix=build-fuzz/ \
+			build-fuzz/corpus-$$f || exit 1; \
+	done
+
+bench: deps all
+	@sh .ci/deps valgrind
+	sh tests/bench/bench.sh
+
+demo: deps all
+	sh examples/demo.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5
+	cp $(TOOLS:%=$(B)/%) $(DESTDIR)$(BINDIR)/
+	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all clean
+.PHONY: all deps check check-san fuzz fuzz-build bench demo install clean

@@ -13,12 +13,15 @@
 const char *argv0 = "stap";
 int nerrors;
 int nwarnings;
+FILE *diag_file;
+void (*fatal_hook)(void);
 
 static struct srcfile *files;
 static size_t nfiles, capfiles;
 
+/* Register a copy of text under name; returns its index. */
 int
-src_add(const char *name, char *text, size_t len)
+src_add(const char *name, const char *text, size_t len)
 {
 	struct srcfile *f;
 	size_t i, cap = 0;
@@ -27,7 +30,9 @@ src_add(const char *name, char *text, size_t len)
 	f = &files[nfiles];
 	memset(f, 0, sizeof *f);
 	f->name = estrdup(name);
-	f->text = text;
+	f->text = memcpy(emalloc(len + 1), text, len);
+	f->text[len] = '\0';
+	text = f->text;
 	f->len = len;
 	f->line = vgrow(NULL, &cap, 1, sizeof *f->line);
 	f->line[f->nlines++] = 0;
@@ -48,6 +53,7 @@ src_read(const char *path)
 	char *buf = NULL;
 	size_t len = 0, cap = 0, n;
 
+
 	if (!fp)
 		fatal("open '%s':", path);
 	do {
@@ -62,7 +68,24 @@ src_read(const char *path)
 	buf[len] = '\0';
 	if (memchr(buf, '\0', len))
 		fatal("'%s' is not a text file (it holds NUL bytes)", path);
-	return src_add(strcmp(path, "-") ? path : "<input>", buf, len);
+	n = src_add(strcmp(path, "-") ? path : "<input>", buf, len);
+	free(buf);
+	return (int)n;
+}
+
+/* Forget every file: for fuzzers, which parse many inputs in one run. */
+void
+src_reset(void)
+{
+	size_t i;
+
+	for (i = 0; i < nfiles; i++) {
+		free(files[i].name);
+		free(files[i].text);
+		free(files[i].line);
+	}
+	nfiles = 0;
+	nerrors = nwarnings = 0;
 }
 
 int
@@ -101,21 +124,23 @@ diag_vreport(const char *kind, struct loc loc, const char *fmt, va_list ap)
 	const char *s;
 	size_t len, i;
 
+	FILE *out = diag_file ? diag_file : stderr;
+
 	fflush(stdout);
 	if (f)
-		fprintf(stderr, "%s:%d:%d: %s: ", f->name, loc.line, loc.col,
+		fprintf(out, "%s:%d:%d: %s: ", f->name, loc.line, loc.col,
 		    kind);
 	else
-		fprintf(stderr, "%s: %s: ", argv0, kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+		fprintf(out, "%s: %s: ", argv0, kind);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
 	s = f ? src_line(loc.file, loc.line, &len) : NULL;
 	if (!s)
 		return;
-	fprintf(stderr, "    %.*s\n    ", (int)len, s);
+	fprintf(out, "    %.*s\n    ", (int)len, s);
 	for (i = 0; i + 1 < (size_t)loc.col && i < len; i++)
-		fputc(s[i] == '\t' ? '\t' : ' ', stderr);
-	fputs("^\n", stderr);
+		fputc(s[i] == '\t' ? '\t' : ' ', out);
+	fputs("^\n", out);
 }
 
 void
@@ -158,14 +183,25 @@ fatal(const char *fmt, ...)
 	int e = errno;
 	size_t n = strlen(fmt);
 
+	FILE *out = diag_file ? diag_file : stderr;
+
 	fflush(stdout);
-	fprintf(stderr, "%s: ", argv0);
+	fprintf(out, "%s: ", argv0);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(out, fmt, ap);
 	va_end(ap);
 	if (n && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(e));
-	fputc('\n', stderr);
+		fprintf(out, " %s", strerror(e));
+	fputc('\n', out);
+	die();
+}
+
+/* Exit 1; a fuzzer sets fatal_hook to get control back instead. */
+void
+die(void)
+{
+	if (fatal_hook)
+		fatal_hook();
 	exit(1);
 }
 

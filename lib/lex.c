@@ -194,8 +194,13 @@ escape(struct lexer *lx, char **out)
 static void
 lex_string(struct lexer *lx, struct token *t)
 {
-	char *buf = arena_alloc(lx->end - lx->p + 1), *o = buf;
+	const char *q = lx->p + 1;
+	char *buf, *o;
 
+	/* size the buffer by the literal, not by the rest of the file */
+	while (q < lx->end && *q != '"' && *q != '\n')
+		q += *q == '\\' && q + 1 < lx->end ? 2 : 1;
+	o = buf = arena_alloc(q - lx->p + 1);
 	lx->p++;
 	while (lx->p < lx->end && *lx->p != '"' && *lx->p != '\n') {
 		if (*lx->p == '\\' && lx->p + 1 < lx->end) {
@@ -251,7 +256,8 @@ op_lookup(const char *s)
 	int i;
 
 	for (i = 1; i < O_NOPS; i++)
-		if (strncmp(s, op_spelling[i], strlen(op_spelling[i])) == 0)
+		if (op_spelling[i][0] == *s &&
+		    strncmp(s, op_spelling[i], strlen(op_spelling[i])) == 0)
 			return i;
 	return O_NONE;
 }

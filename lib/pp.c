@@ -95,10 +95,19 @@ pp_macrodefs(struct pp *pp)
 	return pp->defs;
 }
 
+/* Token vectors live in the arena, like everything the parse makes. */
 static void
 tv_push(struct tokvec *v, const struct token *t)
 {
-	v->t = vgrow(v->t, &v->cap, v->n + 1, sizeof *v->t);
+	if (v->n == v->cap) {
+		struct token *nt;
+
+		v->cap = v->cap ? v->cap * 2 : 16;
+		nt = arena_alloc(sizeof *nt * v->cap);
+		if (v->n)
+			memcpy(nt, v->t, sizeof *nt * v->n);
+		v->t = nt;
+	}
 	v->t[v->n++] = *t;
 }
 

@@ -39,8 +39,11 @@ struct srcfile {
 extern const char *argv0;
 extern int nerrors;
 extern int nwarnings;
+extern FILE *diag_file;         /* where diagnostics go; NULL: stderr */
+extern void (*fatal_hook)(void);/* set by fuzzers: called instead of exit */
 
-int src_add(const char *name, char *text, size_t len);
+int src_add(const char *name, const char *text, size_t len);
+void src_reset(void);
 int src_read(const char *path);
 int src_count(void);
 struct srcfile *src_get(int file);
@@ -51,6 +54,7 @@ void diag_note(struct loc loc, const char *fmt, ...);
 void diag_vreport(const char *kind, struct loc loc, const char *fmt,
     va_list ap);
 _Noreturn void fatal(const char *fmt, ...);
+_Noreturn void die(void);
 _Noreturn void bugat(const char *file, int line, const char *fmt, ...);
 #define bug(...) bugat(__FILE__, __LINE__, __VA_ARGS__)
 void outclose(FILE *f);

@@ -115,47 +115,143 @@ mark_tree(struct filemap *m, struct node *n)
 	}
 }
 
-static void
-write_loc(FILE *f, struct filemap *m, struct loc loc)
-{
-	int id = loc.file >= 0 && loc.file < src_count() ? m->id[loc.file] : -1;
+/*
+ * Node lines are built in a buffer and written whole: printf per field
+ * was most of stap-parse's time on big scripts.
+ */
+struct line {
+	char *b;
+	size_t n, cap;
+};
 
-	fprintf(f, "%d:%d:%d", id < 0 ? 0 : id, loc.line, loc.col);
+static void
+put(struct line *l, const char *s, size_t n)
+{
+	l->b = vgrow(l->b, &l->cap, l->n + n + 1, 1);
+	memcpy(l->b + l->n, s, n);
+	l->n += n;
 }
 
 static void
-write_node(FILE *f, struct filemap *m, struct node *n, int depth,
-    const char *role)
+puts_(struct line *l, const char *s)
+{
+	put(l, s, strlen(s));
+}
+
+static void
+putnum(struct line *l, long long v)
+{
+	char buf[24], *p = buf + sizeof buf;
+	unsigned long long u = (unsigned long long)v;
+
+	if (v < 0)
+		u = 0 - u;
+
+	do
+		*--p = '0' + u % 10;
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	put(l, p, buf + sizeof buf - p);
+}
+
+static void
+putquoted(struct line *l, const char *s)
+{
+	char esc[5];
+
+	put(l, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = *s;
+		const char *e = NULL;
+
+		switch (c) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\n': e = "\\n"; break;
+		case '\t': e = "\\t"; break;
+		case '\r': e = "\\r"; break;
+		default:
+			if (c >= 0x20 && c < 0x7f) {
+				put(l, (const char *)s, 1);
+				continue;
+			}
+			snprintf(esc, sizeof esc, "\\%03o", c);
+			e = esc;
+		}
+		puts_(l, e);
+	}
+	put(l, "\"", 1);
+}
+
+static void
+putloc(struct line *l, struct filemap *m, struct loc loc)
+{
+	int id = loc.file >= 0 && loc.file < src_count() ? m->id[loc.file] : -1;
+
+	putnum(l, id < 0 ? 0 : id);
+	put(l, ":", 1);
+	putnum(l, loc.line);
+	put(l, ":", 1);
+	putnum(l, loc.col);
+}
+
+static void
+write_loc(FILE *f, struct filemap *m, struct loc loc)
+{
+	struct line l = { 0 };
+
+	putloc(&l, m, loc);
+	fwrite(l.b, 1, l.n, f);
+	free(l.b);
+}
+
+static void
+write_node(FILE *f, struct line *l, struct filemap *m, struct node *n,
+    int depth, const char *role)
 {
 	int i, first = 1;
 
-	fprintf(f, "%*s", depth * 2, "");
-	if (role)
-		fprintf(f, "%s: ", role);
-	fprintf(f, "%s ", node_name[n->kind]);
-	write_loc(f, m, n->loc);
-	if (n->str) {
-		fputs(" str=", f);
-		quote(f, n->str, strlen(n->str));
+	l->n = 0;
+	for (i = 0; i < depth; i++)
+		put(l, "  ", 2);
+	if (role) {
+		puts_(l, role);
+		put(l, ": ", 2);
 	}
-	if (n->num || n->kind == N_NUM)
-		fprintf(f, " num=%lld", (long long)n->num);
-	if (n->op)
-		fprintf(f, " op=%s", op_spelling[n->op]);
-	if (n->type)
-		fprintf(f, " type=%s", type_name[n->type]);
+	puts_(l, node_name[n->kind]);
+	put(l, " ", 1);
+	putloc(l, m, n->loc);
+	if (n->str) {
+		put(l, " str=", 5);
+		putquoted(l, n->str);
+	}
+	if (n->num || n->kind == N_NUM) {
+		put(l, " num=", 5);
+		putnum(l, n->num);
+	}
+	if (n->op) {
+		put(l, " op=", 4);
+		puts_(l, op_spelling[n->op]);
+	}
+	if (n->type) {
+		put(l, " type=", 6);
+		puts_(l, type_name[n->type]);
+	}
 	for (i = 0; i < F_NFLAGS; i++) {
 		if (!(n->flags & (1u << i)))
 			continue;
-		fprintf(f, "%s%s", first ? " flags=" : ",", flag_name[i]);
+		puts_(l, first ? " flags=" : ",");
+		puts_(l, flag_name[i]);
 		first = 0;
 	}
-	fputc('\n', f);
+	put(l, "\n", 1);
+	fwrite(l->b, 1, l->n, f);
 	for (i = 0; i < NCHILD; i++) {
 		struct node *c;
 
 		for (c = *childp(n, i); c; c = c->next)
-			write_node(f, m, c, depth + 1, child_name[i]);
+			write_node(f, l, m, c, depth + 1, child_name[i]);
 	}
 }
 
@@ -165,6 +261,7 @@ tree_write(FILE *f, struct script *s)
 	struct filemap m;
 	struct comment *c;
 	struct node *n;
+	struct line line = { 0 };
 	int i, j, nf = src_count();
 
 	m.id = emalloc(sizeof *m.id * (nf + 1));
@@ -225,8 +322,9 @@ tree_write(FILE *f, struct script *s)
 		fputc('\n', f);
 	}
 	for (n = s->decls; n; n = n->next)
-		write_node(f, &m, n, 0, NULL);
+		write_node(f, &line, &m, n, 0, NULL);
 	fputs("end\n", f);
+	free(line.b);
 	free(m.id);
 	free(m.order);
 }
@@ -241,21 +339,39 @@ struct reader {
 	long lineno;
 	int *files;     /* id in the tree -> registry index */
 	int nfiles;
+	char *text;     /* a file's text while it is read */
+	struct node **stack;    /* the open node at each depth */
+	struct node ***tails;   /* where each slot's next child goes */
+	size_t scap, tcap;
 };
+
+static void
+rfree(struct reader *r)
+{
+	free(r->line);
+	free(r->files);
+	free(r->text);
+	free(r->stack);
+	free(r->tails);
+	memset(r, 0, sizeof *r);
+}
 
 _Noreturn static void
 rfail(struct reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	FILE *out = diag_file ? diag_file : stderr;
+
 	fflush(stdout);
-	fprintf(stderr, "%s: %s:%ld: malformed stap-tree: ", argv0, r->name,
+	fprintf(out, "%s: %s:%ld: malformed stap-tree: ", argv0, r->name,
 	    r->lineno);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(out, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
+	fputc('\n', out);
+	rfree(r);
+	die();
 }
 
 /* The next line without its newline; NULL at end of file. */
@@ -506,7 +622,7 @@ read_file(struct reader *r, char *p)
 	if (*p++ != ' ')
 		rfail(r, "expected a line count");
 	n = (long)number_at(r, &p, 1, 1 << 24);
-	text = NULL;
+	r->text = NULL;
 	for (i = 0; i < n; i++) {
 		char *line = rline(r), *q;
 
@@ -516,15 +632,17 @@ read_file(struct reader *r, char *p)
 		line = unquote(r, &q, &l);
 		if (*q)
 			rfail(r, "junk after a source line");
-		text = vgrow(text, &cap, len + l + 2, 1);
-		memcpy(text + len, line, l);
+		r->text = vgrow(r->text, &cap, len + l + 2, 1);
+		memcpy(r->text + len, line, l);
 		len += l;
-		text[len++] = '\n';
+		r->text[len++] = '\n';
 	}
-	text = vgrow(text, &cap, len + 1, 1);
+	text = r->text = vgrow(r->text, &cap, len + 1, 1);
 	text[len] = '\0';
 	r->files = erealloc(r->files, sizeof *r->files * (r->nfiles + 1));
 	r->files[r->nfiles++] = src_add(name, text, len);
+	free(r->text);
+	r->text = NULL;
 }
 
 static void
@@ -549,35 +667,44 @@ read_comment(struct reader *r, struct comment ***tail, char *p)
 static void
 refuse_foreign(struct reader *r, const char *line)
 {
+	const char *what = NULL, *name;
+
 	if (!line)
-		fatal("%s: empty input: wanted a stap-tree", r->name);
-	if (!strncmp(line, "\177ELF", 4))
-		fatal("%s: is an ELF file (a .bo?), not a stap-tree", r->name);
-	if (!strncmp(line, "stap-events", 11))
-		fatal("%s: is an event stream, not a stap-tree", r->name);
-	if (strncmp(line, "stap-tree ", 10))
-		fatal("%s: not a stap-tree (it should begin with "
-		    "'stap-tree %d')", r->name, TREE_MAJOR);
+		what = "empty input: wanted a stap-tree";
+	else if (!strncmp(line, "\177ELF", 4))
+		what = "is an ELF file (a .bo?), not a stap-tree";
+	else if (!strncmp(line, "stap-events", 11))
+		what = "is an event stream, not a stap-tree";
+	else if (strncmp(line, "stap-tree ", 10))
+		what = "not a stap-tree (it should begin with 'stap-tree 1')";
+	if (!what)
+		return;
+	name = r->name;
+	rfree(r);
+	fatal("%s: %s", name, what);
 }
 
 struct script *
 tree_read(FILE *f, const char *name)
 {
-	struct reader r = { f, name, NULL, 0, 0, NULL, 0 };
+	struct reader r = { 0 };
 	struct script *s = arena_alloc(sizeof *s);
 	struct comment **ctail = &s->comments;
-	struct node **stack = NULL, ***tails = NULL, **dtail = &s->decls;
-	size_t scap = 0, tcap = 0;
+	struct node **dtail = &s->decls;
 	int sp = 0, depth, role, major, i;
 	char *line, *p;
 
+	r.f = f;
+	r.name = name;
 	line = rline(&r);
 	refuse_foreign(&r, line);
 	p = line + 10;
 	major = (int)number_at(&r, &p, 0, 1000000);
-	if (major != TREE_MAJOR)
+	if (major != TREE_MAJOR) {
+		rfree(&r);
 		fatal("%s: stap-tree version %d is not supported (this reads "
 		    "version %d)", name, major, TREE_MAJOR);
+	}
 	s->facts.release = "";
 	s->facts.arch = "";
 	while ((line = rline(&r)) != NULL) {
@@ -598,33 +725,33 @@ tree_read(FILE *f, const char *name)
 				*dtail = n;
 				dtail = &n->next;
 			} else {
-				struct node ***t = &tails[(depth - 1) * NCHILD +
-				    role];
+				struct node ***t = &r.tails[(depth - 1) *
+				    NCHILD + role];
 
 				if (!*t)
-					*t = childp(stack[depth - 1], role);
+					*t = childp(r.stack[depth - 1], role);
 				**t = n;
 				*t = &n->next;
 			}
-			stack = vgrow(stack, &scap, depth + 1, sizeof *stack);
-			tails = vgrow(tails, &tcap, (depth + 1) * NCHILD,
-			    sizeof *tails);
-			stack[depth] = n;
+			r.stack = vgrow(r.stack, &r.scap, depth + 1,
+			    sizeof *r.stack);
+			r.tails = vgrow(r.tails, &r.tcap, (depth + 1) * NCHILD,
+			    sizeof *r.tails);
+			r.stack[depth] = n;
 			for (i = 0; i < NCHILD; i++)
-				tails[depth * NCHILD + i] = NULL;
+				r.tails[depth * NCHILD + i] = NULL;
 			sp = depth + 1;
 		}
 	}
-	if (!line)
+	if (!line) {
+		rfree(&r);
 		fatal("%s: truncated stap-tree: no 'end' line (did the stage "
 		    "before it fail?)", name);
+	}
 	if (!s->stage)
 		rfail(&r, "no @stage header");
 	if (getc(f) != EOF)
 		rfail(&r, "data after 'end'");
-	free(stack);
-	free(tails);
-	free(r.line);
-	free(r.files);
+	rfree(&r);
 	return s;
 }

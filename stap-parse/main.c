@@ -149,8 +149,7 @@ main(int argc, char **argv)
 	f.configfile = find_config(f.release, running);
 
 	if (inline_text)
-		file = src_add("<input>", estrdup(inline_text),
-		    strlen(inline_text));
+		file = src_add("<input>", inline_text, strlen(inline_text));
 	else
 		file = src_read(script);
 	s = parse_script(&f, file, compatible, incdirs, nincs);

@@ -1,0 +1,51 @@
+/*
+ * libFuzzer target for stap-parse: any bytes as a script, through the
+ * lexer, preprocessor and parser, then the tree printer.  Built by
+ * "make fuzz"; a crash it finds becomes a test in tests/errors.
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/stap.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+static jmp_buf back;
+
+static void
+comeback(void)
+{
+	longjmp(back, 1);
+}
+
+int
+LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	static char *args[] = { "1", "two" };
+	static FILE *devnull;
+	struct facts f;
+	struct script *s;
+	int file;
+
+	if (!devnull)
+		devnull = fopen("/dev/null", "w");
+	diag_file = devnull;
+	fatal_hook = comeback;
+	if (memchr(data, '\0', size))
+		return 0;       /* stap-parse refuses these before parsing */
+	if (setjmp(back) == 0) {
+		facts_default(&f);
+		f.release = "6.1.0-test";
+		f.arch = "x86_64";
+		f.args = args;
+		f.nargs = 2;
+		file = src_add("fuzz.stp", (const char *)data, size);
+		s = parse_script(&f, file, NULL, NULL, 0);
+		if (!nerrors)
+			tree_write(devnull, s);
+	}
+	src_reset();
+	arena_freeall();
+	return 0;
+}
