@@ -110,52 +110,42 @@ skip_space(struct lexer *lx)
 	return lx->p != s0;
 }
 
+/*
+ * A number is every alphanumeric character from the first digit on, as
+ * in stap: "1e5" and "08" are one (bad) token.  The value here is a best
+ * effort; the parser checks the spelling, since only the tokens it
+ * reads matter (a bad number in a skipped %( %) branch is no error).
+ */
 static void
 lex_number(struct lexer *lx, struct token *t)
 {
-	const char *s = lx->p;
-	uint64_t v = 0, lim;
+	const char *s = lx->p, *q = s;
+	uint64_t v = 0;
 	int base = 10, d;
-	const char *q;
 
 	while (lx->p < lx->end && isident(*lx->p))
 		lx->p++;
-	q = s;
 	if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X')) {
 		base = 16;
 		q += 2;
 		t->numflags = F_HEX;
-		if (q == lx->p)
-			goto bad;
 	} else if (q[0] == '0' && lx->p - s > 1) {
 		base = 8;
 		q++;
 		t->numflags = F_OCT;
 	}
-	/* as in stap, any 64-bit pattern is a number: 2^63.. wrap */
-	lim = UINT64_MAX;
-	for (; q < lx->p; q++) {
-		if (isdigit((unsigned char)*q))
-			d = *q - '0';
-		else if (isxdigit((unsigned char)*q))
-			d = tolower((unsigned char)*q) - 'a' + 10;
-		else
-			goto bad;
-		if (d >= base || v > (lim - d) / base)
-			goto bad;
+	for (; q < lx->p && isxdigit((unsigned char)*q); q++) {
+		d = isdigit((unsigned char)*q) ? *q - '0' :
+		    tolower((unsigned char)*q) - 'a' + 10;
+		if (d >= base)
+			break;
 		v = v * base + d;
 	}
 	t->kind = TK_NUM;
 	t->num = (int64_t)v;
-	return;
-bad:
-	diag_error(t->loc, "number '%.*s' invalid or out of range",
-	    (int)(lx->p - s), s);
-	t->kind = TK_NUM;
-	t->num = 0;
 }
 
-static int
+static void
 escape(struct lexer *lx, char **out)
 {
 	const char *p = lx->p;
@@ -174,8 +164,10 @@ escape(struct lexer *lx, char **out)
 		for (v = 0, i = 0; i < 2 && isxdigit((unsigned char)*p); i++, p++)
 			v = v * 16 + (isdigit((unsigned char)*p) ? *p - '0' :
 			    tolower((unsigned char)*p) - 'a' + 10);
-		if (i == 0)
-			return -1;
+		if (i == 0) {
+			*(*out)++ = '\\';   /* stap keeps "\\x" as written */
+			break;
+		}
 		c = v;
 		break;
 	default:
@@ -188,43 +180,47 @@ escape(struct lexer *lx, char **out)
 	}
 	*(*out)++ = (char)c;
 	lx->p = p;
-	return 0;
+}
+
+/*
+ * An unterminated string or embedded block, like a stray character, is
+ * a junk token: an operator token with no operator (O_NONE), which no
+ * grammar rule accepts.  The parser names the problem when it meets one;
+ * in a skipped %( %) branch it is no error at all, as in stap.
+ */
+static void
+junk(struct lexer *lx, struct token *t)
+{
+	t->kind = TK_OP;
+	t->op = O_NONE;
+	t->len = (int)(lx->p - t->text);
+	t->str = arena_strndup(t->text, t->len);
 }
 
 static void
 lex_string(struct lexer *lx, struct token *t)
 {
-	const char *q = lx->p + 1;
-	char *buf, *o;
+	char *buf = arena_alloc(lx->end - lx->p + 1), *o = buf;
 
-	/* size the buffer by the literal, not by the rest of the file */
-	while (q < lx->end && *q != '"' && *q != '\n')
-		q += *q == '\\' && q + 1 < lx->end ? 2 : 1;
-	o = buf = arena_alloc(q - lx->p + 1);
 	lx->p++;
 	while (lx->p < lx->end && *lx->p != '"' && *lx->p != '\n') {
 		if (*lx->p == '\\' && lx->p + 1 < lx->end) {
-			struct loc loc = here(lx, lx->p);
-
 			lx->p++;
 			if (*lx->p == '\n') {  /* stap keeps the newline */
 				newline(lx, lx->p);
 				*o++ = *lx->p++;
 				continue;
 			}
-			if (escape(lx, &o) < 0) {
-				diag_error(loc, "invalid escape sequence "
-				    "'\\%c' in string", *lx->p);
-				lx->p++;
-			}
+			escape(lx, &o);
 			continue;
 		}
 		*o++ = *lx->p++;
 	}
-	if (lx->p >= lx->end || *lx->p == '\n')
-		diag_error(t->loc, "unterminated string literal");
-	else
-		lx->p++;
+	if (lx->p >= lx->end || *lx->p == '\n') {
+		junk(lx, t);
+		return;
+	}
+	lx->p++;
 	*o = '\0';
 	t->kind = TK_STR;
 	t->str = buf;
@@ -242,12 +238,13 @@ lex_embed(struct lexer *lx, struct token *t)
 			newline(lx, lx->p);
 		lx->p++;
 	}
+	if (lx->p >= lx->end) {
+		junk(lx, t);
+		return;
+	}
 	t->kind = TK_EMBED;
 	t->str = arena_strndup(s, lx->p - s);
-	if (lx->p >= lx->end)
-		diag_error(t->loc, "unterminated embedded code: no '%%}'");
-	else
-		lx->p += 2;
+	lx->p += 2;
 }
 
 enum op
@@ -268,7 +265,6 @@ lex_next(struct lexer *lx, struct token *t)
 	const char *s;
 	enum op op;
 
-again:
 	memset(t, 0, sizeof *t);
 	t->space = skip_space(lx);
 	s = lx->p;
@@ -303,13 +299,8 @@ again:
 		t->kind = TK_OP;
 		t->op = op;
 	} else {
-		if (isprint((unsigned char)*s))
-			diag_error(t->loc, "unexpected character '%c'", *s);
-		else
-			diag_error(t->loc, "unexpected byte 0x%02x",
-			    (unsigned char)*s);
 		lx->p++;
-		goto again;
+		junk(lx, t);
 	}
 	t->len = (int)(lx->p - s);
 	if (!t->str)

@@ -4,6 +4,8 @@
  * assignment down to primaries.  On a syntax error it reports, skips to
  * the next top-level keyword and goes on, so one run shows every error.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,9 @@ struct parser {
 	jmp_buf recover;
 	int depth;              /* nesting, to refuse absurd inputs */
 	int infunc;             /* in a function body: return is allowed */
+	const char **gnames;    /* the globals so far, to refuse duplicates */
+	unsigned char *gpriv;
+	size_t ngnames, capgnames, capgpriv;
 };
 
 enum { MAXNEST = 1000 };
@@ -75,11 +80,28 @@ error_at(struct parser *p, struct loc loc, const char *fmt, ...)
 	longjmp(p->recover, 1);
 }
 
+/* A junk token from the lexer (op O_NONE) says what is wrong itself. */
+_Noreturn static void
+junk(struct parser *p)
+{
+	const char *s = p->tok.text;
+
+	if (s[0] == '"')
+		error_at(p, p->tok.loc, "unterminated string literal");
+	if (s[0] == '%' && s[1] == '{')
+		error_at(p, p->tok.loc, "unterminated embedded code: no '%%}'");
+	if (isprint((unsigned char)s[0]))
+		error_at(p, p->tok.loc, "unexpected character '%c'", s[0]);
+	error_at(p, p->tok.loc, "unexpected byte 0x%02x", (unsigned char)s[0]);
+}
+
 _Noreturn static void
 expected(struct parser *p, const char *what)
 {
 	char buf[80];
 
+	if (p->tok.kind == TK_OP && p->tok.op == O_NONE)
+		junk(p);
 	error_at(p, p->tok.loc, "expected %s, found %s", what,
 	    tok_describe(&p->tok, buf, sizeof buf));
 }
@@ -158,12 +180,31 @@ need_guru(struct parser *p)
 
 /* ---- literals ---- */
 
+/*
+ * The value of a number token, checked as stap does: strtoull with base
+ * 0 must take all of it.  Anything up to 2^64-1 is good and wraps to
+ * int64; a '-' before it is the caller's business.
+ */
+static uint64_t
+numval(struct parser *p)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(p->tok.str, &end, 0);
+	if (errno || *end || !isdigit((unsigned char)p->tok.str[0]))
+		error_at(p, p->tok.loc, "number '%s' invalid or out of range",
+		    p->tok.str);
+	return v;
+}
+
 static struct node *
 number(struct parser *p)
 {
 	struct node *n = node_new(N_NUM, p->tok.loc);
 
-	n->num = p->tok.num;
+	n->num = (int64_t)numval(p);
 	n->flags = p->tok.numflags & (F_HEX | F_OCT);
 	advance(p);
 	return n;
@@ -205,8 +246,9 @@ literal(struct parser *p)
 		return number(p);
 	if (isop(p, O_MINUS) && peek(p, 1)->kind == TK_NUM) {
 		advance(p);
-		if ((uint64_t)p->tok.num > (uint64_t)INT64_MAX + 1)
-			error_at(p, p->tok.loc, "number invalid or out of range");
+		if (numval(p) > (uint64_t)INT64_MAX + 1)
+			error_at(p, p->tok.loc, "number '-%s' invalid or out of "
+			    "range", p->tok.str);
 		n = number(p);
 		n->num = (int64_t)(0 - (uint64_t)n->num);
 		n->loc = loc;
@@ -245,7 +287,7 @@ exprlist(struct parser *p, enum op close, int slices)
 {
 	struct node *head = NULL, **tail = &head;
 
-	if (accept(p, close))
+	if (!slices && accept(p, close))
 		return NULL;
 	for (;;) {
 		if (slices && isop(p, O_MUL)) {
@@ -260,7 +302,7 @@ exprlist(struct parser *p, enum op close, int slices)
 		if (!isop(p, O_COMMA)) {
 			char what[32];
 
-			snprintf(what, sizeof what, "',' or '%s'",
+			snprintf(what, sizeof what, "one of '%s ,'",
 			    op_spelling[close]);
 			expected(p, what);
 		}
@@ -278,7 +320,8 @@ strip_pretty(struct parser *p, struct node *n, const char *name, int keep)
 		k++;
 	if (k == 0)
 		return name;
-	if (k > 2 || (n->flags & (F_PRETTY | F_PPRETTY)))
+	/* stap takes "$a$$$" too; past "$$" it means no more */
+	if (n->flags & (F_PRETTY | F_PPRETTY))
 		error_at(p, n->loc, "too many '$' in '%s'", name);
 	n->flags |= k == 1 ? F_PRETTY : F_PPRETTY;
 	return arena_strndup(name, len - k);
@@ -335,8 +378,7 @@ target(struct parser *p)
 	struct node *n = node_new(N_TARGET, p->tok.loc);
 	const char *s = p->tok.str;
 
-	if (strspn(s, "$") == strlen(s))
-		expected(p, "a context variable name after '$'");
+	/* a lone '$' or '$$' is a (strange) name to stap, not an error */
 	n->str = strip_pretty(p, n, s, s[1] == '$' ? 3 : 2);
 	advance(p);
 	components(p, n);
@@ -403,6 +445,39 @@ statop(struct parser *p, struct token *at)
 	return n;
 }
 
+static int
+ishist(const struct token *t)
+{
+	return t->kind == TK_AT && (!strcmp(t->str, "@hist_linear") ||
+	    !strcmp(t->str, "@hist_log"));
+}
+
+/*
+ * @hist_log(s)[i] is a bucket, a value like any other; a bare histogram
+ * is only good where it is printed whole (bare) or ranged over.
+ */
+static struct node *
+histop(struct parser *p, int bare)
+{
+	struct token at = p->tok;
+	struct node *h, *ix;
+
+	advance(p);
+	h = statop(p, &at);
+	if (!isop(p, O_LBRACK)) {
+		if (!bare)
+			error_at(p, at.loc, "base histogram operator where "
+			    "expression expected");
+		return h;
+	}
+	ix = node_new(N_INDEX, p->tok.loc);
+	advance(p);
+	ix->l = h;
+	ix->args = expr(p);
+	expect(p, O_RBRACK);
+	return ix;
+}
+
 /* The @ forms: statistics, @cast, @var, @entry, @defined, @const... */
 static struct node *
 atform(struct parser *p)
@@ -410,13 +485,11 @@ atform(struct parser *p)
 	struct token at = p->tok;
 	struct node *n;
 
+	if (ishist(&at))
+		return histop(p, 0);
 	advance(p);
-	if (isstat(at.str) || !strncmp(at.str, "@hist_", 6)) {
-		if (strncmp(at.str, "@hist_", 6) == 0 &&
-		    strcmp(at.str, "@hist_linear") && strcmp(at.str, "@hist_log"))
-			error_at(p, at.loc, "unknown operator %s", at.str);
+	if (isstat(at.str))
 		return statop(p, &at);
-	}
 	if (!strcmp(at.str, "@cast")) {
 		n = node_new(N_CAST, at.loc);
 		expect(p, O_LPAREN);
@@ -432,7 +505,7 @@ atform(struct parser *p)
 	if (!strcmp(at.str, "@var")) {
 		n = node_new(N_ATVAR, at.loc);
 		expect(p, O_LPAREN);
-		n->str = strarg(p, "a variable name string", 1)->str;
+		n->str = strarg(p, "a variable name string", 0)->str;
 		if (accept(p, O_COMMA))
 			n->r = strarg(p, "a module name string", 0);
 		expect(p, O_RPAREN);
@@ -506,6 +579,20 @@ call(struct parser *p)
 	expect(p, O_LPAREN);
 	if (print_family(name) && strstr(name, "printf") == NULL &&
 	    strstr(name, "printd") == NULL) {
+		/* print(@hist_log(s)) prints it whole, and nothing else */
+		if (strcmp(name, "print_char") && ishist(&p->tok)) {
+			n->args = histop(p, 1);
+			if (n->args->kind == N_STAT) {
+				expect(p, O_RPAREN);
+				return n;
+			}
+			if (!accept(p, O_RPAREN)) {
+				if (!accept(p, O_COMMA))
+					expected(p, "one of ', )'");
+				n->args->next = exprlist(p, O_RPAREN, 0);
+			}
+			return n;
+		}
 		n->args = exprlist(p, O_RPAREN, 0);
 		for (a = n->args; a; a = a->next)
 			nargs++;
@@ -694,22 +781,39 @@ atlevel(struct parser *p, int level)
 	return 0;
 }
 
+/*
+ * What 'in' and foreach range over: an array, a histogram, or (as stap
+ * has it) any other @word, left for a later stage to refuse.
+ */
+static struct node *
+indexable(struct parser *p)
+{
+	if (p->tok.kind == TK_AT && (!strcmp(p->tok.str, "@hist_linear") ||
+	    !strcmp(p->tok.str, "@hist_log"))) {
+		struct token at = p->tok;
+
+		advance(p);
+		return statop(p, &at);
+	}
+	if (p->tok.kind == TK_AT || (p->tok.kind == TK_IDENT &&
+	    !iskeyword(p->tok.str)))
+		return leaf(p, N_IDENT);
+	expected(p, "identifier or statistical operation");
+}
+
 /* [a, b] in arr, or a in arr */
 static struct node *
 array_in(struct parser *p)
 {
 	struct node *n, *tuple;
-	struct loc loc = p->tok.loc;
 
 	if (isop(p, O_LBRACK)) {
 		advance(p);
 		tuple = exprlist(p, O_RBRACK, 1);
-		if (!tuple)
-			error_at(p, loc, "empty index tuple");
 		if (!iskw(p, "in")) {
 			if (tuple->next || tuple->kind == N_ANY)
-				error_at(p, loc, "unexpected comma-separated "
-				    "expression list");
+				error_at(p, p->tok.loc, "unexpected "
+				    "comma-separated expression list");
 			return tuple;   /* [x] alone is x */
 		}
 	} else {
@@ -720,9 +824,7 @@ array_in(struct parser *p)
 	n = node_new(N_IN, p->tok.loc);
 	advance(p);
 	n->args = tuple;
-	if (p->tok.kind != TK_IDENT || iskeyword(p->tok.str))
-		expected(p, "an array name after 'in'");
-	n->l = leaf(p, N_IDENT);
+	n->l = indexable(p);
 	return n;
 }
 
@@ -892,7 +994,8 @@ foreach(struct parser *p)
 			sortmark(p, n, col++);
 			if (accept(p, O_RBRACK))
 				break;
-			expect(p, O_COMMA);
+			if (!accept(p, O_COMMA))
+				expected(p, "',' or ']'");
 		}
 	} else {
 		*tail = loopvar(p, "an iteration variable or '['");
@@ -901,10 +1004,8 @@ foreach(struct parser *p)
 	if (!iskw(p, "in"))
 		expected(p, "'in'");
 	advance(p);
-	if (p->tok.kind == TK_AT && !strncmp(p->tok.str, "@hist_", 6)) {
-		arr = atform(p);
-	} else if (p->tok.kind == TK_IDENT && !iskeyword(p->tok.str)) {
-		arr = leaf(p, N_IDENT);
+	arr = indexable(p);
+	if (arr->kind == N_IDENT) {
 		if (isop(p, O_LBRACK)) {
 			struct node *ix = node_new(N_INDEX, p->tok.loc);
 
@@ -913,8 +1014,6 @@ foreach(struct parser *p)
 			ix->args = exprlist(p, O_RBRACK, 1);
 			arr = ix;
 		}
-	} else {
-		expected(p, "identifier or statistical operation");
 	}
 	n->l = arr;
 	if (p->tok.kind == TK_AT) {
@@ -1029,8 +1128,6 @@ block(struct parser *p)
 
 	expect(p, O_LBRACE);
 	while (!isop(p, O_RBRACE)) {
-		if (p->tok.kind == TK_EOF)
-			expected(p, "'}'");
 		*tail = stmt(p);
 		tail = &(*tail)->next;
 	}
@@ -1124,9 +1221,11 @@ probe(struct parser *p)
 		n->kind = N_ALIAS;
 		if (isop(p, O_ADDEQ))
 			n->flags |= F_EPILOGUE;
-		if (pts->next || pts->cond || (pts->flags & F_OPTIONAL))
+		if (pts->next)
+			expected(p, "probe point specifier");
+		if (pts->flags & F_OPTIONAL)
 			error_at(p, pts->loc, "probe point alias name cannot be "
-			    "optional nor sufficient, nor a list");
+			    "optional nor sufficient");
 		advance(p);
 		*tail = pts;
 		tail = &pts->next;
@@ -1175,8 +1274,8 @@ function(struct parser *p, unsigned flags)
 		if (accept(p, O_COLON))
 			(*tail)->type = typename(p);
 		tail = &(*tail)->next;
-		if (!isop(p, O_RPAREN))
-			expect(p, O_COMMA);
+		if (!isop(p, O_RPAREN) && !accept(p, O_COMMA))
+			expected(p, "',' or ')'");
 	}
 	advance(p);
 	if (accept(p, O_COLON)) {
@@ -1199,6 +1298,27 @@ function(struct parser *p, unsigned flags)
 	return n;
 }
 
+/* Each global name once in a file, and either private or not. */
+static void
+global_name(struct parser *p, struct node *v, unsigned flags)
+{
+	size_t i;
+
+	for (i = 0; i < p->ngnames; i++) {
+		if (strcmp(p->gnames[i], v->str))
+			continue;
+		if (p->gpriv[i] != !!(flags & F_PRIVATE))
+			error_at(p, v->loc, "global versus private variable "
+			    "declaration conflict");
+		error_at(p, v->loc, "duplicate global name");
+	}
+	p->gnames = vgrow(p->gnames, &p->capgnames, p->ngnames + 1,
+	    sizeof *p->gnames);
+	p->gpriv = vgrow(p->gpriv, &p->capgpriv, p->ngnames + 1, 1);
+	p->gnames[p->ngnames] = v->str;
+	p->gpriv[p->ngnames++] = !!(flags & F_PRIVATE);
+}
+
 /* global a, b% [100], c = 1; the keyword is already read */
 static struct node *
 global(struct parser *p, struct loc loc, unsigned flags)
@@ -1210,6 +1330,7 @@ global(struct parser *p, struct loc loc, unsigned flags)
 	do {
 		v = node_new(N_VAR, p->tok.loc);
 		v->str = ident(p, "a variable name");
+		global_name(p, v, flags);
 		if (accept(p, O_MOD))
 			v->flags |= F_WRAP;
 		if (accept(p, O_LBRACK)) {
@@ -1217,7 +1338,9 @@ global(struct parser *p, struct loc loc, unsigned flags)
 
 			if (p->tok.kind != TK_NUM)
 				expected(p, "a number");
-			v->num = p->tok.num;
+			v->num = (int64_t)numval(p);
+			if (numval(p) > INT64_MAX)
+				v->num = 0;
 			if (v->num < 1 || v->num > 2147483647)
 				error_at(p, sl, "array size out of range");
 			advance(p);

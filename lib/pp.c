@@ -243,6 +243,7 @@ vercmp(const char *a, const char *b)
 	return (*a != 0) - (*b != 0);
 }
 
+/* -2 when op is no comparison at all */
 static int
 compare(enum op op, int c)
 {
@@ -253,7 +254,7 @@ compare(enum op op, int c)
 	case O_LE: return c <= 0;
 	case O_GT: return c > 0;
 	case O_GE: return c >= 0;
-	default: return 0;
+	default: return -2;
 	}
 }
 
@@ -276,10 +277,11 @@ config_number(const char *v, long long *n)
  * One clause: exactly three tokens, LHS OP RHS.  What LHS is decides
  * how the two compare: kernel and stap versions by version order or glob,
  * arch and runtime by glob, CONFIG_ options by glob or as numbers,
- * literals with literals.  Returns 0 or 1, or -1 after an error.
+ * literals with literals.  The operator is checked last, as in stap.
+ * Returns 0 or 1, -1 after an error, -2 for a bad operator.
  */
 static int
-clause(struct pp *pp, struct token *l, struct token *o, struct token *r)
+clause1(struct pp *pp, struct token *l, struct token *o, struct token *r)
 {
 	struct facts *f = pp->facts;
 	enum op op = o->kind == TK_OP ? o->op : O_NONE;
@@ -287,11 +289,6 @@ clause(struct pp *pp, struct token *l, struct token *o, struct token *r)
 	const char *lv;
 	long long a, b;
 
-	if (!iseq(op) && op != O_LT && op != O_LE && op != O_GT &&
-	    op != O_GE) {
-		diag_error(o->loc, "expected comparison operator");
-		return -1;
-	}
 	if (tok_is(l, "kernel_v") || tok_is(l, "kernel_vr") ||
 	    tok_is(l, "systemtap_v")) {
 		if (r->kind != TK_STR)
@@ -385,6 +382,16 @@ clause(struct pp *pp, struct token *l, struct token *o, struct token *r)
 want_string:
 	diag_error(r->loc, "expected string literal");
 	return -1;
+}
+
+static int
+clause(struct pp *pp, struct token *l, struct token *o, struct token *r)
+{
+	int v = clause1(pp, l, o, r);
+
+	if (v == -2)
+		diag_error(o->loc, "expected comparison operator");
+	return v < 0 ? -1 : v;
 }
 
 /*
@@ -499,6 +506,23 @@ conditional(struct pp *pp, struct token *open)
 
 /* ---- macros ---- */
 
+/* The parser's keywords, which cannot name a macro. */
+static int
+iskeyword(const char *s)
+{
+	static const char *const kw[] = {
+		"probe", "global", "private", "function", "if", "else", "for",
+		"foreach", "in", "limit", "return", "delete", "while", "break",
+		"continue", "next", "try", "catch", "string", "long",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(kw); i++)
+		if (!strcmp(s, kw[i]))
+			return 1;
+	return 0;
+}
+
 static struct macro *
 macro_find(struct pp *pp, const char *name)
 {
@@ -519,14 +543,14 @@ define(struct pp *pp, struct token *at, int library)
 	struct node *def, *p, **pt;
 	const char *params[64];
 	const char *start = NULL;
-	int depth = 0, i;
+	int depth = 0;
 
 	if (pp->top->macro || (!pp->top->lexing && pp->top->up)) {
 		diag_error(at->loc, "'@define' forbidden inside macro body");
 		return;
 	}
 	next_raw(pp, &name);
-	if (name.kind != TK_IDENT) {
+	if (name.kind != TK_IDENT || iskeyword(name.str)) {
 		diag_error(name.loc, "expected identifier");
 		return;
 	}
@@ -548,13 +572,9 @@ define(struct pp *pp, struct token *at, int library)
 				diag_error(t.loc, "expected identifier");
 				return;
 			}
-			for (i = 0; i < m->nparams; i++)
-				if (!strcmp(params[i], t.str))
-					break;
-			if (i < m->nparams || m->nparams == (int)NELEM(params)) {
-				diag_error(t.loc, i < m->nparams ?
-				    "duplicate macro parameter name" :
-				    "too many macro parameters");
+			/* stap takes "(a, a)"; the first one wins */
+			if (m->nparams == (int)NELEM(params)) {
+				diag_error(t.loc, "too many macro parameters");
 				return;
 			}
 			params[m->nparams++] = t.str;
@@ -586,7 +606,7 @@ define(struct pp *pp, struct token *at, int library)
 		if (!start)
 			start = t.text;
 		if (t.kind == TK_EOF) {
-			diag_error(at->loc, "incomplete macro definition - "
+			diag_error(name.loc, "incomplete macro definition - "
 			    "missing '%%)'");
 			return;
 		}
@@ -694,16 +714,12 @@ script_arg(struct pp *pp, struct token *t)
 	long n;
 
 	if (!strcmp(p, "#")) {
-		if (t->kind == TK_TARGET) {
-			t->kind = TK_NUM;
-			t->num = f->nargs;
-		} else {
-			char buf[32];
+		char buf[32];
 
-			snprintf(buf, sizeof buf, "%d", f->nargs);
-			t->kind = TK_STR;
-			t->str = arena_strndup(buf, strlen(buf));
-		}
+		snprintf(buf, sizeof buf, "%d", f->nargs);
+		t->kind = t->kind == TK_TARGET ? TK_NUM : TK_STR;
+		t->num = f->nargs;
+		t->str = arena_strndup(buf, strlen(buf));
 		return 0;
 	}
 	if (!isdigit((unsigned char)*p))
@@ -712,15 +728,11 @@ script_arg(struct pp *pp, struct token *t)
 	if (*e)
 		return 0;
 	if (n < 1 || n > f->nargs) {
-		if (f->nargs)
-			diag_error(t->loc, "command line argument index %ld "
-			    "out of range [1-%d]", n, f->nargs);
-		else
-			diag_error(t->loc, "command line argument index %ld "
-			    "out of range: no arguments given", n);
+		diag_error(t->loc, "command line argument '%s' out of range "
+		    "[1-%d]", t->str, f->nargs);
 		t->kind = t->kind == TK_TARGET ? TK_NUM : TK_STR;
 		t->num = 0;
-		t->str = "";
+		t->str = t->kind == TK_NUM ? "0" : "";
 		return 0;
 	}
 	if (t->kind == TK_AT) {
