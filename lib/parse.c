@@ -21,6 +21,8 @@ struct parser {
 	jmp_buf recover;
 	int depth;              /* nesting, to refuse absurd inputs */
 	int infunc;             /* in a function body: return is allowed */
+	int nerrors;            /* errors seen, to notice the preprocessor's */
+	int fresh;              /* tok came with such an error: keep it */
 	const char **gnames;    /* the globals so far, to refuse duplicates */
 	unsigned char *gpriv;
 	size_t ngnames, capgnames, capgpriv;
@@ -49,6 +51,23 @@ iskeyword(const char *s)
 	return 0;
 }
 
+/*
+ * The next token from the preprocessor.  An error it reported on the
+ * way (a bad macro call, a bad condition, an argument out of range)
+ * abandons the declaration, as a parse error does: in stap these are
+ * parse errors too, and going on would only add confusing ones.
+ */
+static void
+next(struct parser *p, struct token *t, int current)
+{
+	pp_next(p->pp, t);
+	if (nerrors != p->nerrors) {
+		p->nerrors = nerrors;
+		p->fresh = current;
+		longjmp(p->recover, 1);
+	}
+}
+
 static void
 advance(struct parser *p)
 {
@@ -56,7 +75,7 @@ advance(struct parser *p)
 		p->tok = p->ahead[0];
 		memmove(p->ahead, p->ahead + 1, --p->nahead * sizeof *p->ahead);
 	} else {
-		pp_next(p->pp, &p->tok);
+		next(p, &p->tok, 1);
 	}
 }
 
@@ -64,7 +83,7 @@ static struct token *
 peek(struct parser *p, int n)
 {
 	while (p->nahead < n)
-		pp_next(p->pp, &p->ahead[p->nahead++]);
+		next(p, &p->ahead[p->nahead++], 0);
 	return &p->ahead[n - 1];
 }
 
@@ -76,7 +95,7 @@ error_at(struct parser *p, struct loc loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	diag_vreport("error", loc, fmt, ap);
 	va_end(ap);
-	nerrors++;
+	p->nerrors = ++nerrors;
 	longjmp(p->recover, 1);
 }
 
@@ -1437,9 +1456,11 @@ parse_script(struct facts *f, int file, const char *compatible,
 		/* skip to a token that can begin a declaration */
 		p->depth = 0;
 		p->infunc = 0;
-		do
+		if (!p->fresh)
 			advance(p);
-		while (!toplevel_start(p));
+		p->fresh = 0;
+		while (!toplevel_start(p))
+			advance(p);
 	} else {
 		advance(p);
 	}

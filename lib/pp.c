@@ -534,6 +534,48 @@ macro_find(struct pp *pp, const char *name)
 	return NULL;
 }
 
+/*
+ * After an error in a @define, skip what is left of it: up to the '%)'
+ * that closes its body, but not past a declaration keyword when no body
+ * began (as in "@define m 1 probe begin { }"), so that one bad @define
+ * makes one error.
+ */
+static void
+skip_define(struct pp *pp, struct token *bad)
+{
+	static const char *const decl[] = { "probe", "global", "function",
+	    "private" };
+	struct source *s = pp->top;
+	struct token t = *bad;
+	size_t i;
+	int first = 1;
+
+	for (;;) {
+		if (tok_isop(&t, O_PPOPEN)) {
+			skip_branch(pp, 0);
+			return;
+		}
+		for (i = 0; i < NELEM(decl) && !first; i++) {
+			if (tok_is(&t, decl[i])) {
+				struct tokvec *v = arena_alloc(sizeof *v);
+
+				tv_push(v, &t);
+				push_toks(pp, v, NULL, NULL);
+				return;
+			}
+		}
+		first = 0;
+		if (s->lexing)
+			lex_next(&s->lx, &t);
+		else if (s->pos < s->toks->n)
+			t = s->toks->t[s->pos++];
+		else
+			return;
+		if (t.kind == TK_EOF)
+			return;
+	}
+}
+
 /* @define name(a, b) %( body %): the @define token is already read. */
 static void
 define(struct pp *pp, struct token *at, int library)
@@ -547,15 +589,18 @@ define(struct pp *pp, struct token *at, int library)
 
 	if (pp->top->macro || (!pp->top->lexing && pp->top->up)) {
 		diag_error(at->loc, "'@define' forbidden inside macro body");
+		skip_define(pp, at);
 		return;
 	}
 	next_raw(pp, &name);
 	if (name.kind != TK_IDENT || iskeyword(name.str)) {
 		diag_error(name.loc, "expected identifier");
+		skip_define(pp, &name);
 		return;
 	}
 	if (!strcmp(name.str, "define")) {
 		diag_error(name.loc, "attempt to redefine '@define'");
+		skip_define(pp, &name);
 		return;
 	}
 	m = arena_alloc(sizeof *m);
@@ -570,11 +615,13 @@ define(struct pp *pp, struct token *at, int library)
 			next_raw(pp, &t);
 			if (t.kind != TK_IDENT) {
 				diag_error(t.loc, "expected identifier");
+				skip_define(pp, &t);
 				return;
 			}
 			/* stap takes "(a, a)"; the first one wins */
 			if (m->nparams == (int)NELEM(params)) {
 				diag_error(t.loc, "too many macro parameters");
+				skip_define(pp, &t);
 				return;
 			}
 			params[m->nparams++] = t.str;
@@ -587,16 +634,19 @@ define(struct pp *pp, struct token *at, int library)
 				break;
 			if (!tok_isop(&t, O_COMMA)) {
 				diag_error(t.loc, "expected ',' or ')'");
+				skip_define(pp, &t);
 				return;
 			}
 		}
 		next_raw(pp, &t);
 		if (!tok_isop(&t, O_PPOPEN)) {
 			diag_error(t.loc, "expected '%%('");
+			skip_define(pp, &t);
 			return;
 		}
 	} else if (!tok_isop(&t, O_PPOPEN)) {
 		diag_error(t.loc, "expected '%%(' or '('");
+		skip_define(pp, &t);
 		return;
 	}
 	m->params = arena_alloc(sizeof *params * (m->nparams + 1));
@@ -789,7 +839,7 @@ pp_next(struct pp *pp, struct token *t)
 				if (s->inelse[s->nconds - 1])
 					diag_error(t->loc, "invalid conditional - "
 					    "duplicate '%%:'");
-				else if (skip_branch(pp, 0) == O_NONE)
+				if (skip_branch(pp, 0) == O_NONE)
 					diag_error(s->cond[s->nconds - 1],
 					    "incomplete conditional at end of "
 					    "file");
