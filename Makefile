@@ -5,13 +5,16 @@ include config.mk
 
 O = build
 B = $(O)/bin
-TOOLS = stap-parse stap-fmt
+TOOLS = stap-parse stap-resolve stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def
 PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o
-MAN1 = man/stap-parse.1 man/stap-fmt.1
+RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/builtins.o \
+	$(O)/obj/stap-resolve/points.o $(O)/obj/stap-resolve/sym.o \
+	$(O)/obj/stap-resolve/types.o
+MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-fmt.1
 MAN5 = man/stap-tree.5
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -35,6 +38,10 @@ $(O)/obj/stap-fmt/%.o: stap-fmt/%.c $(HDRS) stap-fmt/fmt.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(O)/obj/stap-resolve/%.o: stap-resolve/%.c $(HDRS) stap-resolve/resolve.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' -c -o $@ $<
+
 $(O)/libstap.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
@@ -42,6 +49,10 @@ $(O)/libstap.a: $(LIBOBJ)
 $(B)/stap-parse: $(PARSEOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(PARSEOBJ) $(O)/libstap.a
+
+$(B)/stap-resolve: $(RESOBJ) $(O)/libstap.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(RESOBJ) $(O)/libstap.a
 
 $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
@@ -95,6 +106,8 @@ install: all
 	cp $(TOOLS:%=$(B)/%) $(DESTDIR)$(BINDIR)/
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	mkdir -p $(DESTDIR)$(TAPSETDIR)
+	cp tapset/*.stp $(DESTDIR)$(TAPSETDIR)/
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -88,7 +88,7 @@ struct token {
 	int len;
 	const char *str;    /* identifier or decoded string, NUL-terminated */
 	int64_t num;
-	int numflags;       /* F_HEX, F_OCT; F_BIG: does not fit in int64 */
+	int numflags;       /* F_HEX, F_OCT: how a number was spelt */
 	int space;          /* whitespace or a comment came before it */
 };
 
@@ -183,8 +183,13 @@ enum flag {
 	F_DESC      = 1 << 9,   /* foreach sort - */
 	F_HEX       = 1 << 10,  /* literal spelt 0x.. */
 	F_OCT       = 1 << 11,  /* literal spelt 0.. */
-	F_BIG       = 1 << 12,  /* literal beyond INT64_MAX */
-	F_NFLAGS    = 13
+	F_GLOBAL    = 1 << 12,  /* resolved: ident names global num */
+	F_LOCAL     = 1 << 13,  /* resolved: ident names local num */
+	F_PARAM     = 1 << 14,  /* resolved: ident names parameter num */
+	F_BUILTIN   = 1 << 15,  /* resolved: call of an intrinsic */
+	F_SIGNED    = 1 << 16,  /* resolved: signed context field */
+	F_DATALOC   = 1 << 17,  /* resolved: __data_loc string field */
+	F_NFLAGS    = 18
 };
 
 struct node {
@@ -195,10 +200,18 @@ struct node {
 	struct loc loc;
 	const char *str;
 	int64_t num;
+	int size;               /* resolved: bytes of a context field */
 	struct node *next;      /* next in a list */
 #define CHILD(name) struct node *name;
 #include "child.def"
 #undef CHILD
+};
+
+enum {
+#define CHILD(name) CH_##name,
+#include "child.def"
+#undef CHILD
+	N_CHILDREN
 };
 
 extern const char *node_name[];
@@ -206,5 +219,7 @@ extern const char *type_name[];
 extern const char *flag_name[];
 
 struct node *node_new(enum nodekind kind, struct loc loc);
+struct node **node_child(struct node *n, int i);
+struct node *node_copy(struct node *n);
 void tree_write(FILE *f, struct script *s);
 struct script *tree_read(FILE *f, const char *name);

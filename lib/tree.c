@@ -27,7 +27,8 @@ const char *type_name[] = {
 
 const char *flag_name[F_NFLAGS] = {
 	"optional", "sufficient", "private", "wrap", "epilogue", "addr",
-	"pretty", "ppretty", "asc", "desc", "hex", "oct", "big",
+	"pretty", "ppretty", "asc", "desc", "hex", "oct", "global", "local",
+	"param", "builtin", "signed", "dataloc",
 };
 
 static const char *child_name[] = {
@@ -48,6 +49,35 @@ static struct node **
 childp(struct node *n, int i)
 {
 	return (struct node **)((char *)n + child_off[i]);
+}
+
+/* The i-th child slot of n, 0 <= i < N_CHILDREN, in child.def order. */
+struct node **
+node_child(struct node *n, int i)
+{
+	return childp(n, i);
+}
+
+/* A deep copy of n and everything under it; not of n's siblings. */
+struct node *
+node_copy(struct node *n)
+{
+	struct node *c, *k, **tail;
+	int i;
+
+	if (!n)
+		return NULL;
+	c = arena_alloc(sizeof *c);
+	*c = *n;
+	c->next = NULL;
+	for (i = 0; i < NCHILD; i++) {
+		tail = childp(c, i);
+		for (k = *childp(n, i), *tail = NULL; k; k = k->next) {
+			*tail = node_copy(k);
+			tail = &(*tail)->next;
+		}
+	}
+	return c;
 }
 
 struct node *
@@ -229,6 +259,10 @@ write_node(FILE *f, struct line *l, struct filemap *m, struct node *n,
 	if (n->num || n->kind == N_NUM) {
 		put(l, " num=", 5);
 		putnum(l, n->num);
+	}
+	if (n->size) {
+		put(l, " size=", 6);
+		putnum(l, n->size);
 	}
 	if (n->op) {
 		put(l, " op=", 4);
@@ -507,6 +541,8 @@ read_attrs(struct reader *r, char *p, struct node *n)
 			n->str = unquote(r, &p, NULL);
 		} else if (klen == 3 && !strncmp(key, "num", 3)) {
 			n->num = number_at(r, &p, INT64_MIN, INT64_MAX);
+		} else if (klen == 4 && !strncmp(key, "size", 4)) {
+			n->size = (int)number_at(r, &p, 0, 1 << 30);
 		} else if (klen == 2 && !strncmp(key, "op", 2)) {
 			char *s = p;
 

@@ -1,0 +1,78 @@
+/*
+ * The intrinsics: functions the back end implements directly (mostly
+ * one BPF helper each), with their signatures.  Script-level helpers
+ * live in the tapset library instead (tapset/, as .stp files).
+ */
+#include <string.h>
+
+#include "resolve.h"
+
+static const struct builtin builtins[] = {
+	{ "pid", 0, T_LONG, { 0 } },
+	{ "tid", 0, T_LONG, { 0 } },
+	{ "ppid", 0, T_LONG, { 0 } },
+	{ "uid", 0, T_LONG, { 0 } },
+	{ "gid", 0, T_LONG, { 0 } },
+	{ "euid", 0, T_LONG, { 0 } },
+	{ "egid", 0, T_LONG, { 0 } },
+	{ "cpu", 0, T_LONG, { 0 } },
+	{ "execname", 0, T_STRING, { 0 } },
+	{ "target", 0, T_LONG, { 0 } },
+	{ "gettimeofday_ns", 0, T_LONG, { 0 } },
+	{ "gettimeofday_us", 0, T_LONG, { 0 } },
+	{ "gettimeofday_ms", 0, T_LONG, { 0 } },
+	{ "gettimeofday_s", 0, T_LONG, { 0 } },
+	{ "local_clock_ns", 0, T_LONG, { 0 } },
+	{ "ktime_get_ns", 0, T_LONG, { 0 } },
+	{ "kernel_string", 1, T_STRING, { T_LONG } },
+	{ "kernel_string", 2, T_STRING, { T_LONG, T_STRING } },
+	{ "kernel_string_n", 2, T_STRING, { T_LONG, T_LONG } },
+	{ "user_string", 1, T_STRING, { T_LONG } },
+	{ "user_string", 2, T_STRING, { T_LONG, T_STRING } },
+	{ "user_string_n", 2, T_STRING, { T_LONG, T_LONG } },
+	{ "user_string_n", 3, T_STRING, { T_LONG, T_LONG, T_STRING } },
+	{ "strlen", 1, T_LONG, { T_STRING } },
+	{ "substr", 3, T_STRING, { T_STRING, T_LONG, T_LONG } },
+	{ "isinstr", 2, T_LONG, { T_STRING, T_STRING } },
+	{ "exit", 0, T_VOID, { 0 } },
+	{ "error", 1, T_VOID, { T_STRING } },
+};
+
+const struct builtin *
+builtin_find(const char *name, int nargs)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(builtins); i++)
+		if (!strcmp(builtins[i].name, name) &&
+		    builtins[i].nargs == nargs)
+			return &builtins[i];
+	return NULL;
+}
+
+int
+builtin_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(builtins); i++)
+		if (!strcmp(builtins[i].name, name))
+			return 1;
+	return print_family(name);
+}
+
+int
+print_family(const char *name)
+{
+	static const char *const names[] = {
+		"print", "println", "printd", "printdln", "printf",
+		"sprint", "sprintln", "sprintd", "sprintdln", "sprintf",
+		"print_char",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(names); i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}

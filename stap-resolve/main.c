@@ -1,0 +1,218 @@
+/*
+ * stap-resolve: a parsed stap-tree to a resolved one.
+ *
+ *     stap-parse x.stp | stap-resolve [options] [TREE] > x.resolved
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "resolve.h"
+
+#ifndef TAPSETDIR
+#define TAPSETDIR "/usr/local/share/stap-bpf/tapset"
+#endif
+
+static void
+usage(FILE *f, int status)
+{
+	fputs("usage: stap-resolve [options] [TREE]\n"
+	    "  -I DIR           also load tapset scripts (*.stp) from DIR\n"
+	    "  --tracefs DIR    take tracepoints from DIR (an events "
+	    "directory)\n"
+	    "  -o FILE          write the resolved tree to FILE\n"
+	    "  --help, --version\n", f);
+	exit(status);
+}
+
+/* The tapset next to an uninstalled build, else the installed one. */
+static const char *
+default_tapset(const char *self)
+{
+	static char path[4200];
+	char exe[4000];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+
+	(void)self;
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = '\0';
+			snprintf(path, sizeof path, "%s/../../tapset", exe);
+			if (access(path, R_OK) == 0)
+				return path;
+		}
+	}
+	return TAPSETDIR;
+}
+
+static long
+define_value(struct script *s, const char *name, long dflt)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = s->facts.ndefines - 1; i >= 0; i--)
+		if (!strncmp(s->facts.defines[i], name, n) &&
+		    s->facts.defines[i][n] == '=')
+			return strtol(s->facts.defines[i] + n + 1, NULL, 0);
+	return dflt;
+}
+
+static struct node *
+var_node(struct sym *s)
+{
+	struct node *v = node_new(N_VAR, s->loc);
+
+	v->str = s->name;
+	v->type = s->type;
+	return v;
+}
+
+static void
+append(struct node ***tail, struct node *n)
+{
+	**tail = n;
+	*tail = &n->next;
+}
+
+static void
+locals_of(struct node *decl, struct sym **v, size_t n)
+{
+	struct node **tail = &decl->locals;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		append(&tail, var_node(v[i]));
+}
+
+/* Number the calls of script functions by their written order. */
+static void
+number_calls(struct resolver *r, struct node *n)
+{
+	size_t i;
+	int k;
+
+	for (; n; n = n->next) {
+		if (n->kind == N_CALL && !(n->flags & F_BUILTIN))
+			for (i = 0; i < r->nfuncs; i++)
+				if (!strcmp(r->funcs[i]->name, n->str))
+					n->num = r->funcs[i]->index;
+		for (k = 0; k < N_CHILDREN; k++)
+			number_calls(r, *node_child(n, k));
+	}
+}
+
+static struct script *
+output(struct resolver *r)
+{
+	struct script *o = arena_alloc(sizeof *o);
+	struct node **tail = &o->decls, *g, *v, *d;
+	size_t i;
+	int k, idx = 0;
+
+	*o = *r->s;
+	o->stage = "resolved";
+	o->tool = "stap-resolve " VERSION;
+	o->decls = NULL;
+	for (g = r->globals; g; g = g->next) {
+		d = node_copy(g);
+		for (v = d->args; v; v = v->next) {
+			struct sym *s = sym_global(r, v->str);
+			struct node **kt = &v->keys;
+
+			v->type = s->type;
+			if (s->nkeys > 0 && v->num == 0)
+				v->num = r->maxmapentries;
+			for (k = 0; k < s->nkeys; k++) {
+				struct node *p = node_new(N_PARAM, v->loc);
+
+				p->type = s->keys[k];
+				append(&kt, p);
+			}
+		}
+		append(&tail, d);
+	}
+	for (i = 0; i < r->nfuncs; i++) {
+		struct func *f = r->funcs[i];
+
+		if (f->used != 1)
+			continue;
+		f->index = idx++;
+		d = f->decl;
+		d->next = NULL;
+		d->type = f->ret;
+		for (k = 0, v = d->args; v; v = v->next, k++)
+			v->type = f->params[k]->type;
+		locals_of(d, f->locals, f->nlocals);
+		append(&tail, d);
+	}
+	for (i = 0; i < r->nprobes; i++) {
+		d = r->probes[i]->decl;
+		locals_of(d, r->probes[i]->locals, r->probes[i]->nlocals);
+		append(&tail, d);
+	}
+	number_calls(r, o->decls);
+	return o;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct resolver r = { 0 };
+	const char *in = NULL, *out = NULL;
+	const char *dirs[64];
+	int ndirs = 0, i;
+	FILE *fi = stdin, *fo = stdout;
+
+	argv0 = "stap-resolve";
+	dirs[ndirs++] = default_tapset(argv[0]);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help"))
+			usage(stdout, 0);
+		if (!strcmp(a, "--version")) {
+			printf("stap-resolve %s\n", VERSION);
+			return 0;
+		}
+		if (!strcmp(a, "--tracefs") && i + 1 < argc) {
+			r.tracefs = argv[++i];
+		} else if (!strncmp(a, "-I", 2) && (a[2] || i + 1 < argc)) {
+			if (ndirs == (int)NELEM(dirs))
+				fatal("too many -I options");
+			dirs[ndirs++] = a[2] ? a + 2 : argv[++i];
+		} else if (!strcmp(a, "-o") && i + 1 < argc) {
+			out = argv[++i];
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "stap-resolve: unknown option '%s'\n", a);
+			usage(stderr, 2);
+		} else if (!in) {
+			in = a;
+		} else {
+			usage(stderr, 2);
+		}
+	}
+	if (in && strcmp(in, "-") && !(fi = fopen(in, "r")))
+		fatal("open '%s':", in);
+	r.s = tree_read(fi, in ? in : "<stdin>");
+	if (strcmp(r.s->stage, "parsed"))
+		fatal("%s: is a %s stap-tree; stap-resolve wants a parsed one "
+		    "(from stap-parse)", in ? in : "<stdin>", r.s->stage);
+	r.maxmapentries = define_value(r.s, "MAXMAPENTRIES", 2048);
+	tapset_load(&r, dirs, ndirs);
+	sym_resolve(&r);
+	if (!nerrors)
+		types_infer(&r);
+	if (nerrors) {
+		fprintf(stderr, "stap-resolve: %d error%s\n", nerrors,
+		    nerrors == 1 ? "" : "s");
+		return 1;
+	}
+	if (out && !(fo = fopen(out, "w")))
+		fatal("open '%s':", out);
+	tree_write(fo, output(&r));
+	outclose(fo);
+	return 0;
+}

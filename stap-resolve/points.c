@@ -1,0 +1,443 @@
+/*
+ * Probe points to concrete attach points.  A probe with a list of
+ * points, wildcards or aliases becomes one probe per concrete point,
+ * each with its own copy of the body (its context variables differ):
+ * begin, end, error and never run in stap-bpfld; timers and
+ * tracepoints in the kernel.  Tracepoints come from tracefs.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "resolve.h"
+
+enum { MAXALIAS = 32 };
+
+/* A probe point as the user wrote it, for messages. */
+const char *
+point_text(struct node *pt)
+{
+	char buf[1024];
+	size_t n = 0;
+	struct node *c;
+
+	buf[0] = '\0';
+	for (c = pt->args; c && n < sizeof buf - 64; c = c->next) {
+		n += snprintf(buf + n, sizeof buf - n, "%s%s", c == pt->args ?
+		    "" : ".", c->str);
+		if (!c->l || n >= sizeof buf - 64)
+			continue;
+		if (c->l->kind == N_STR)
+			n += snprintf(buf + n, sizeof buf - n, "(\"%.900s\")",
+			    c->l->str);
+		else
+			n += snprintf(buf + n, sizeof buf - n, "(%lld)",
+			    (long long)c->l->num);
+	}
+	return arena_strndup(buf, strlen(buf));
+}
+
+static int
+ncomps(struct node *pt)
+{
+	int n = 0;
+	struct node *c;
+
+	for (c = pt->args; c; c = c->next)
+		n++;
+	return n;
+}
+
+static struct node *
+comp(struct node *pt, int i)
+{
+	struct node *c = pt->args;
+
+	while (c && i-- > 0)
+		c = c->next;
+	return c;
+}
+
+static int
+numarg(struct node *c, int64_t *v)
+{
+	if (!c->l || c->l->kind != N_NUM)
+		return 0;
+	*v = c->l->num;
+	return 1;
+}
+
+static void
+add_probe(struct resolver *r, struct node *orig, struct node *pt,
+    struct node *body, struct tracepoint *tp)
+{
+	struct probe *p = arena_alloc(sizeof *p);
+	struct node *n = node_new(N_PROBE, orig->loc);
+
+	n->points = node_copy(pt);
+	n->points->next = NULL;
+	n->body = body;
+	p->decl = n;
+	p->tp = tp;
+	r->probes = vgrow(r->probes, &r->capprobes, r->nprobes + 1,
+	    sizeof *r->probes);
+	r->probes[r->nprobes++] = p;
+}
+
+/* ---- tracefs ---- */
+
+static const char *
+find_tracefs(void)
+{
+	static const char *dirs[] = {
+		"/sys/kernel/tracing/events",
+		"/sys/kernel/debug/tracing/events",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(dirs); i++)
+		if (access(dirs[i], R_OK) == 0)
+			return dirs[i];
+	/* as root we may mount it ourselves, as stap does */
+	if (geteuid() == 0 && mount("nodev", "/sys/kernel/tracing",
+	    "tracefs", 0, NULL) == 0 && access(dirs[0], R_OK) == 0)
+		return dirs[0];
+	return NULL;
+}
+
+static int
+isdir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static struct tracepoint *
+tp_new(const char *group, const char *name)
+{
+	struct tracepoint *tp = arena_alloc(sizeof *tp);
+
+	tp->group = arena_strndup(group, strlen(group));
+	tp->name = arena_strndup(name, strlen(name));
+	tp->nfields = -1;       /* fields read on first use */
+	return tp;
+}
+
+/* All tracepoints matching "group:name" (globs), sorted; or "name". */
+static struct tracepoint **
+tp_match(struct resolver *r, const char *pat, int *np)
+{
+	struct tracepoint **v = NULL;
+	size_t cap = 0;
+	struct dirent **g, **e;
+	const char *colon = strchr(pat, ':');
+	char gpat[256], path[4096];
+	const char *npat = colon ? colon + 1 : pat;
+	int ng, ne, i, j;
+
+	*np = 0;
+	snprintf(gpat, sizeof gpat, "%.*s", colon ? (int)(colon - pat) : 1,
+	    colon ? pat : "*");
+	ng = scandir(r->tracefs, &g, NULL, alphasort);
+	for (i = 0; i < ng; i++) {
+		snprintf(path, sizeof path, "%s/%s", r->tracefs, g[i]->d_name);
+		if (g[i]->d_name[0] == '.' || fnmatch(gpat, g[i]->d_name, 0) ||
+		    !isdir(path))
+			goto nextg;
+		ne = scandir(path, &e, NULL, alphasort);
+		for (j = 0; j < ne; j++) {
+			char ev[4600];
+
+			snprintf(ev, sizeof ev, "%s/%s/format", path,
+			    e[j]->d_name);
+			if (e[j]->d_name[0] != '.' &&
+			    !fnmatch(npat, e[j]->d_name, 0) &&
+			    access(ev, R_OK) == 0) {
+				v = vgrow(v, &cap, *np + 1, sizeof *v);
+				v[(*np)++] = tp_new(g[i]->d_name, e[j]->d_name);
+			}
+			free(e[j]);
+		}
+		if (ne >= 0)
+			free(e);
+nextg:
+		free(g[i]);
+	}
+	if (ng >= 0)
+		free(g);
+	return v;
+}
+
+/* "field:TYPE NAME[N];\toffset:O;\tsize:S;\tsigned:G;" lines */
+static void
+tp_read_fields(struct resolver *r, struct tracepoint *tp)
+{
+	char path[4096], line[1024];
+	FILE *f;
+	size_t cap = 0;
+
+	tp->nfields = 0;
+	snprintf(path, sizeof path, "%s/%s/%s/format", r->tracefs, tp->group,
+	    tp->name);
+	if (!(f = fopen(path, "r")))
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *decl = strstr(line, "field:"), *semi, *name, *br;
+		struct tpfield fl = { 0 };
+		const char *o = strstr(line, "offset:");
+		const char *sz = strstr(line, "size:");
+		const char *sg = strstr(line, "signed:");
+
+		if (!decl || !o || !sz || !sg || !(semi = strchr(decl, ';')))
+			continue;
+		*semi = '\0';
+		decl += 6;
+		br = strchr(decl, '[');
+		if (br)
+			*br = '\0';
+		name = strrchr(decl, ' ');
+		name = name ? name + 1 : decl;
+		while (*name == '*')
+			name++;
+		fl.name = arena_strndup(name, strlen(name));
+		fl.offset = atoi(o + 7);
+		fl.size = atoi(sz + 5);
+		fl.issigned = atoi(sg + 7);
+		if (strstr(decl, "__data_loc"))
+			fl.kind = TF_DATALOC;
+		else if (br && strstr(decl, "char"))
+			fl.kind = TF_CHARARR;
+		else if (strchr(decl, '*'))
+			fl.kind = TF_PTR;
+		else
+			fl.kind = TF_INT;
+		tp->fields = vgrow(tp->fields, &cap, tp->nfields + 1,
+		    sizeof *tp->fields);
+		tp->fields[tp->nfields++] = fl;
+	}
+	fclose(f);
+}
+
+struct tpfield *
+tp_field(struct resolver *r, struct probe *p, const char *name)
+{
+	int i;
+
+	if (!p->tp)
+		return NULL;
+	if (p->tp->nfields < 0)
+		tp_read_fields(r, p->tp);
+	for (i = 0; i < p->tp->nfields; i++)
+		if (!strcmp(p->tp->fields[i].name, name))
+			return &p->tp->fields[i];
+	return NULL;
+}
+
+/* ---- expansion ---- */
+
+static int expand(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body, int depth);
+
+/* A POINT naming the alias name an (component by component, globs). */
+static int
+alias_matches(struct node *an, struct node *pt)
+{
+	struct node *a, *c;
+
+	for (a = an->args, c = pt->args; a && c; a = a->next, c = c->next) {
+		if (fnmatch(c->str, a->str, 0))
+			return 0;
+		if ((a->l == NULL) != (c->l == NULL))
+			return 0;
+		if (a->l && (a->l->kind != c->l->kind ||
+		    (a->l->kind == N_STR && strcmp(a->l->str, c->l->str)) ||
+		    (a->l->kind == N_NUM && a->l->num != c->l->num)))
+			return 0;
+	}
+	return !a && !c;
+}
+
+/* Body of a probe through an alias: prologue before, epilogue after. */
+static struct node *
+combine(struct node *alias, struct node *body)
+{
+	struct node *b = node_new(N_BLOCK, body->loc);
+	struct node *ab = node_copy(alias->body), *ub = node_copy(body);
+
+	ab->next = ub->next = NULL;
+	if (alias->flags & F_EPILOGUE) {
+		b->body = ub;
+		ub->next = ab;
+	} else {
+		b->body = ab;
+		ab->next = ub;
+	}
+	return b;
+}
+
+static int
+expand_alias(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body, int depth)
+{
+	struct node *al, *an, *t;
+	int n = 0;
+
+	for (al = r->aliases; al; al = al->next) {
+		for (an = al->args; an; an = an->next) {
+			if (!alias_matches(an, pt))
+				continue;
+			for (t = al->points; t; t = t->next) {
+				struct node *tp = node_copy(t);
+
+				tp->next = NULL;
+				if (pt->cond && !tp->cond)
+					tp->cond = pt->cond;
+				n += expand(r, probe, tp, combine(al, body),
+				    depth + 1);
+			}
+			break;
+		}
+	}
+	return n;
+}
+
+static int
+expand_trace(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body)
+{
+	struct node *c = comp(pt, 1);
+	struct tracepoint **tps;
+	int n, i;
+
+	if (!c->l || c->l->kind != N_STR) {
+		diag_error(c->loc, "kernel.trace needs a \"group:name\" string");
+		return -1;
+	}
+	if (!r->tracefs && !(r->tracefs = find_tracefs())) {
+		diag_error(pt->loc, "cannot list tracepoints for '%s': tracefs "
+		    "is not mounted at /sys/kernel/tracing", point_text(pt));
+		return -1;
+	}
+	tps = tp_match(r, c->l->str, &n);
+	for (i = 0; i < n; i++) {
+		struct node *cp = node_copy(pt);
+		char name[600];
+
+		cp->next = NULL;
+		snprintf(name, sizeof name, "%s:%s", tps[i]->group,
+		    tps[i]->name);
+		comp(cp, 1)->l->str = arena_strndup(name, strlen(name));
+		add_probe(r, probe, cp, i ? node_copy(body) : body, tps[i]);
+	}
+	free(tps);
+	return n;
+}
+
+/* Expand one point; returns how many concrete probes it gave, -1 on error. */
+static int
+expand(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body, int depth)
+{
+	int nc = ncomps(pt), n;
+	const char *c0 = pt->args->str;
+	const char *c1 = nc > 1 ? comp(pt, 1)->str : "";
+	int64_t v;
+
+	if (depth > MAXALIAS) {
+		diag_error(pt->loc, "probe alias '%s' expands into itself",
+		    point_text(pt));
+		return -1;
+	}
+	if ((n = expand_alias(r, probe, pt, body, depth)) != 0)
+		return n;
+	if ((!strcmp(c0, "begin") || !strcmp(c0, "end") ||
+	    !strcmp(c0, "error")) && nc == 1) {
+		if (pt->args->l && !numarg(pt->args, &v)) {
+			diag_error(pt->loc, "'%s' wants a number (a priority)",
+			    c0);
+			return -1;
+		}
+		add_probe(r, probe, pt, body, NULL);
+		return 1;
+	}
+	if (!strcmp(c0, "never") && nc == 1 && !pt->args->l) {
+		add_probe(r, probe, pt, body, NULL);
+		return 1;
+	}
+	if (!strcmp(c0, "timer") && nc >= 2 && nc <= 3 &&
+	    (!strcmp(c1, "ns") || !strcmp(c1, "us") || !strcmp(c1, "ms") ||
+	    !strcmp(c1, "s") || !strcmp(c1, "jiffies") ||
+	    !strcmp(c1, "hz"))) {
+		if (!numarg(comp(pt, 1), &v) || v <= 0) {
+			diag_error(comp(pt, 1)->loc, "timer.%s wants a positive "
+			    "number", c1);
+			return -1;
+		}
+		if (nc == 3 && (strcmp(comp(pt, 2)->str, "randomize") ||
+		    !numarg(comp(pt, 2), &v) || v < 0)) {
+			diag_error(comp(pt, 2)->loc, "expected "
+			    ".randomize(N) after a timer");
+			return -1;
+		}
+		add_probe(r, probe, pt, body, NULL);
+		return 1;
+	}
+	if (!strcmp(c0, "kernel") && nc == 2 && !strcmp(c1, "trace"))
+		return expand_trace(r, probe, pt, body);
+	return 0;
+}
+
+/* Families stap knows that this runtime does not handle yet. */
+static void
+no_match(struct node *pt)
+{
+	static const char *later[] = {
+		"kernel", "module", "process", "kprobe", "perf", "procfs",
+		"netfilter", "java", "python2", "python3", "input",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(later); i++) {
+		if (strcmp(pt->args->str, later[i]) || (pt->args->next &&
+		    !strcmp(pt->args->next->str, "trace")))
+			continue;
+		diag_error(pt->loc, "probe point '%s' is not supported by "
+		    "stap-bpf yet", point_text(pt));
+		return;
+	}
+	diag_error(pt->loc, "no match for probe point '%s'", point_text(pt));
+}
+
+void
+points_expand(struct resolver *r)
+{
+	struct node *d, *pt;
+	int n, any;
+
+	for (d = r->s->decls; d; d = d->next) {
+		if (d->kind != N_PROBE)
+			continue;
+		any = 0;
+		for (pt = d->points; pt; pt = pt->next) {
+			struct node *one = node_copy(pt);
+
+			one->next = NULL;
+			n = expand(r, d, one, pt->next || any ? node_copy(d->body)
+			    : d->body, 0);
+			if (n < 0)
+				continue;
+			if (n == 0 && !(pt->flags & F_OPTIONAL))
+				no_match(pt);
+			if (n > 0)
+				any = 1;
+			if (n > 0 && (pt->flags & F_SUFFICIENT))
+				break;
+		}
+	}
+}

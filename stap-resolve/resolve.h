@@ -1,0 +1,96 @@
+/*
+ * stap-resolve's private header: the symbol tables and the passes.
+ * A parsed tree goes through points.c (probe points to concrete attach
+ * points, aliases expanded, context variables located), sym.c (every
+ * name bound, tapset functions pulled in) and types.c (types inferred
+ * and checked); main.c writes what is left as a resolved tree.
+ */
+#include "../lib/stap.h"
+
+enum { MAXKEYS = 9 };
+
+struct sym {
+	const char *name;
+	struct loc loc;         /* declaration, or first use */
+	unsigned scope;         /* F_GLOBAL, F_LOCAL or F_PARAM */
+	int index;              /* in its scope's list */
+	enum type type;         /* of the value */
+	struct loc typeloc;     /* where the type was learnt */
+	int nkeys;              /* -1 for a scalar */
+	enum type keys[MAXKEYS];
+	struct node *decl;      /* VAR or PARAM node */
+	int reads, writes;
+};
+
+struct func {
+	struct node *decl;      /* FUNC node */
+	const char *name;
+	int nparams;
+	struct sym **params;
+	struct sym **locals;
+	size_t nlocals, caplocals;
+	enum type ret;
+	struct loc retloc;
+	int used;               /* reachable from a probe */
+	int index;              /* among the written functions */
+	int tapset;             /* from the tapset library */
+};
+
+struct probe {
+	struct node *decl;      /* the PROBE node written out */
+	struct tracepoint *tp;  /* for kernel.trace probes */
+	struct sym **locals;
+	size_t nlocals, caplocals;
+};
+
+/* One concrete tracepoint's fields, from its tracefs format file. */
+struct tpfield {
+	const char *name;
+	int offset, size, issigned;
+	enum { TF_INT, TF_PTR, TF_CHARARR, TF_DATALOC } kind;
+};
+
+struct tracepoint {
+	const char *group, *name;
+	struct tpfield *fields;
+	int nfields;
+};
+
+struct resolver {
+	struct script *s;
+	struct node *globals;   /* GLOBAL decls, script's then tapset's */
+	struct sym **gsyms;
+	size_t ngsyms, capgsyms;
+	struct func **funcs;
+	size_t nfuncs, capfuncs;
+	struct node *aliases;   /* ALIAS decls, script's and tapset's */
+	struct probe **probes;
+	size_t nprobes, capprobes;
+	const char *tracefs;    /* .../events directory, or NULL */
+	long maxmapentries;
+};
+
+/* builtins.c */
+struct builtin {
+	const char *name;
+	int nargs;
+	enum type ret;
+	enum type args[4];
+};
+const struct builtin *builtin_find(const char *name, int nargs);
+int builtin_known(const char *name);
+int print_family(const char *name);
+
+/* points.c */
+void points_expand(struct resolver *r);
+const char *point_text(struct node *pt);
+struct tpfield *tp_field(struct resolver *r, struct probe *p,
+    const char *name);
+
+/* sym.c */
+void tapset_load(struct resolver *r, const char **dirs, int ndirs);
+void sym_resolve(struct resolver *r);
+struct sym *sym_global(struct resolver *r, const char *name);
+
+/* types.c */
+void types_infer(struct resolver *r);

@@ -1,0 +1,582 @@
+/*
+ * Binding names.  Inside a function an identifier is a parameter, else
+ * a global, else a local; inside a probe a global, else a local (stap
+ * declares locals by use).  Calls bind to script functions, then to the
+ * intrinsics, then to the tapset library, whose functions and globals
+ * are pulled in only when the script uses them.
+ */
+#define _XOPEN_SOURCE 700  /* realpath */
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolve.h"
+
+struct scope {
+	struct resolver *r;
+	struct func *fn;        /* binding a function body, or */
+	struct probe *pr;       /* a probe body */
+};
+
+static struct node *tapset_funcs, *tapset_globals;
+
+static void bind(struct scope *sc, struct node *n);
+
+static struct sym *
+newsym(const char *name, struct loc loc, unsigned scope, int index)
+{
+	struct sym *s = arena_alloc(sizeof *s);
+
+	s->name = name;
+	s->loc = loc;
+	s->scope = scope;
+	s->index = index;
+	s->nkeys = -1;
+	return s;
+}
+
+static void
+add_global(struct resolver *r, struct node *var)
+{
+	struct sym *s = newsym(var->str, var->loc, F_GLOBAL, (int)r->ngsyms);
+
+	s->decl = var;
+	if (var->num > 0)
+		s->nkeys = 0;   /* an array whose arity comes from its use */
+	r->gsyms = vgrow(r->gsyms, &r->capgsyms, r->ngsyms + 1,
+	    sizeof *r->gsyms);
+	r->gsyms[r->ngsyms++] = s;
+}
+
+static void
+append(struct node **list, struct node *n)
+{
+	while (*list)
+		list = &(*list)->next;
+	*list = n;
+}
+
+/* A global by name, pulling a tapset's declaration in if need be. */
+struct sym *
+sym_global(struct resolver *r, const char *name)
+{
+	struct node *g, *v, *prev = NULL;
+	size_t i;
+
+	for (i = 0; i < r->ngsyms; i++)
+		if (!strcmp(r->gsyms[i]->name, name))
+			return r->gsyms[i];
+	for (g = tapset_globals; g; prev = g, g = g->next) {
+		for (v = g->args; v; v = v->next)
+			if (!strcmp(v->str, name))
+				break;
+		if (!v)
+			continue;
+		if (prev)
+			prev->next = g->next;
+		else
+			tapset_globals = g->next;
+		g->next = NULL;
+		append(&r->globals, g);
+		for (v = g->args; v; v = v->next)
+			add_global(r, v);
+		return sym_global(r, name);
+	}
+	return NULL;
+}
+
+static struct func *
+add_func(struct resolver *r, struct node *d, int tapset)
+{
+	struct func *f = arena_alloc(sizeof *f);
+	struct node *p;
+	int i = 0;
+
+	f->decl = d;
+	f->name = d->str;
+	f->tapset = tapset;
+	f->ret = d->type;
+	f->retloc = d->loc;
+	for (p = d->args; p; p = p->next)
+		f->nparams++;
+	f->params = arena_alloc(sizeof *f->params * (f->nparams + 1));
+	for (p = d->args; p; p = p->next, i++) {
+		f->params[i] = newsym(p->str, p->loc, F_PARAM, i);
+		f->params[i]->decl = p;
+		f->params[i]->type = p->type;
+		f->params[i]->typeloc = p->loc;
+	}
+	r->funcs = vgrow(r->funcs, &r->capfuncs, r->nfuncs + 1,
+	    sizeof *r->funcs);
+	r->funcs[r->nfuncs++] = f;
+	return f;
+}
+
+static struct func *
+func_find(struct resolver *r, const char *name)
+{
+	struct node *d, *prev = NULL;
+	size_t i;
+
+	for (i = 0; i < r->nfuncs; i++)
+		if (!strcmp(r->funcs[i]->name, name))
+			return r->funcs[i];
+	for (d = tapset_funcs; d; prev = d, d = d->next) {
+		if (strcmp(d->str, name))
+			continue;
+		if (prev)
+			prev->next = d->next;
+		else
+			tapset_funcs = d->next;
+		d->next = NULL;
+		return add_func(r, d, 1);
+	}
+	return NULL;
+}
+
+/* Parse every *.stp of the tapset directories, in name order. */
+void
+tapset_load(struct resolver *r, const char **dirs, int ndirs)
+{
+	struct facts f = r->s->facts;
+	int k;
+
+	f.guru = 1;             /* tapsets may hold embedded code */
+	f.nargs = 0;
+	for (k = 0; k < ndirs; k++) {
+		struct dirent **e;
+		int n = scandir(dirs[k], &e, NULL, alphasort), i;
+
+		for (i = 0; i < n; i++) {
+			const char *nm = e[i]->d_name;
+			size_t len = strlen(nm);
+			char path[4096];
+			struct script *t;
+			struct node *d, *next;
+
+			if (len > 4 && !strcmp(nm + len - 4, ".stp")) {
+				char real[PATH_MAX];
+
+				snprintf(path, sizeof path, "%s/%s", dirs[k], nm);
+				if (realpath(path, real))
+					snprintf(path, sizeof path, "%s", real);
+				t = parse_script(&f, src_read(path), NULL, NULL, 0);
+				for (d = t->decls; d; d = next) {
+					next = d->next;
+					d->next = NULL;
+					if (d->kind == N_FUNC)
+						append(&tapset_funcs, d);
+					else if (d->kind == N_GLOBAL)
+						append(&tapset_globals, d);
+					else if (d->kind == N_ALIAS)
+						append(&r->aliases, d);
+				}
+			}
+			free(e[i]);
+		}
+		if (n >= 0)
+			free(e);
+	}
+}
+
+/* The script's own globals, functions and aliases. */
+static void
+collect(struct resolver *r)
+{
+	struct node *d, *v, *next, *aliases = NULL;
+	size_t i;
+
+	for (d = r->s->decls; d; d = d->next) {
+		switch (d->kind) {
+		case N_GLOBAL:
+			for (v = d->args; v; v = v->next) {
+				struct sym *old = NULL;
+
+				for (i = 0; i < r->ngsyms; i++)
+					if (!strcmp(r->gsyms[i]->name, v->str))
+						old = r->gsyms[i];
+				if (old) {
+					diag_error(v->loc, "duplicate global "
+					    "variable '%s'", v->str);
+					diag_note(old->loc, "first declared here");
+					continue;
+				}
+				add_global(r, v);
+			}
+			break;
+		case N_FUNC:
+			for (i = 0; i < r->nfuncs; i++)
+				if (!strcmp(r->funcs[i]->name, d->str))
+					break;
+			if (i < r->nfuncs) {
+				diag_error(d->loc, "duplicate function '%s'",
+				    d->str);
+				diag_note(r->funcs[i]->decl->loc, "first "
+				    "defined here");
+				break;
+			}
+			add_func(r, d, 0);
+			break;
+		case N_EMBED:
+			diag_error(d->loc, "embedded C code is not supported "
+			    "by stap-bpf");
+			break;
+		default:
+			break;
+		}
+	}
+	/* the script's aliases go before the tapset's, so they win */
+	for (d = r->s->decls; d; d = d->next) {
+		if (d->kind != N_ALIAS)
+			continue;
+		v = node_new(N_ALIAS, d->loc);
+		*v = *d;
+		v->next = NULL;
+		append(&aliases, v);
+	}
+	for (d = r->aliases; d; d = next) {
+		next = d->next;
+		d->next = NULL;
+		append(&aliases, d);
+	}
+	r->aliases = aliases;
+	/* globals are written first, in declaration order */
+	for (d = r->s->decls; d; d = d->next) {
+		if (d->kind != N_GLOBAL)
+			continue;
+		v = node_new(N_GLOBAL, d->loc);
+		*v = *d;
+		v->next = NULL;
+		append(&r->globals, v);
+	}
+}
+
+static struct sym *
+local(struct scope *sc, const char *name, struct loc loc)
+{
+	struct sym ***v = sc->fn ? &sc->fn->locals : &sc->pr->locals;
+	size_t *n = sc->fn ? &sc->fn->nlocals : &sc->pr->nlocals;
+	size_t *cap = sc->fn ? &sc->fn->caplocals : &sc->pr->caplocals;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i]->name, name))
+			return (*v)[i];
+	*v = vgrow(*v, cap, *n + 1, sizeof **v);
+	(*v)[*n] = newsym(name, loc, F_LOCAL, (int)*n);
+	return (*v)[(*n)++];
+}
+
+static struct sym *
+lookup(struct scope *sc, const char *name, struct loc loc)
+{
+	struct sym *s;
+	int i;
+
+	if (sc->fn)
+		for (i = 0; i < sc->fn->nparams; i++)
+			if (!strcmp(sc->fn->params[i]->name, name))
+				return sc->fn->params[i];
+	if ((s = sym_global(sc->r, name)))
+		return s;
+	return local(sc, name, loc);
+}
+
+/* The symbol an IDENT names; sets its binding attributes. */
+static struct sym *
+bind_ident(struct scope *sc, struct node *n)
+{
+	struct sym *s = lookup(sc, n->str, n->loc);
+
+	n->flags |= s->scope;
+	n->num = s->index;
+	return s;
+}
+
+static void
+bind_array(struct scope *sc, struct node *id, int arity)
+{
+	struct sym *s;
+
+	if (id->kind != N_IDENT) {
+		bind(sc, id);
+		return;
+	}
+	s = sym_global(sc->r, id->str);
+	if (!s) {
+		diag_error(id->loc, "unresolved arity-%d global array '%s', "
+		    "missing global declaration?", arity, id->str);
+		return;
+	}
+	id->flags |= F_GLOBAL;
+	id->num = s->index;
+}
+
+static void
+bind_list(struct scope *sc, struct node *n)
+{
+	for (; n; n = n->next)
+		bind(sc, n);
+}
+
+static int
+count(struct node *n)
+{
+	int k = 0;
+
+	for (; n; n = n->next)
+		k++;
+	return k;
+}
+
+/* $$parms and $$vars: all the fields as "name=0x.. name=\"...\"" */
+static void
+all_fields(struct scope *sc, struct node *n)
+{
+	struct tracepoint *tp = sc->pr->tp;
+	struct node *fmt, **tail;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int i;
+
+	fmt = node_new(N_STR, n->loc);
+	tail = &fmt->next;
+	for (i = 0; i < tp->nfields; i++) {
+		struct tpfield *f = &tp->fields[i];
+		struct node *t;
+		const char *conv = f->kind == TF_CHARARR ||
+		    f->kind == TF_DATALOC ? "\"%s\"" : "%#x";
+		size_t k;
+
+		if (!strncmp(f->name, "common_", 7) ||
+		    !strcmp(f->name, "__syscall_nr"))
+			continue;
+		k = strlen(f->name) + 8;
+		buf = vgrow(buf, &cap, len + k + 1, 1);
+		len += snprintf(buf + len, k + 1, "%s%s=%s", len ? " " : "",
+		    f->name, conv);
+		t = node_new(N_TARGET, n->loc);
+		t->str = arena_alloc(strlen(f->name) + 2);
+		sprintf((char *)t->str, "$%s", f->name);
+		*tail = t;
+		tail = &t->next;
+	}
+	fmt->str = arena_strndup(buf ? buf : "", len);
+	free(buf);
+	n->kind = N_CALL;
+	n->str = "sprintf";
+	n->flags = F_BUILTIN;
+	n->args = fmt;
+	bind_list(sc, fmt->next);
+}
+
+static void
+bind_target(struct scope *sc, struct node *n)
+{
+	struct tpfield *f;
+
+	if (!sc->pr || !sc->pr->tp) {
+		diag_error(n->loc, "context variable '%s' is not available "
+		    "here%s", n->str, sc->fn ? " (in a function)" :
+		    " (this probe has no context variables)");
+		return;
+	}
+	if (!strcmp(n->str, "$$parms") || !strcmp(n->str, "$$vars") ||
+	    !strcmp(n->str, "$$locals")) {
+		tp_field(sc->r, sc->pr, "");    /* reads the fields */
+		all_fields(sc, n);
+		return;
+	}
+	if (n->args || (n->flags & (F_ADDR | F_PRETTY | F_PPRETTY))) {
+		diag_error(n->loc, "'%s': only plain tracepoint fields are "
+		    "supported so far", n->str);
+		return;
+	}
+	f = tp_field(sc->r, sc->pr, n->str + 1);
+	if (!f) {
+		diag_error(n->loc, "tracepoint '%s:%s' has no field '%s'",
+		    sc->pr->tp->group, sc->pr->tp->name, n->str + 1);
+		return;
+	}
+	n->num = f->offset;
+	n->size = f->size;
+	if (f->issigned)
+		n->flags |= F_SIGNED;
+	if (f->kind == TF_DATALOC)
+		n->flags |= F_DATALOC;
+	n->type = f->kind == TF_CHARARR || f->kind == TF_DATALOC ? T_STRING :
+	    T_LONG;
+}
+
+static void
+bind_call(struct scope *sc, struct node *n)
+{
+	struct func *f = NULL;
+	int nargs = count(n->args);
+
+	bind_list(sc, n->args);
+	if (!strcmp(n->str, "pp") && nargs == 0 && sc->pr) {
+		n->kind = N_STR;
+		n->str = point_text(sc->pr->decl->points);
+		return;
+	}
+	if (!print_family(n->str))
+		f = func_find(sc->r, n->str);
+	if (f) {
+		if (f->nparams != nargs) {
+			diag_error(n->loc, "function '%s' takes %d argument%s, "
+			    "not %d", n->str, f->nparams, f->nparams == 1 ?
+			    "" : "s", nargs);
+			diag_note(f->decl->loc, "'%s' is defined here", n->str);
+			return;
+		}
+		n->num = 0;     /* numbered when written */
+		if (!f->used) {
+			struct scope fs = { sc->r, f, NULL };
+
+			f->used = 1;
+			if (f->decl->body && f->decl->body->kind == N_EMBED)
+				diag_error(f->decl->body->loc, "embedded C code "
+				    "is not supported by stap-bpf");
+			else
+				bind(&fs, f->decl->body);
+		}
+		return;
+	}
+	if (builtin_known(n->str)) {
+		n->flags |= F_BUILTIN;
+		if (!print_family(n->str) && !builtin_find(n->str, nargs))
+			diag_error(n->loc, "wrong number of arguments (%d) to "
+			    "'%s'", nargs, n->str);
+		return;
+	}
+	diag_error(n->loc, "unresolved function '%s'", n->str);
+}
+
+static void
+bind_foreach(struct scope *sc, struct node *n)
+{
+	struct node *k;
+	int arity = count(n->keys);
+
+	if (n->l->kind == N_IDENT)
+		bind_array(sc, n->l, arity);
+	else if (n->l->kind == N_INDEX) {
+		bind_array(sc, n->l->l, arity);
+		bind_list(sc, n->l->args);
+	} else
+		bind(sc, n->l);
+	for (k = n->keys; k; k = k->next)
+		bind_ident(sc, k);
+	if (n->value)
+		bind_ident(sc, n->value);
+	bind_list(sc, n->limit);
+	bind(sc, n->body);
+}
+
+static void
+bind(struct scope *sc, struct node *n)
+{
+	int i;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case N_IDENT:
+		bind_ident(sc, n);
+		return;
+	case N_INDEX:
+		bind_array(sc, n->l, count(n->args));
+		bind_list(sc, n->args);
+		return;
+	case N_IN:
+		bind_array(sc, n->l, count(n->args));
+		bind_list(sc, n->args);
+		return;
+	case N_CALL:
+		bind_call(sc, n);
+		return;
+	case N_FOREACH:
+		bind_foreach(sc, n);
+		return;
+	case N_TRY:
+		bind(sc, n->body);
+		if (n->l)
+			bind_ident(sc, n->l);
+		bind(sc, n->els);
+		return;
+	case N_TARGET:
+		bind_target(sc, n);
+		return;
+	case N_RETURN:
+		if (!sc->fn)
+			diag_error(n->loc, "'return' outside a function");
+		break;
+	case N_NEXT:
+		if (sc->fn)
+			diag_error(n->loc, "'next' in a function: only a probe "
+			    "can end early");
+		break;
+	case N_EMBED:
+		diag_error(n->loc, "embedded C code is not supported by "
+		    "stap-bpf");
+		return;
+	case N_CAST: case N_ATVAR: case N_AUTOCAST: case N_ENTRY:
+	case N_ATFN:
+		diag_error(n->loc, "'%s' is not supported by stap-bpf yet",
+		    n->kind == N_CAST ? "@cast" : n->kind == N_ATVAR ? "@var" :
+		    n->kind == N_ENTRY ? "@entry" : n->kind == N_ATFN ? n->str :
+		    "a typed dereference");
+		return;
+	case N_DEFINED: {
+		/* @defined(x): 1 if x resolves here, else 0, decided now */
+		int before = nerrors, ok;
+		FILE *save = diag_file, *null = fopen("/dev/null", "w");
+
+		diag_file = null;
+		bind(sc, n->l);
+		diag_file = save;
+		if (null)
+			fclose(null);
+		ok = nerrors == before;
+		nerrors = before;
+		n->kind = N_NUM;
+		n->num = ok;
+		n->l = NULL;
+		return;
+	}
+	default:
+		break;
+	}
+	for (i = 0; i < N_CHILDREN; i++)
+		bind_list(sc, *node_child(n, i));
+}
+
+void
+sym_resolve(struct resolver *r)
+{
+	size_t i;
+
+	collect(r);
+	points_expand(r);
+	for (i = 0; i < r->nprobes; i++) {
+		struct scope sc = { r, NULL, r->probes[i] };
+		struct node *pt = r->probes[i]->decl->points;
+
+		bind(&sc, pt->cond);
+		bind(&sc, r->probes[i]->decl->body);
+	}
+	/* unused script functions are still checked, as stap does */
+	for (i = 0; i < r->nfuncs; i++) {
+		struct func *f = r->funcs[i];
+
+		if (!f->used && !f->tapset && f->decl->body &&
+		    f->decl->body->kind != N_EMBED) {
+			struct scope fs = { r, f, NULL };
+
+			f->used = -1;   /* checked, but not written */
+			bind(&fs, f->decl->body);
+		}
+	}
+}
