@@ -15,7 +15,11 @@
 
 #include "stap.h"
 
-enum { MAXDEPTH = 200 };
+/*
+ * Macro recursion is refused by depth; a macro that doubles at every
+ * level (@a1 is @a0 @a0, and so on) by the number of tokens it makes.
+ */
+enum { MAXDEPTH = 200, MAXEXPANDED = 1 << 20 };
 
 struct tokvec {
 	struct token *t;
@@ -52,6 +56,7 @@ struct pp {
 	struct node *defs, **deftail;
 	struct comment **comments;
 	int incond;             /* reading a condition: pass %? through */
+	long expanded;          /* tokens read from macro expansions */
 	char *config;           /* the kernel .config, read on first use */
 	int configread;
 };
@@ -166,6 +171,15 @@ next_raw(struct pp *pp, struct token *t)
 			lex_next(&s->lx, t);
 		} else if (s->pos < s->toks->n) {
 			*t = s->toks->t[s->pos++];
+			if (++pp->expanded == MAXEXPANDED) {
+				diag_error(t->loc, "macro expansion too large "
+				    "(a runaway macro?)");
+				while (!pp->top->lexing) {
+					pp->top = pp->top->up;
+					pp->depth--;
+				}
+				continue;
+			}
 		} else {
 			t->kind = TK_EOF;
 		}
