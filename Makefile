@@ -5,16 +5,19 @@ include config.mk
 
 O = build
 B = $(O)/bin
-TOOLS = stap-parse stap-resolve stap-fmt
+TOOLS = stap-parse stap-resolve stap-bpfgen stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def
 PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o
+GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
+	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
+	$(O)/obj/stap-bpfgen/btf.o
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/builtins.o \
 	$(O)/obj/stap-resolve/points.o $(O)/obj/stap-resolve/sym.o \
 	$(O)/obj/stap-resolve/types.o
-MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-fmt.1
+MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-fmt.1
 MAN5 = man/stap-tree.5
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -42,6 +45,11 @@ $(O)/obj/stap-resolve/%.o: stap-resolve/%.c $(HDRS) stap-resolve/resolve.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' -c -o $@ $<
 
+$(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
+	stap-bpfgen/bo.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
 $(O)/libstap.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
@@ -53,6 +61,10 @@ $(B)/stap-parse: $(PARSEOBJ) $(O)/libstap.a
 $(B)/stap-resolve: $(RESOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(RESOBJ) $(O)/libstap.a
+
+$(B)/stap-bpfgen: $(GENOBJ) $(O)/libstap.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(GENOBJ) $(O)/libstap.a
 
 $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)

@@ -1,0 +1,1629 @@
+/*
+ * Lowering a resolved stap-tree to BPF.  The model is deliberately
+ * plain: every value lives in a slot of the per-CPU scratch frame
+ * (r9 points at it), and an operation loads its operands into r1..r5,
+ * computes, and stores its result into a fresh slot.  The verifier sees
+ * constant offsets into one map value everywhere, which it accepts
+ * easily; a register allocator over a real IR is the next step once we
+ * measure where the time goes.
+ *
+ * Registers: r6 the context, r7 a pointer kept across helper calls
+ * (a record being filled, a map value), r8 the scalar globals, r9 the
+ * scratch frame.  The stack holds the zero key, the stap_ctl and
+ * stap_fmt pointers and the action counter.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+
+enum {
+	SK_ZERO = -8,           /* u32 0, the key of the 1-entry maps */
+	SK_CTL = -16,           /* stap_ctl value */
+	SK_FMT = -24,           /* stap_fmt value */
+	SK_ACTIONS = -32,       /* loop iterations so far */
+	SK_TMP = -40,
+};
+
+struct scope {
+	struct node *fn;        /* the FUNC being inlined, or NULL */
+	int *local;             /* scratch offsets of its locals */
+	int *param;             /* and of its parameters */
+	int retlabel, retslot;
+	struct scope *up;
+};
+
+struct loopctx {
+	int brk, cont;
+	struct loopctx *up;
+};
+
+struct tryctx {
+	int catchlabel;
+	int msgslot;            /* where the message goes, or -1 */
+	struct tryctx *up;
+};
+
+static int expr(struct gen *g, struct node *n);
+static void stmt(struct gen *g, struct node *n);
+
+static struct scope *cur;
+static struct loopctx *loops;
+static struct tryctx *tries;
+static int outlabel;
+
+/* ---- scratch slots ---- */
+
+static int
+tmp(struct gen *g, int size)
+{
+	int off = g->top;
+
+	g->top += (size + 7) & ~7;
+	if (g->top > g->maxtop)
+		g->maxtop = g->top;
+	if (g->top > 30000)
+		fatal("a probe needs more than 30000 bytes of scratch space");
+	return off;
+}
+
+static int
+sizeof_type(struct gen *g, enum type t)
+{
+	return t == T_STRING ? g->maxstr : t == T_STATS ? 32 : 8;
+}
+
+/* Copy n bytes (a multiple of 8) between two base+offset places. */
+static void
+copy(struct gen *g, int dreg, int doff, int sreg, int soff, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i += 8) {
+		asm_ldx(g->p, BPF_DW, BPF_REG_1, sreg, (int16_t)(soff + i));
+		asm_stx(g->p, BPF_DW, dreg, (int16_t)(doff + i), BPF_REG_1);
+	}
+}
+
+static void
+zero(struct gen *g, int reg, int off, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i += 8)
+		asm_st(g->p, BPF_DW, reg, (int16_t)(off + i), 0);
+}
+
+static void
+load(struct gen *g, int reg, int slot)
+{
+	asm_ldx(g->p, BPF_DW, reg, BPF_REG_9, (int16_t)slot);
+}
+
+static void
+store(struct gen *g, int slot, int reg)
+{
+	asm_stx(g->p, BPF_DW, BPF_REG_9, (int16_t)slot, reg);
+}
+
+static int
+const_slot(struct gen *g, int64_t v)
+{
+	int s = tmp(g, 8);
+
+	asm_ld64(g->p, BPF_REG_1, v);
+	store(g, s, BPF_REG_1);
+	return s;
+}
+
+/* ---- runtime errors and records ---- */
+
+static int
+site(struct gen *g, struct loc loc, const char *msg)
+{
+	g->sites = vgrow(g->sites, &g->capsites, g->nsites + 1,
+	    sizeof *g->sites);
+	g->sites[g->nsites].loc = loc;
+	g->sites[g->nsites].msg = msg;
+	return (int)g->nsites++;
+}
+
+static void
+ctl_ptr(struct gen *g, int reg)
+{
+	asm_ldx(g->p, BPF_DW, reg, BPF_REG_10, SK_CTL);
+}
+
+/*
+ * A runtime error: inside try, go to the catch block; otherwise count
+ * it, ask stap-bpfld to stop, tell it what happened, end the probe.
+ * msgslot holds error()'s message, or -1.
+ */
+static void
+raise(struct gen *g, struct loc loc, const char *msg, int msgslot)
+{
+	int id = site(g, loc, msg), skip = asm_label(g->p);
+	int size = 8 + g->maxstr;
+
+	if (tries) {
+		if (tries->msgslot >= 0) {
+			if (msgslot >= 0)
+				copy(g, BPF_REG_9, tries->msgslot, BPF_REG_9,
+				    msgslot, g->maxstr);
+			else
+				zero(g, BPF_REG_9, tries->msgslot, g->maxstr);
+		}
+		asm_ja(g->p, tries->catchlabel);
+		return;
+	}
+	ctl_ptr(g, BPF_REG_1);
+	asm_movi(g->p, BPF_REG_2, 1);
+	asm_emit(g->p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC |
+	    BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
+	    .off = CTL_ERRORS, .imm = BPF_ADD });
+	asm_st(g->p, BPF_DW, BPF_REG_1, CTL_EXIT, 1);
+	asm_ldmap(g->p, BPF_REG_1, g->m_events);
+	asm_movi(g->p, BPF_REG_2, size);
+	asm_movi(g->p, BPF_REG_3, 0);
+	asm_call(g->p, BPF_FUNC_ringbuf_reserve);
+	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, skip);
+	asm_st(g->p, BPF_W, BPF_REG_0, 0, REC_ERROR);
+	asm_st(g->p, BPF_W, BPF_REG_0, 4, id);
+	if (msgslot >= 0)
+		copy(g, BPF_REG_0, 8, BPF_REG_9, msgslot, g->maxstr);
+	else
+		zero(g, BPF_REG_0, 8, g->maxstr);
+	asm_mov(g->p, BPF_REG_1, BPF_REG_0);
+	asm_movi(g->p, BPF_REG_2, 0);
+	asm_call(g->p, BPF_FUNC_ringbuf_submit);
+	asm_bind(g->p, skip);
+	asm_ja(g->p, outlabel);
+}
+
+/* ---- strings ---- */
+
+static int
+str_literal(struct gen *g, const char *s)
+{
+	int slot = tmp(g, g->maxstr), i, j;
+	size_t len = strlen(s);
+
+	if (len > (size_t)g->maxstr - 1)
+		len = g->maxstr - 1;
+	for (i = 0; i < g->maxstr; i += 8) {
+		uint64_t w = 0;
+
+		for (j = 0; j < 8 && (size_t)(i + j) < len; j++)
+			w |= (uint64_t)(unsigned char)s[i + j] << (8 * j);
+		if (w == 0) {
+			asm_st(g->p, BPF_DW, BPF_REG_9, (int16_t)(slot + i), 0);
+			continue;
+		}
+		asm_ld64(g->p, BPF_REG_1, (int64_t)w);
+		asm_stx(g->p, BPF_DW, BPF_REG_9, (int16_t)(slot + i),
+		    BPF_REG_1);
+	}
+	return slot;
+}
+
+/* The offset of fmt in stap_fmt, adding it the first time. */
+static int
+fmtstr(struct gen *g, const char *fmt)
+{
+	size_t i, n = strlen(fmt) + 1;
+
+	for (i = 0; i < g->nfmtstrs; i++)
+		if (!strcmp(g->fmtstrs[i].s, fmt))
+			return g->fmtstrs[i].off;
+	g->fmtstrs = vgrow(g->fmtstrs, &g->capfmtstrs, g->nfmtstrs + 1,
+	    sizeof *g->fmtstrs);
+	g->fmtstrs[g->nfmtstrs].s = arena_strndup(fmt, n - 1);
+	g->fmtstrs[g->nfmtstrs].off = (int)g->fmtlen;
+	g->fmtlen += n;
+	g->usesfmt = 1;
+	return g->fmtstrs[g->nfmtstrs++].off;
+}
+
+/*
+ * out = snprintf(fmt, args): through the bpf_snprintf helper, whose
+ * format must sit in a frozen read-only map (stap_fmt) and whose
+ * arguments are an array of u64: longs as values, strings as pointers.
+ */
+static int
+snprintf_(struct gen *g, const char *fmt, const int *slots,
+    const enum type *types, int n)
+{
+	int out = tmp(g, g->maxstr), data = tmp(g, 8 * (n ? n : 1));
+	int off = fmtstr(g, fmt), i;
+
+	for (i = 0; i < n; i++) {
+		if (types[i] == T_STRING) {
+			asm_mov(g->p, BPF_REG_1, BPF_REG_9);
+			asm_alui(g->p, BPF_ADD, BPF_REG_1, slots[i]);
+		} else {
+			load(g, BPF_REG_1, slots[i]);
+		}
+		store(g, data + 8 * i, BPF_REG_1);
+	}
+	zero(g, BPF_REG_9, out, g->maxstr);
+	asm_mov(g->p, BPF_REG_1, BPF_REG_9);
+	asm_alui(g->p, BPF_ADD, BPF_REG_1, out);
+	asm_movi(g->p, BPF_REG_2, g->maxstr);
+	asm_ldx(g->p, BPF_DW, BPF_REG_3, BPF_REG_10, SK_FMT);
+	asm_alui(g->p, BPF_ADD, BPF_REG_3, off);
+	if (n) {
+		asm_mov(g->p, BPF_REG_4, BPF_REG_9);
+		asm_alui(g->p, BPF_ADD, BPF_REG_4, data);
+	} else {
+		asm_movi(g->p, BPF_REG_4, 0);
+	}
+	asm_movi(g->p, BPF_REG_5, 8 * n);
+	asm_call(g->p, BPF_FUNC_snprintf);
+	return out;
+}
+
+/*
+ * r0 = strcmp(a, b) as -1, 0, 1: a byte loop with a constant bound,
+ * which the verifier follows to its end.
+ */
+static int
+str_compare(struct gen *g, int a, int b)
+{
+	struct prog *p = g->p;
+	int res = tmp(g, 8);
+	int loop = asm_label(p), diff = asm_label(p), equal = asm_label(p);
+	int less = asm_label(p), done = asm_label(p);
+
+	asm_movi(p, BPF_REG_1, 0);
+	asm_bind(p, loop);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
+	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)a);
+	asm_ldx(p, BPF_B, BPF_REG_4, BPF_REG_2, (int16_t)b);
+	asm_jmp(p, BPF_JNE, BPF_REG_3, BPF_REG_4, 0, diff);
+	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, equal);
+	asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+	asm_jmp(p, BPF_JLT, BPF_REG_1, -1, g->maxstr, loop);
+	asm_bind(p, equal);
+	asm_movi(p, BPF_REG_0, 0);
+	asm_ja(p, done);
+	asm_bind(p, diff);
+	asm_jmp(p, BPF_JLT, BPF_REG_3, BPF_REG_4, 0, less);
+	asm_movi(p, BPF_REG_0, 1);
+	asm_ja(p, done);
+	asm_bind(p, less);
+	asm_movi(p, BPF_REG_0, -1);
+	asm_bind(p, done);
+	store(g, res, BPF_REG_0);
+	return res;
+}
+
+static int
+str_length(struct gen *g, int s)
+{
+	struct prog *p = g->p;
+	int res = tmp(g, 8), loop = asm_label(p), done = asm_label(p);
+
+	asm_movi(p, BPF_REG_1, 0);
+	asm_bind(p, loop);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
+	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)s);
+	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, done);
+	asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+	asm_jmp(p, BPF_JLT, BPF_REG_1, -1, g->maxstr, loop);
+	asm_bind(p, done);
+	store(g, res, BPF_REG_1);
+	return res;
+}
+
+/* substr(s, start, len): bytes start.. of s, at most len of them */
+static int
+str_sub(struct gen *g, int s, int start, int len)
+{
+	struct prog *p = g->p;
+	int res = tmp(g, g->maxstr), loop = asm_label(p), done = asm_label(p);
+
+	zero(g, BPF_REG_9, res, g->maxstr);
+	load(g, BPF_REG_4, start);      /* r4: the source index */
+	load(g, BPF_REG_5, len);        /* r5: bytes left to take */
+	asm_movi(p, BPF_REG_1, 0);      /* r1: the destination index */
+	asm_bind(p, loop);
+	asm_jmp(p, BPF_JSLE, BPF_REG_5, -1, 0, done);
+	asm_jmp(p, BPF_JSLT, BPF_REG_4, -1, 0, done);
+	asm_jmp(p, BPF_JSGE, BPF_REG_4, -1, g->maxstr, done);
+	asm_jmp(p, BPF_JGE, BPF_REG_1, -1, g->maxstr - 1, done);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
+	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)s);
+	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, done);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
+	asm_stx(p, BPF_B, BPF_REG_2, (int16_t)res, BPF_REG_3);
+	asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+	asm_alui(p, BPF_ADD, BPF_REG_4, 1);
+	asm_alui(p, BPF_SUB, BPF_REG_5, 1);
+	asm_ja(p, loop);
+	asm_bind(p, done);
+	return res;
+}
+
+/* isinstr(a, b): a naive double loop; bounded, so verifiable */
+static int
+str_find(struct gen *g, int a, int b)
+{
+	struct prog *p = g->p;
+	int res = tmp(g, 8), outer = asm_label(p), inner = asm_label(p);
+	int next = asm_label(p), found = asm_label(p), done = asm_label(p);
+
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+	asm_movi(p, BPF_REG_1, 0);              /* start in a */
+	asm_bind(p, outer);
+	asm_movi(p, BPF_REG_4, 0);              /* index in b */
+	asm_bind(p, inner);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
+	asm_ldx(p, BPF_B, BPF_REG_5, BPF_REG_2, (int16_t)b);
+	asm_jmp(p, BPF_JEQ, BPF_REG_5, -1, 0, found);
+	asm_mov(p, BPF_REG_3, BPF_REG_1);
+	asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_4);
+	asm_jmp(p, BPF_JGE, BPF_REG_3, -1, g->maxstr, done);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_3);
+	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)a);
+	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, done);
+	asm_jmp(p, BPF_JNE, BPF_REG_3, BPF_REG_5, 0, next);
+	asm_alui(p, BPF_ADD, BPF_REG_4, 1);
+	asm_jmp(p, BPF_JLT, BPF_REG_4, -1, g->maxstr, inner);
+	asm_ja(p, found);
+	asm_bind(p, next);
+	asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+	asm_jmp(p, BPF_JLT, BPF_REG_1, -1, g->maxstr, outer);
+	asm_ja(p, done);
+	asm_bind(p, found);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
+	asm_bind(p, done);
+	return res;
+}
+
+/* ---- variables ---- */
+
+static struct node *
+global_var(struct gen *g, struct node *id)
+{
+	if (id->num < 0 || id->num >= g->nglobals)
+		bug("global %lld out of range", (long long)id->num);
+	return g->gvar[id->num];
+}
+
+static int
+var_slot(struct gen *g, struct node *id)
+{
+	(void)g;
+	if (id->flags & F_LOCAL)
+		return cur->local[id->num];
+	if (id->flags & F_PARAM)
+		return cur->param[id->num];
+	bug("not a local: '%s'", id->str);
+}
+
+/* The packed key of arr[args] in a fresh slot. */
+static int
+key(struct gen *g, struct node *var, struct node *args)
+{
+	struct node *k, *a;
+	int size = 0, off, kslot;
+	int slots[16], i = 0;
+
+	for (k = var->keys, a = args; k && a; k = k->next, a = a->next) {
+		if (a->kind == N_ANY)
+			fatal("array slices are not supported by stap-bpf yet");
+		slots[i++] = expr(g, a);
+		size += sizeof_type(g, k->type);
+	}
+	kslot = tmp(g, size);
+	for (k = var->keys, off = 0, i = 0; k; k = k->next, i++) {
+		int n = sizeof_type(g, k->type);
+
+		copy(g, BPF_REG_9, kslot + off, BPF_REG_9, slots[i], n);
+		off += n;
+	}
+	return kslot;
+}
+
+/* r0 = lookup(map, key at r9 + kslot) */
+static void
+lookup(struct gen *g, int map, int kslot)
+{
+	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
+	asm_alui(g->p, BPF_ADD, BPF_REG_2, kslot);
+	asm_call(g->p, BPF_FUNC_map_lookup_elem);
+}
+
+static void
+update(struct gen *g, struct loc loc, int map, int kslot, int vslot)
+{
+	int ok = asm_label(g->p);
+
+	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
+	asm_alui(g->p, BPF_ADD, BPF_REG_2, kslot);
+	asm_mov(g->p, BPF_REG_3, BPF_REG_9);
+	asm_alui(g->p, BPF_ADD, BPF_REG_3, vslot);
+	asm_movi(g->p, BPF_REG_4, BPF_ANY);
+	asm_call(g->p, BPF_FUNC_map_update_elem);
+	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, ok);
+	raise(g, loc, "array overflow, check MAXMAPENTRIES", -1);
+	asm_bind(g->p, ok);
+}
+
+/* The value of an identifier or an array element, in a fresh slot. */
+static int
+read_var(struct gen *g, struct node *n)
+{
+	struct node *v;
+	int size, slot, kslot, miss, done;
+
+	if (n->kind == N_IDENT && !(n->flags & F_GLOBAL))
+		return var_slot(g, n);
+	if (n->kind == N_IDENT) {
+		v = global_var(g, n);
+		size = sizeof_type(g, v->type);
+		slot = tmp(g, size);
+		copy(g, BPF_REG_9, slot, BPF_REG_8, g->goff[n->num], size);
+		return slot;
+	}
+	v = global_var(g, n->l);
+	size = sizeof_type(g, v->type);
+	kslot = key(g, v, n->args);
+	slot = tmp(g, size);
+	miss = asm_label(g->p);
+	done = asm_label(g->p);
+	lookup(g, g->gmap[n->l->num], kslot);
+	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, miss);
+	copy(g, BPF_REG_9, slot, BPF_REG_0, 0, size);
+	asm_ja(g->p, done);
+	asm_bind(g->p, miss);
+	zero(g, BPF_REG_9, slot, size);
+	asm_bind(g->p, done);
+	return slot;
+}
+
+/* Store the value in vslot into an identifier or array element. */
+static void
+write_var(struct gen *g, struct node *n, int vslot)
+{
+	struct node *v;
+
+	if (n->kind == N_IDENT && !(n->flags & F_GLOBAL)) {
+		int s = var_slot(g, n);
+
+		if (s != vslot)
+			copy(g, BPF_REG_9, s, BPF_REG_9, vslot,
+			    sizeof_type(g, n->type));
+		return;
+	}
+	if (n->kind == N_IDENT) {
+		v = global_var(g, n);
+		copy(g, BPF_REG_8, g->goff[n->num], BPF_REG_9, vslot,
+		    sizeof_type(g, v->type));
+		return;
+	}
+	if (n->kind != N_INDEX)
+		bug("assignment to a %s", node_name[n->kind]);
+	v = global_var(g, n->l);
+	update(g, n->loc, g->gmap[n->l->num], key(g, v, n->args), vslot);
+}
+
+/* ---- statistics ---- */
+
+/* x <<< v: count and sum atomically, min and max as best we can */
+static void
+stat_add(struct gen *g, struct node *lv, int vslot)
+{
+	struct prog *p = g->p;
+	int have = asm_label(p), nomin = asm_label(p), nomax = asm_label(p);
+	int done = asm_label(p);
+
+	if (lv->kind == N_IDENT) {
+		asm_mov(p, BPF_REG_7, BPF_REG_8);
+		asm_alui(p, BPF_ADD, BPF_REG_7, g->goff[lv->num]);
+		/* a scalar's count 0 means empty: min and max start fresh */
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_7, 0);
+		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, have);
+		load(g, BPF_REG_1, vslot);
+		asm_stx(p, BPF_DW, BPF_REG_7, 16, BPF_REG_1);
+		asm_stx(p, BPF_DW, BPF_REG_7, 24, BPF_REG_1);
+	} else {
+		struct node *v = global_var(g, lv->l);
+		int kslot = key(g, v, lv->args), fresh = tmp(g, 32);
+
+		lookup(g, g->gmap[lv->l->num], kslot);
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have + 0 * 0);
+		/* a new element: {1, v, v, v} */
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)fresh, 1);
+		load(g, BPF_REG_1, vslot);
+		store(g, fresh + 8, BPF_REG_1);
+		store(g, fresh + 16, BPF_REG_1);
+		store(g, fresh + 24, BPF_REG_1);
+		update(g, lv->loc, g->gmap[lv->l->num], kslot, fresh);
+		asm_ja(p, done);
+		asm_bind(p, have);
+		asm_mov(p, BPF_REG_7, BPF_REG_0);
+		have = asm_label(p);
+	}
+	asm_bind(p, have);
+	load(g, BPF_REG_2, vslot);
+	asm_movi(p, BPF_REG_1, 1);
+	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+	    .dst_reg = BPF_REG_7, .src_reg = BPF_REG_1, .off = 0,
+	    .imm = BPF_ADD });
+	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+	    .dst_reg = BPF_REG_7, .src_reg = BPF_REG_2, .off = 8,
+	    .imm = BPF_ADD });
+	asm_ldx(p, BPF_DW, BPF_REG_3, BPF_REG_7, 16);
+	asm_jmp(p, BPF_JSGE, BPF_REG_2, BPF_REG_3, 0, nomin);
+	asm_stx(p, BPF_DW, BPF_REG_7, 16, BPF_REG_2);
+	asm_bind(p, nomin);
+	asm_ldx(p, BPF_DW, BPF_REG_3, BPF_REG_7, 24);
+	asm_jmp(p, BPF_JSLE, BPF_REG_2, BPF_REG_3, 0, nomax);
+	asm_stx(p, BPF_DW, BPF_REG_7, 24, BPF_REG_2);
+	asm_bind(p, nomax);
+	asm_bind(p, done);
+}
+
+static int
+stat_get(struct gen *g, struct node *n)
+{
+	struct node *lv = n->l;
+	int slot = read_var(g, lv), res = tmp(g, 8);
+	struct prog *p = g->p;
+	int empty = asm_label(p), done = asm_label(p);
+
+	load(g, BPF_REG_1, slot);       /* count */
+	if (!strcmp(n->str, "@count")) {
+		store(g, res, BPF_REG_1);
+		return res;
+	}
+	if (!strcmp(n->str, "@sum")) {
+		load(g, BPF_REG_1, slot + 8);
+		store(g, res, BPF_REG_1);
+		return res;
+	}
+	asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, empty);
+	if (!strcmp(n->str, "@min") || !strcmp(n->str, "@max")) {
+		load(g, BPF_REG_2, slot + (n->str[2] == 'i' ? 16 : 24));
+	} else if (!strcmp(n->str, "@avg")) {
+		load(g, BPF_REG_2, slot + 8);
+		asm_emit(p, (struct bpf_insn){ .code = BPF_ALU64 | BPF_DIV |
+		    BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_1,
+		    .off = 1 });
+	} else {
+		fatal("%s is not supported by stap-bpf yet", n->str);
+	}
+	store(g, res, BPF_REG_2);
+	asm_ja(p, done);
+	asm_bind(p, empty);
+	raise(g, n->loc, "empty aggregate", -1);
+	asm_bind(p, done);
+	return res;
+}
+
+/* ---- printing ---- */
+
+static int
+format_id(struct gen *g, const char *fmt, const char *types)
+{
+	size_t i;
+
+	for (i = 0; i < g->nformats; i++)
+		if (!strcmp(g->formats[i].fmt, fmt) &&
+		    !strcmp(g->formats[i].types, types))
+			return (int)i;
+	g->formats = vgrow(g->formats, &g->capformats, g->nformats + 1,
+	    sizeof *g->formats);
+	g->formats[g->nformats].fmt = arena_strndup(fmt, strlen(fmt));
+	g->formats[g->nformats].types = arena_strndup(types, strlen(types));
+	return (int)g->nformats++;
+}
+
+/* A PRINTF record: the arguments first, then reserve, copy, submit. */
+static void
+emit_printf(struct gen *g, const char *fmt, struct node *args)
+{
+	struct prog *p = g->p;
+	char types[64];
+	int slots[64], n = 0, size = 8, off, i, id;
+	int lost = asm_label(p), done = asm_label(p);
+	struct node *a;
+
+	for (a = args; a; a = a->next) {
+		if (n == (int)NELEM(slots) - 1)
+			fatal("printf with more than %d arguments",
+			    (int)NELEM(slots) - 1);
+		slots[n] = expr(g, a);
+		types[n] = a->type == T_STRING ? 's' : 'l';
+		size += a->type == T_STRING ? g->maxstr : 8;
+		n++;
+	}
+	types[n] = '\0';
+	id = format_id(g, fmt, n ? types : "-");
+	asm_ldmap(p, BPF_REG_1, g->m_events);
+	asm_movi(p, BPF_REG_2, size);
+	asm_movi(p, BPF_REG_3, 0);
+	asm_call(p, BPF_FUNC_ringbuf_reserve);
+	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lost);
+	asm_st(p, BPF_W, BPF_REG_0, 0, REC_PRINTF);
+	asm_st(p, BPF_W, BPF_REG_0, 4, id);
+	for (i = 0, off = 8; i < n; i++) {
+		int sz = types[i] == 's' ? g->maxstr : 8;
+
+		copy(g, BPF_REG_0, off, BPF_REG_9, slots[i], sz);
+		off += sz;
+	}
+	asm_mov(p, BPF_REG_1, BPF_REG_0);
+	asm_movi(p, BPF_REG_2, 0);
+	asm_call(p, BPF_FUNC_ringbuf_submit);
+	asm_ja(p, done);
+	asm_bind(p, lost);
+	ctl_ptr(g, BPF_REG_1);
+	asm_movi(p, BPF_REG_2, 1);
+	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+	    .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2, .off = CTL_LOST,
+	    .imm = BPF_ADD });
+	asm_bind(p, done);
+}
+
+/* print, println, printd, printdln as printf formats */
+static char *
+print_format(struct node *call, struct node **args)
+{
+	const char *name = call->str;
+	int ln = strstr(name, "ln") != NULL, d = strchr(name + 5, 'd') != NULL;
+	const char *delim = "";
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	struct node *a = call->args;
+
+	if (d) {
+		delim = a->str;
+		a = a->next;
+	}
+	*args = a;
+	buf = vgrow(buf, &cap, 1, 1);
+	buf[0] = '\0';
+	for (; a; a = a->next) {
+		const char *q;
+		size_t k = strlen(delim) * 2 + 4;
+
+		buf = vgrow(buf, &cap, len + k + 4, 1);
+		if (d && a != *args)
+			for (q = delim; *q; q++) {
+				if (*q == '%')
+					buf[len++] = '%';
+				buf[len++] = *q;
+			}
+		buf[len++] = '%';
+		buf[len++] = a->type == T_STRING ? 's' : 'd';
+	}
+	buf = vgrow(buf, &cap, len + 2, 1);
+	if (ln)
+		buf[len++] = '\n';
+	buf[len] = '\0';
+	return buf;
+}
+
+/* ---- calls ---- */
+
+static int inline_call(struct gen *g, struct node *n);
+
+static int
+helper_long(struct gen *g, int helper)
+{
+	int s = tmp(g, 8);
+
+	asm_call(g->p, helper);
+	store(g, s, BPF_REG_0);
+	return s;
+}
+
+/* string builtins reading memory: kernel_string, user_string... */
+static int
+read_string(struct gen *g, struct node *n, int user)
+{
+	struct prog *p = g->p;
+	struct node *a = n->args, *dflt = NULL, *lim = NULL;
+	int addr = expr(g, a), out = tmp(g, g->maxstr), ok = asm_label(p);
+	int dslot = -1, lslot = -1;
+
+	if (strstr(n->str, "_n")) {
+		lim = a->next;
+		dflt = lim->next;
+	} else {
+		dflt = a->next;
+	}
+	if (lim)
+		lslot = expr(g, lim);
+	if (dflt)
+		dslot = expr(g, dflt);
+	zero(g, BPF_REG_9, out, g->maxstr);
+	asm_mov(p, BPF_REG_1, BPF_REG_9);
+	asm_alui(p, BPF_ADD, BPF_REG_1, out);
+	asm_movi(p, BPF_REG_2, g->maxstr);
+	if (lslot >= 0) {
+		int big = asm_label(p);
+
+		/* n bytes and the NUL, never more than the slot */
+		load(g, BPF_REG_2, lslot);
+		asm_alui(p, BPF_ADD, BPF_REG_2, 1);
+		asm_jmp(p, BPF_JSGT, BPF_REG_2, -1, 0, big);
+		asm_movi(p, BPF_REG_2, 1);
+		asm_bind(p, big);
+		asm_jmp(p, BPF_JSLE, BPF_REG_2, -1, g->maxstr, ok + 0 * 0);
+		asm_movi(p, BPF_REG_2, g->maxstr);
+		asm_bind(p, ok);
+		ok = asm_label(p);
+	}
+	load(g, BPF_REG_3, addr);
+	asm_call(p, user ? BPF_FUNC_probe_read_user_str :
+	    BPF_FUNC_probe_read_kernel_str);
+	asm_jmp(p, BPF_JSGE, BPF_REG_0, -1, 0, ok);
+	if (dslot >= 0)
+		copy(g, BPF_REG_9, out, BPF_REG_9, dslot, g->maxstr);
+	else
+		raise(g, n->loc, user ? "user string copy fault" :
+		    "kernel string copy fault", -1);
+	asm_bind(p, ok);
+	return out;
+}
+
+static int
+builtin(struct gen *g, struct node *n)
+{
+	const char *f = n->str;
+	struct prog *p = g->p;
+	int s;
+
+	if (!strcmp(f, "printf")) {
+		emit_printf(g, n->args->str, n->args->next);
+		return -1;
+	}
+	if (!strncmp(f, "print", 5)) {
+		struct node *args;
+		char *fmt = print_format(n, &args);
+
+		emit_printf(g, fmt, args);
+		free(fmt);
+		return -1;
+	}
+	if (!strncmp(f, "sprint", 6)) {
+		struct node *args, *a;
+		char *fmt = NULL;
+		int slots[16], k = 0;
+		enum type types[16];
+
+		if (!strcmp(f, "sprintf")) {
+			fmt = estrdup(n->args->str);
+			args = n->args->next;
+		} else {
+			struct node fake = *n;
+
+			fake.str = f + 1;
+			fmt = print_format(&fake, &args);
+		}
+		for (a = args; a; a = a->next) {
+			if (k == 12)
+				fatal("sprintf takes at most 12 values in "
+				    "stap-bpf");
+			types[k] = a->type;
+			slots[k++] = expr(g, a);
+		}
+		s = snprintf_(g, fmt, slots, types, k);
+		free(fmt);
+		return s;
+	}
+	if (!strcmp(f, "pid") || !strcmp(f, "tid")) {
+		s = helper_long(g, BPF_FUNC_get_current_pid_tgid);
+		load(g, BPF_REG_1, s);
+		if (f[0] == 'p')
+			asm_alui(p, BPF_RSH, BPF_REG_1, 32);
+		else
+			asm_alui(p, BPF_AND, BPF_REG_1, -1), asm_emit(p,
+			    (struct bpf_insn){ .code = BPF_ALU | BPF_MOV |
+			    BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_1 });
+		store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "uid") || !strcmp(f, "gid") || !strcmp(f, "euid") ||
+	    !strcmp(f, "egid")) {
+		s = helper_long(g, BPF_FUNC_get_current_uid_gid);
+		load(g, BPF_REG_1, s);
+		if (strchr(f, 'g'))
+			asm_alui(p, BPF_RSH, BPF_REG_1, 32);
+		else
+			asm_emit(p, (struct bpf_insn){ .code = BPF_ALU |
+			    BPF_MOV | BPF_X, .dst_reg = BPF_REG_1,
+			    .src_reg = BPF_REG_1 });
+		store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "cpu"))
+		return helper_long(g, BPF_FUNC_get_smp_processor_id);
+	if (!strcmp(f, "local_clock_ns") || !strcmp(f, "ktime_get_ns"))
+		return helper_long(g, BPF_FUNC_ktime_get_ns);
+	if (!strncmp(f, "gettimeofday_", 13)) {
+		static const int64_t div[] = { 1, 1000, 1000000, 1000000000 };
+		const char *u = f + 13;
+		int k = !strcmp(u, "ns") ? 0 : !strcmp(u, "us") ? 1 :
+		    !strcmp(u, "ms") ? 2 : 3;
+
+		s = helper_long(g, BPF_FUNC_ktime_get_ns);
+		ctl_ptr(g, BPF_REG_2);
+		asm_ldx(p, BPF_DW, BPF_REG_2, BPF_REG_2, CTL_REALTIME);
+		load(g, BPF_REG_1, s);
+		asm_alu(p, BPF_ADD, BPF_REG_1, BPF_REG_2);
+		if (k)
+			asm_alui(p, BPF_DIV, BPF_REG_1, (int32_t)div[k]);
+		store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "target")) {
+		s = tmp(g, 8);
+		ctl_ptr(g, BPF_REG_1);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, CTL_TARGET);
+		store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "execname")) {
+		s = tmp(g, g->maxstr);
+		zero(g, BPF_REG_9, s, g->maxstr);
+		asm_mov(p, BPF_REG_1, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_1, s);
+		asm_movi(p, BPF_REG_2, 16);
+		asm_call(p, BPF_FUNC_get_current_comm);
+		return s;
+	}
+	if (!strcmp(f, "exit")) {
+		int skip = asm_label(p);
+
+		ctl_ptr(g, BPF_REG_1);
+		asm_st(p, BPF_DW, BPF_REG_1, CTL_EXIT, 1);
+		asm_ldmap(p, BPF_REG_1, g->m_events);
+		asm_movi(p, BPF_REG_2, 8);
+		asm_movi(p, BPF_REG_3, 0);
+		asm_call(p, BPF_FUNC_ringbuf_reserve);
+		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, skip);
+		asm_st(p, BPF_W, BPF_REG_0, 0, REC_EXIT);
+		asm_st(p, BPF_W, BPF_REG_0, 4, 0);
+		asm_mov(p, BPF_REG_1, BPF_REG_0);
+		asm_movi(p, BPF_REG_2, 0);
+		asm_call(p, BPF_FUNC_ringbuf_submit);
+		asm_bind(p, skip);
+		return -1;
+	}
+	if (!strcmp(f, "error")) {
+		raise(g, n->loc, "", expr(g, n->args));
+		return -1;
+	}
+	if (!strcmp(f, "strlen"))
+		return str_length(g, expr(g, n->args));
+	if (!strcmp(f, "substr")) {
+		int a = expr(g, n->args), b = expr(g, n->args->next);
+
+		return str_sub(g, a, b, expr(g, n->args->next->next));
+	}
+	if (!strcmp(f, "isinstr")) {
+		int a = expr(g, n->args);
+
+		return str_find(g, a, expr(g, n->args->next));
+	}
+	if (!strncmp(f, "kernel_string", 13))
+		return read_string(g, n, 0);
+	if (!strncmp(f, "user_string", 11))
+		return read_string(g, n, 1);
+	diag_error(n->loc, "'%s' is not supported by stap-bpf yet", f);
+	return const_slot(g, 0);
+}
+
+/* ---- expressions ---- */
+
+static int
+arith(struct gen *g, struct node *n, enum op op, int l, int r)
+{
+	struct prog *p = g->p;
+	int res = tmp(g, 8), ok;
+
+	load(g, BPF_REG_1, l);
+	load(g, BPF_REG_2, r);
+	switch (op) {
+	case O_PLUS: asm_alu(p, BPF_ADD, BPF_REG_1, BPF_REG_2); break;
+	case O_MINUS: asm_alu(p, BPF_SUB, BPF_REG_1, BPF_REG_2); break;
+	case O_MUL: asm_alu(p, BPF_MUL, BPF_REG_1, BPF_REG_2); break;
+	case O_AND: asm_alu(p, BPF_AND, BPF_REG_1, BPF_REG_2); break;
+	case O_OR: asm_alu(p, BPF_OR, BPF_REG_1, BPF_REG_2); break;
+	case O_XOR: asm_alu(p, BPF_XOR, BPF_REG_1, BPF_REG_2); break;
+	case O_SHL: asm_alu(p, BPF_LSH, BPF_REG_1, BPF_REG_2); break;
+	case O_SHR: asm_alu(p, BPF_ARSH, BPF_REG_1, BPF_REG_2); break;
+	case O_USHR: asm_alu(p, BPF_RSH, BPF_REG_1, BPF_REG_2); break;
+	case O_DIV:
+	case O_MOD:
+		ok = asm_label(p);
+		asm_jmp(p, BPF_JNE, BPF_REG_2, -1, 0, ok);
+		raise(g, n->loc, "division by 0", -1);
+		asm_bind(p, ok);
+		load(g, BPF_REG_1, l);
+		load(g, BPF_REG_2, r);
+		/* signed (off 1): stap's / and % are C's on int64_t */
+		asm_emit(p, (struct bpf_insn){ .code = BPF_ALU64 |
+		    (op == O_DIV ? BPF_DIV : BPF_MOD) | BPF_X,
+		    .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2, .off = 1 });
+		break;
+	default:
+		bug("arith %d", op);
+	}
+	store(g, res, BPF_REG_1);
+	return res;
+}
+
+static enum op
+compound(enum op op)
+{
+	switch (op) {
+	case O_ADDEQ: return O_PLUS;
+	case O_SUBEQ: return O_MINUS;
+	case O_MULEQ: return O_MUL;
+	case O_DIVEQ: return O_DIV;
+	case O_MODEQ: return O_MOD;
+	case O_SHLEQ: return O_SHL;
+	case O_SHREQ: return O_SHR;
+	case O_ANDEQ: return O_AND;
+	case O_OREQ: return O_OR;
+	case O_XOREQ: return O_XOR;
+	case O_CATEQ: return O_CAT;
+	default: return O_NONE;
+	}
+}
+
+static int
+concat(struct gen *g, int a, int b)
+{
+	int slots[2] = { a, b };
+	enum type types[2] = { T_STRING, T_STRING };
+
+	return snprintf_(g, "%s%s", slots, types, 2);
+}
+
+static int
+cond_jump_op(enum op op, int str)
+{
+	(void)str;
+	switch (op) {
+	case O_EQ: return BPF_JEQ;
+	case O_NE: return BPF_JNE;
+	case O_LT: return BPF_JSLT;
+	case O_LE: return BPF_JSLE;
+	case O_GT: return BPF_JSGT;
+	case O_GE: return BPF_JSGE;
+	default: return -1;
+	}
+}
+
+static int
+comparison(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int l = expr(g, n->l), r = expr(g, n->r), res = tmp(g, 8);
+	int yes = asm_label(p), done = asm_label(p);
+
+	if (n->l->type == T_STRING) {
+		int c = str_compare(g, l, r);
+
+		load(g, BPF_REG_1, c);
+		asm_jmp(p, cond_jump_op(n->op, 1), BPF_REG_1, -1, 0, yes);
+	} else {
+		load(g, BPF_REG_1, l);
+		load(g, BPF_REG_2, r);
+		asm_jmp(p, cond_jump_op(n->op, 0), BPF_REG_1, BPF_REG_2, 0,
+		    yes);
+	}
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+	asm_ja(p, done);
+	asm_bind(p, yes);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
+	asm_bind(p, done);
+	return res;
+}
+
+static int
+logical(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int res = tmp(g, 8), l, r, out = asm_label(p);
+
+	/* || is 1 as soon as one side is; && 0 as soon as one is 0 */
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, n->op == O_LOR);
+	l = expr(g, n->l);
+	load(g, BPF_REG_1, l);
+	asm_jmp(p, n->op == O_LOR ? BPF_JNE : BPF_JEQ, BPF_REG_1, -1, 0, out);
+	r = expr(g, n->r);
+	load(g, BPF_REG_1, r);
+	asm_jmp(p, n->op == O_LOR ? BPF_JNE : BPF_JEQ, BPF_REG_1, -1, 0, out);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, n->op != O_LOR);
+	asm_bind(p, out);
+	return res;
+}
+
+static int
+assign(struct gen *g, struct node *n)
+{
+	enum op op = compound(n->op);
+	int v, cur_;
+
+	if (n->op == O_STATEQ) {
+		v = expr(g, n->r);
+		stat_add(g, n->l, v);
+		return v;
+	}
+	if (n->op == O_ASSIGN) {
+		v = expr(g, n->r);
+		write_var(g, n->l, v);
+		return v;
+	}
+	cur_ = read_var(g, n->l);
+	v = expr(g, n->r);
+	v = op == O_CAT ? concat(g, cur_, v) : arith(g, n, op, cur_, v);
+	write_var(g, n->l, v);
+	return v;
+}
+
+static int
+crement(struct gen *g, struct node *n, int post)
+{
+	int old = read_var(g, n->l), one = const_slot(g, 1), nw;
+
+	if (post && n->l->kind == N_IDENT && !(n->l->flags & F_GLOBAL)) {
+		/* read_var gave the variable itself: keep the old value */
+		int copy_ = tmp(g, 8);
+
+		copy(g, BPF_REG_9, copy_, BPF_REG_9, old, 8);
+		old = copy_;
+	}
+	nw = arith(g, n, n->op == O_INC ? O_PLUS : O_MINUS, old, one);
+	write_var(g, n->l, nw);
+	return post ? old : nw;
+}
+
+static int
+target_field(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int s;
+
+	if (!g->p->section || strncmp(g->p->section, "tracepoint/", 11))
+		bug("context variable outside a tracepoint probe");
+	if (n->type == T_STRING) {
+		s = tmp(g, g->maxstr);
+		zero(g, BPF_REG_9, s, g->maxstr);
+		asm_mov(p, BPF_REG_1, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_1, s);
+		if (n->flags & F_DATALOC) {
+			asm_movi(p, BPF_REG_2, g->maxstr);
+			asm_ldx(p, BPF_W, BPF_REG_3, BPF_REG_6, (int16_t)n->num);
+			asm_alui(p, BPF_AND, BPF_REG_3, 0xffff);
+			asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_6);
+		} else {
+			asm_movi(p, BPF_REG_2, n->size < g->maxstr ? n->size :
+			    g->maxstr);
+			asm_mov(p, BPF_REG_3, BPF_REG_6);
+			asm_alui(p, BPF_ADD, BPF_REG_3, (int32_t)n->num);
+		}
+		asm_call(p, BPF_FUNC_probe_read_kernel_str);
+		return s;
+	}
+	s = tmp(g, 8);
+	switch (n->size) {
+	case 1: asm_ldx(p, BPF_B, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
+	case 2: asm_ldx(p, BPF_H, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
+	case 4: asm_ldx(p, BPF_W, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
+	default:
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, (int16_t)n->num);
+		break;
+	}
+	if ((n->flags & F_SIGNED) && n->size < 8) {
+		asm_alui(p, BPF_LSH, BPF_REG_1, 64 - 8 * n->size);
+		asm_alui(p, BPF_ARSH, BPF_REG_1, 64 - 8 * n->size);
+	}
+	store(g, s, BPF_REG_1);
+	return s;
+}
+
+static int
+expr(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int s, l;
+
+	switch (n->kind) {
+	case N_NUM:
+		return const_slot(g, n->num);
+	case N_STR:
+		return str_literal(g, n->str);
+	case N_IDENT:
+	case N_INDEX:
+		return read_var(g, n);
+	case N_TARGET:
+		return target_field(g, n);
+	case N_ASSIGN:
+		return assign(g, n);
+	case N_PREINC:
+		return crement(g, n, 0);
+	case N_POSTINC:
+		return crement(g, n, 1);
+	case N_UNARY:
+		l = expr(g, n->l);
+		s = tmp(g, 8);
+		load(g, BPF_REG_1, l);
+		if (n->op == O_MINUS)
+			asm_alui(p, BPF_NEG, BPF_REG_1, 0);
+		else if (n->op == O_BNOT)
+			asm_alui(p, BPF_XOR, BPF_REG_1, -1);
+		else if (n->op == O_NOT) {
+			int z = asm_label(p), d = asm_label(p);
+
+			asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, z);
+			asm_movi(p, BPF_REG_1, 0);
+			asm_ja(p, d);
+			asm_bind(p, z);
+			asm_movi(p, BPF_REG_1, 1);
+			asm_bind(p, d);
+		}
+		store(g, s, BPF_REG_1);
+		return s;
+	case N_BINARY:
+		switch (n->op) {
+		case O_LAND: case O_LOR:
+			return logical(g, n);
+		case O_EQ: case O_NE: case O_LT: case O_LE: case O_GT:
+		case O_GE:
+			return comparison(g, n);
+		case O_CAT:
+			l = expr(g, n->l);
+			return concat(g, l, expr(g, n->r));
+		case O_MATCH: case O_NMATCH:
+			diag_error(n->loc, "regular expressions are not "
+			    "supported by stap-bpf yet");
+			return const_slot(g, 0);
+		default:
+			l = expr(g, n->l);
+			return arith(g, n, n->op, l, expr(g, n->r));
+		}
+	case N_TERNARY: {
+		int els = asm_label(p), done = asm_label(p);
+		int res = tmp(g, sizeof_type(g, n->type)), c, v;
+
+		c = expr(g, n->cond);
+		load(g, BPF_REG_1, c);
+		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, els);
+		v = expr(g, n->then);
+		copy(g, BPF_REG_9, res, BPF_REG_9, v, sizeof_type(g, n->type));
+		asm_ja(p, done);
+		asm_bind(p, els);
+		v = expr(g, n->els);
+		copy(g, BPF_REG_9, res, BPF_REG_9, v, sizeof_type(g, n->type));
+		asm_bind(p, done);
+		return res;
+	}
+	case N_IN: {
+		struct node *v = global_var(g, n->l);
+		int k = key(g, v, n->args), res = tmp(g, 8);
+		int no = asm_label(p);
+
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+		lookup(g, g->gmap[n->l->num], k);
+		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, no);
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
+		asm_bind(p, no);
+		return res;
+	}
+	case N_CALL:
+		if (n->flags & F_BUILTIN) {
+			s = builtin(g, n);
+			return s < 0 ? const_slot(g, 0) : s;
+		}
+		return inline_call(g, n);
+	case N_STAT:
+		if (!strncmp(n->str, "@hist", 5)) {
+			diag_error(n->loc, "histograms are not supported by "
+			    "stap-bpf yet");
+			return const_slot(g, 0);
+		}
+		return stat_get(g, n);
+	default:
+		diag_error(n->loc, "'%s' expressions are not supported by "
+		    "stap-bpf yet", node_name[n->kind]);
+		return const_slot(g, 0);
+	}
+}
+
+/* Script functions are inlined: no BPF-to-BPF calls to verify. */
+static int
+inline_call(struct gen *g, struct node *n)
+{
+	struct node *fn, *a, *v;
+	struct scope sc = { 0 }, *s;
+	int i, nparams = 0, nlocals = 0, res;
+	int *argslots;
+
+	if (n->num < 0 || n->num >= g->nfuncs)
+		bug("call of function %lld", (long long)n->num);
+	fn = g->funcs[n->num];
+	for (s = cur; s; s = s->up)
+		if (s->fn == fn) {
+			diag_error(n->loc, "recursive call of '%s': stap-bpf "
+			    "inlines functions, so recursion is not supported",
+			    fn->str);
+			return const_slot(g, 0);
+		}
+	for (a = fn->args; a; a = a->next)
+		nparams++;
+	for (v = fn->locals; v; v = v->next)
+		nlocals++;
+	argslots = arena_alloc(sizeof *argslots * (nparams + 1));
+	for (a = n->args, i = 0; a; a = a->next, i++)
+		argslots[i] = expr(g, a);
+	sc.fn = fn;
+	sc.param = arena_alloc(sizeof *sc.param * (nparams + 1));
+	sc.local = arena_alloc(sizeof *sc.local * (nlocals + 1));
+	for (a = fn->args, i = 0; a; a = a->next, i++) {
+		int sz = sizeof_type(g, a->type);
+
+		sc.param[i] = tmp(g, sz);
+		copy(g, BPF_REG_9, sc.param[i], BPF_REG_9, argslots[i], sz);
+	}
+	for (v = fn->locals, i = 0; v; v = v->next, i++) {
+		sc.local[i] = tmp(g, sizeof_type(g, v->type));
+		zero(g, BPF_REG_9, sc.local[i], sizeof_type(g, v->type));
+	}
+	res = sc.retslot = tmp(g, sizeof_type(g, fn->type == T_VOID ? T_LONG :
+	    fn->type));
+	zero(g, BPF_REG_9, res, sizeof_type(g, fn->type == T_VOID ? T_LONG :
+	    fn->type));
+	sc.retlabel = asm_label(g->p);
+	sc.up = cur;
+	cur = &sc;
+	{
+		struct loopctx *saveloops = loops;
+
+		loops = NULL;
+		stmt(g, fn->body);
+		loops = saveloops;
+	}
+	cur = sc.up;
+	asm_bind(g->p, sc.retlabel);
+	return res;
+}
+
+/* ---- statements ---- */
+
+/* One more loop iteration: stop runaway loops as stap's MAXACTION does. */
+static void
+action(struct gen *g, struct loc loc)
+{
+	int ok = asm_label(g->p);
+
+	asm_ldx(g->p, BPF_DW, BPF_REG_1, BPF_REG_10, SK_ACTIONS);
+	asm_alui(g->p, BPF_ADD, BPF_REG_1, 1);
+	asm_stx(g->p, BPF_DW, BPF_REG_10, SK_ACTIONS, BPF_REG_1);
+	asm_jmp(g->p, BPF_JSLE, BPF_REG_1, -1, g->maxaction, ok);
+	raise(g, loc, "MAXACTION exceeded", -1);
+	asm_bind(g->p, ok);
+}
+
+static void
+loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
+    struct loc loc)
+{
+	struct prog *p = g->p;
+	struct loopctx lc = { asm_label(p), asm_label(p), loops };
+	int head = asm_label(p), mark = g->top, c;
+
+	asm_bind(p, head);
+	action(g, loc);
+	if (cond) {
+		c = expr(g, cond);
+		load(g, BPF_REG_1, c);
+		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, lc.brk);
+	}
+	g->top = mark;
+	loops = &lc;
+	stmt(g, body);
+	loops = lc.up;
+	asm_bind(p, lc.cont);
+	if (step)
+		expr(g, step);
+	g->top = mark;
+	asm_ja(p, head);
+	asm_bind(p, lc.brk);
+}
+
+/* foreach: only stap-bpfld's interpreter can walk a map, sorted */
+static void
+foreach(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	struct node *arr = n->l, *v, *k;
+	struct loopctx lc = { asm_label(p), asm_label(p), loops };
+	int head = asm_label(p), it = tmp(g, 8), ks, vs, off, lim, mark;
+	int64_t spec;
+
+	if (p->section) {
+		diag_error(n->loc, "foreach in a kernel probe is not supported "
+		    "by stap-bpf yet (it is in begin, end and error probes)");
+		return;
+	}
+	if (arr->kind != N_IDENT) {
+		diag_error(arr->loc, "foreach over a slice or a histogram is "
+		    "not supported by stap-bpf yet");
+		return;
+	}
+	v = global_var(g, arr);
+	off = 0;
+	for (k = v->keys; k; k = k->next)
+		off += sizeof_type(g, k->type);
+	ks = tmp(g, off);
+	vs = tmp(g, sizeof_type(g, v->type));
+	spec = n->num;
+	if (n->flags & (F_ASC | F_DESC))
+		spec |= 1 << 9;
+	if (n->flags & F_DESC)
+		spec |= 1 << 8;
+	if (n->str) {
+		static const char *ops[] = { "", "@count", "@sum", "@min",
+		    "@max", "@avg" };
+		int i;
+
+		for (i = 1; i < 6; i++)
+			if (!strcmp(n->str, ops[i]))
+				spec |= (int64_t)i << 12;
+	}
+	lim = n->limit ? expr(g, n->limit) : const_slot(g, -1);
+	asm_ldmap(p, BPF_REG_1, g->gmap[arr->num]);
+	asm_ld64(p, BPF_REG_2, spec);
+	load(g, BPF_REG_3, lim);
+	asm_call(p, UHELPER_FOREACH_START);
+	store(g, it, BPF_REG_0);
+	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lc.brk);
+	mark = g->top;
+	asm_bind(p, head);
+	asm_bind(p, lc.cont);
+	load(g, BPF_REG_1, it);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alui(p, BPF_ADD, BPF_REG_2, ks);
+	asm_mov(p, BPF_REG_3, BPF_REG_9);
+	asm_alui(p, BPF_ADD, BPF_REG_3, vs);
+	asm_call(p, UHELPER_FOREACH_NEXT);
+	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lc.brk);
+	for (k = n->keys, off = 0; k; k = k->next) {
+		int sz = sizeof_type(g, k->type);
+
+		write_var(g, k, ks + off);
+		off += sz;
+	}
+	if (n->value)
+		write_var(g, n->value, vs);
+	loops = &lc;
+	stmt(g, n->body);
+	loops = lc.up;
+	g->top = mark;
+	asm_ja(p, head);
+	asm_bind(p, lc.brk);
+}
+
+static void
+delete(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	struct node *t = n->l, *v;
+
+	if (t->kind == N_INDEX) {
+		v = global_var(g, t->l);
+		int k = key(g, v, t->args);
+
+		asm_ldmap(p, BPF_REG_1, g->gmap[t->l->num]);
+		asm_mov(p, BPF_REG_2, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_2, k);
+		asm_call(p, BPF_FUNC_map_delete_elem);
+		return;
+	}
+	if (t->kind == N_IDENT && (t->flags & F_GLOBAL) &&
+	    g->gmap[t->num] >= 0) {
+		if (p->section) {
+			diag_error(n->loc, "deleting a whole array in a kernel "
+			    "probe is not supported by stap-bpf yet");
+			return;
+		}
+		asm_ldmap(p, BPF_REG_1, g->gmap[t->num]);
+		asm_call(p, UHELPER_MAP_CLEAR);
+		return;
+	}
+	if (t->kind == N_IDENT) {
+		int s = tmp(g, sizeof_type(g, t->flags & F_GLOBAL ?
+		    global_var(g, t)->type : t->type));
+
+		zero(g, BPF_REG_9, s, sizeof_type(g, t->flags & F_GLOBAL ?
+		    global_var(g, t)->type : t->type));
+		write_var(g, t, s);
+	}
+}
+
+static void
+stmt(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int mark, c;
+
+	for (; n; n = n->next) {
+		mark = g->top;
+		asm_line(p, n->loc);
+		switch (n->kind) {
+		case N_BLOCK:
+			stmt(g, n->body);
+			break;
+		case N_EXPR:
+			expr(g, n->l);
+			break;
+		case N_NULLSTMT:
+			break;
+		case N_IF: {
+			int els = asm_label(p), done = asm_label(p);
+
+			c = expr(g, n->cond);
+			load(g, BPF_REG_1, c);
+			asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, els);
+			g->top = mark;
+			stmt(g, n->then);
+			asm_ja(p, done);
+			asm_bind(p, els);
+			stmt(g, n->els);
+			asm_bind(p, done);
+			break;
+		}
+		case N_WHILE:
+			loop(g, n->cond, n->body, NULL, n->loc);
+			break;
+		case N_FOR:
+			if (n->init)
+				expr(g, n->init);
+			g->top = mark;
+			loop(g, n->cond, n->body, n->step, n->loc);
+			break;
+		case N_FOREACH:
+			foreach(g, n);
+			break;
+		case N_BREAK:
+		case N_CONTINUE:
+			if (!loops) {
+				diag_error(n->loc, "'%s' outside a loop",
+				    node_name[n->kind]);
+				break;
+			}
+			asm_ja(p, n->kind == N_BREAK ? loops->brk :
+			    loops->cont);
+			break;
+		case N_NEXT:
+			asm_ja(p, outlabel);
+			break;
+		case N_RETURN:
+			if (n->l) {
+				int v = expr(g, n->l);
+
+				copy(g, BPF_REG_9, cur->retslot, BPF_REG_9, v,
+				    sizeof_type(g, n->l->type));
+			}
+			asm_ja(p, cur->retlabel);
+			break;
+		case N_DELETE:
+			delete(g, n);
+			break;
+		case N_TRY: {
+			struct tryctx tc = { asm_label(p), -1, tries };
+			int done = asm_label(p);
+
+			if (n->l)
+				tc.msgslot = var_slot(g, n->l);
+			tries = &tc;
+			stmt(g, n->body);
+			tries = tc.up;
+			asm_ja(p, done);
+			asm_bind(p, tc.catchlabel);
+			stmt(g, n->els);
+			asm_bind(p, done);
+			break;
+		}
+		default:
+			diag_error(n->loc, "'%s' statements are not supported "
+			    "by stap-bpf yet", node_name[n->kind]);
+			break;
+		}
+		g->top = mark;
+	}
+}
+
+/* ---- probes ---- */
+
+static void
+lookup_one(struct gen *g, int map, int reg, int fail)
+{
+	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_mov(g->p, BPF_REG_2, BPF_REG_10);
+	asm_alui(g->p, BPF_ADD, BPF_REG_2, SK_ZERO);
+	asm_call(g->p, BPF_FUNC_map_lookup_elem);
+	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, fail);
+	if (reg != BPF_REG_0)
+		asm_mov(g->p, reg, BPF_REG_0);
+}
+
+/* Prologue: the frame, the globals, stap_ctl and stap_fmt in reach. */
+void
+gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
+{
+	struct scope sc = { 0 };
+	struct node *v;
+	int i, n = 0;
+
+	g->p = p;
+	g->top = 0;
+	outlabel = asm_label(p);
+	asm_line(p, probe->loc);
+	asm_mov(p, BPF_REG_6, BPF_REG_1);
+	asm_st(p, BPF_W, BPF_REG_10, SK_ZERO, 0);
+	asm_st(p, BPF_DW, BPF_REG_10, SK_ACTIONS, 0);
+	lookup_one(g, g->m_ctl, BPF_REG_0, outlabel);
+	asm_stx(p, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
+	if (g->m_fmt >= 0) {
+		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);
+		asm_stx(p, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
+	}
+	lookup_one(g, g->m_globals, BPF_REG_8, outlabel);
+	lookup_one(g, g->m_scratch, BPF_REG_9, outlabel);
+	if (init) {
+		/* the initialisers of globals, before any begin probe */
+		for (i = 0; i < g->nglobals; i++) {
+			int s;
+
+			v = g->gvar[i];
+			if (!v->l || g->gmap[i] >= 0)
+				continue;
+			s = v->l->kind == N_STR ? str_literal(g, v->l->str) :
+			    const_slot(g, v->l->num);
+			copy(g, BPF_REG_8, g->goff[i], BPF_REG_9, s,
+			    sizeof_type(g, v->type));
+		}
+		g->top = 0;
+	} else {
+		for (v = probe->locals; v; v = v->next)
+			n++;
+		sc.local = arena_alloc(sizeof *sc.local * (n + 1));
+		for (v = probe->locals, i = 0; v; v = v->next, i++) {
+			sc.local[i] = tmp(g, sizeof_type(g, v->type));
+			zero(g, BPF_REG_9, sc.local[i], sizeof_type(g,
+			    v->type));
+		}
+		cur = &sc;
+		if (probe->points->cond) {
+			int c = expr(g, probe->points->cond);
+
+			load(g, BPF_REG_1, c);
+			asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, outlabel);
+		}
+		stmt(g, probe->body);
+		cur = NULL;
+	}
+	asm_bind(p, outlabel);
+	asm_movi(p, BPF_REG_0, 0);
+	asm_exit(p);
+	if (asm_finish(p) < 0)
+		diag_error(probe->loc, "this probe is too big: a jump does not "
+		    "reach");
+}

@@ -1,0 +1,124 @@
+/*
+ * stap-bpfgen's private header.  asm.c assembles BPF instructions with
+ * labels and map references into programs; gen.c lowers a resolved
+ * stap-tree onto them; meta.c writes the .stap records stap-bpfld reads
+ * (see /tmp/abi.md, to become man/stap-bo.5).
+ */
+#include <linux/bpf.h>
+
+#include "../lib/stap.h"
+#include "bo.h"
+
+/* Helpers only stap-bpfld's interpreter has (begin/end/error probes). */
+enum {
+	UHELPER_FOREACH_START = 0x7001,
+	UHELPER_FOREACH_NEXT = 0x7002,
+	UHELPER_MAP_CLEAR = 0x7003,
+	UHELPER_MAP_COUNT = 0x7004,
+};
+
+/* Record kinds in stap_events */
+enum { REC_PRINTF = 1, REC_EXIT = 2, REC_ERROR = 3, REC_WARN = 4 };
+
+/* Fields of stap_ctl */
+enum {
+	CTL_EXIT = 0, CTL_ERRORS = 8, CTL_LOST = 16, CTL_TARGET = 24,
+	CTL_REALTIME = 32, CTL_SIZE = 40,
+};
+
+struct reloc {
+	size_t insn;
+	int map;
+};
+
+struct fixup {
+	size_t insn;
+	int label;
+};
+
+struct lineinfo {
+	size_t insn;
+	struct loc loc;
+};
+
+struct prog {
+	const char *name;
+	const char *section;    /* libbpf section; NULL: userspace */
+	const char *kind;       /* begin, end, error, timer, tracepoint */
+	struct node *probe;
+	int64_t prio;
+	int order;
+	struct bpf_insn *insn;
+	size_t n, cap;
+	struct reloc *relocs;
+	size_t nrelocs, caprelocs;
+	int *labels;
+	size_t nlabels, caplabels;
+	struct fixup *fixups;
+	size_t nfixups, capfixups;
+	struct lineinfo *lines;
+	size_t nlines, caplines;
+};
+
+/* asm.c */
+void asm_emit(struct prog *p, struct bpf_insn i);
+int asm_label(struct prog *p);
+void asm_bind(struct prog *p, int label);
+void asm_jmp(struct prog *p, int op, int dst, int src, int32_t imm,
+    int label);
+void asm_ja(struct prog *p, int label);
+void asm_alu(struct prog *p, int op, int dst, int src);
+void asm_alui(struct prog *p, int op, int dst, int32_t imm);
+void asm_mov(struct prog *p, int dst, int src);
+void asm_movi(struct prog *p, int dst, int32_t imm);
+void asm_ld64(struct prog *p, int dst, int64_t v);
+void asm_ldmap(struct prog *p, int dst, int map);
+void asm_ldx(struct prog *p, int size, int dst, int src, int16_t off);
+void asm_stx(struct prog *p, int size, int dst, int16_t off, int src);
+void asm_st(struct prog *p, int size, int dst, int16_t off, int32_t imm);
+void asm_call(struct prog *p, int helper);
+void asm_exit(struct prog *p);
+void asm_line(struct prog *p, struct loc loc);
+int asm_finish(struct prog *p);
+
+/* gen.c */
+struct site {
+	struct loc loc;
+	const char *msg;
+};
+
+struct format {
+	const char *fmt;
+	const char *types;      /* a letter an argument: l long, s string */
+};
+
+struct fmtstr {
+	const char *s;
+	int off;
+};
+
+struct gen {
+	struct script *s;
+	struct prog *p;         /* being generated */
+	int maxstr;             /* MAXSTRINGLEN, a multiple of 8 */
+	int maxaction;
+	int top, maxtop;        /* the scratch frame */
+	int m_ctl, m_globals, m_scratch, m_events, m_fmt;
+	struct node **gvar;     /* global index -> its VAR node */
+	int nglobals;
+	int *goff;              /* scalar: offset in stap_globals */
+	int *gmap;              /* array: its map, else -1 */
+	int gsize;
+	struct node **funcs;
+	int nfuncs;
+	struct site *sites;
+	size_t nsites, capsites;
+	struct format *formats;
+	size_t nformats, capformats;
+	struct fmtstr *fmtstrs;
+	size_t nfmtstrs, capfmtstrs;
+	size_t fmtlen;
+	int usesfmt;
+};
+
+void gen_probe(struct gen *g, struct prog *p, struct node *probe, int init);

@@ -1,0 +1,447 @@
+/*
+ * stap-bpfgen: a resolved stap-tree to a .bo, a BPF ELF object that
+ * libbpf opens as it is, with the metadata stap-bpfld needs.
+ *
+ *     stap-parse x.stp | stap-resolve | stap-bpfgen > x.bo
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+
+struct mapdef {
+	const char *name;
+	int type;
+	unsigned key, value, max, flags;
+};
+
+static struct mapdef maps[1024];
+static int nmaps;
+
+static int
+map(const char *name, int type, unsigned key, unsigned value, unsigned max)
+{
+	if (nmaps == (int)NELEM(maps))
+		fatal("too many global arrays");
+	maps[nmaps] = (struct mapdef){ name, type, key, value, max, 0 };
+	return nmaps++;
+}
+
+static void
+usage(FILE *f, int status)
+{
+	fputs("usage: stap-bpfgen [-o FILE] [TREE]\n"
+	    "  -o FILE          write the .bo to FILE (default: stdout)\n"
+	    "  --help, --version\n", f);
+	exit(status);
+}
+
+static long
+define_value(struct script *s, const char *name, long dflt)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = s->facts.ndefines - 1; i >= 0; i--)
+		if (!strncmp(s->facts.defines[i], name, n) &&
+		    s->facts.defines[i][n] == '=')
+			return strtol(s->facts.defines[i] + n + 1, NULL, 0);
+	return dflt;
+}
+
+/* C-quote s into a fresh string, as stap-tree(5) and stap-bo(5) do. */
+static char *
+quote(const char *s)
+{
+	size_t n = strlen(s), i;
+	char *q = emalloc(4 * n + 3), *o = q;
+
+	*o++ = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		switch (c) {
+		case '"': *o++ = '\\'; *o++ = '"'; break;
+		case '\\': *o++ = '\\'; *o++ = '\\'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		default:
+			if (c < 0x20 || c >= 0x7f)
+				o += sprintf(o, "\\%03o", c);
+			else
+				*o++ = (char)c;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	return q;
+}
+
+static void
+meta(struct bo *bo, const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	bo_meta(bo, buf);
+}
+
+static const char *
+tname(enum type t)
+{
+	return t == T_STRING ? "string" : t == T_STATS ? "stats" : "long";
+}
+
+/* The text of a probe point, as the user would write it. */
+static char *
+point_text(struct node *pt)
+{
+	char buf[2048];
+	size_t n = 0;
+	struct node *c;
+
+	buf[0] = '\0';
+	for (c = pt->args; c && n < sizeof buf - 600; c = c->next) {
+		n += snprintf(buf + n, sizeof buf - n, "%s%s",
+		    c == pt->args ? "" : ".", c->str);
+		if (c->l && c->l->kind == N_STR)
+			n += snprintf(buf + n, sizeof buf - n, "(\"%.500s\")",
+			    c->l->str);
+		else if (c->l)
+			n += snprintf(buf + n, sizeof buf - n, "(%lld)",
+			    (long long)c->l->num);
+	}
+	return estrdup(buf);
+}
+
+static int64_t
+comparg(struct node *c)
+{
+	return c && c->l && c->l->kind == N_NUM ? c->l->num : 0;
+}
+
+/* Sort userspace programs: begin, then end, then error; by priority. */
+static int
+progcmp(const void *a, const void *b)
+{
+	const struct prog *x = *(struct prog *const *)a;
+	const struct prog *y = *(struct prog *const *)b;
+	int kx = strcmp(x->kind, "begin") ? strcmp(x->kind, "end") ? 2 : 1 : 0;
+	int ky = strcmp(y->kind, "begin") ? strcmp(y->kind, "end") ? 2 : 1 : 0;
+
+	if (!x->section != !y->section)
+		return x->section ? 1 : -1;
+	if (kx != ky)
+		return kx - ky;
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return x->order - y->order;
+}
+
+static void
+layout(struct gen *g, struct script *s)
+{
+	struct node *d, *v, *k;
+	int n = 0;
+
+	for (d = s->decls; d; d = d->next) {
+		if (d->kind == N_GLOBAL)
+			for (v = d->args; v; v = v->next)
+				n++;
+		if (d->kind == N_FUNC)
+			g->nfuncs++;
+	}
+	g->gvar = arena_alloc(sizeof *g->gvar * (n + 1));
+	g->goff = arena_alloc(sizeof *g->goff * (n + 1));
+	g->gmap = arena_alloc(sizeof *g->gmap * (n + 1));
+	g->funcs = arena_alloc(sizeof *g->funcs * (g->nfuncs + 1));
+	g->nfuncs = 0;
+	for (d = s->decls; d; d = d->next) {
+		if (d->kind == N_FUNC)
+			g->funcs[g->nfuncs++] = d;
+		if (d->kind != N_GLOBAL)
+			continue;
+		for (v = d->args; v; v = v->next) {
+			int i = g->nglobals++;
+			unsigned ksize = 0;
+			int size = v->type == T_STRING ? g->maxstr :
+			    v->type == T_STATS ? 32 : 8;
+
+			g->gvar[i] = v;
+			g->gmap[i] = -1;
+			if (!v->keys) {
+				g->goff[i] = g->gsize;
+				g->gsize += size;
+				continue;
+			}
+			for (k = v->keys; k; k = k->next)
+				ksize += k->type == T_STRING ? g->maxstr : 8;
+			{
+				char *name = arena_alloc(strlen(v->str) + 3);
+
+				sprintf(name, "g_%s", v->str);
+				g->gmap[i] = map(name, (v->flags & F_WRAP) ?
+				    BPF_MAP_TYPE_LRU_HASH : BPF_MAP_TYPE_HASH,
+				    ksize, size, (unsigned)v->num);
+			}
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct gen g = { 0 };
+	struct script *s;
+	struct prog **progs = NULL;
+	size_t nprogs = 0, capprogs = 0, i, j;
+	const char *in = NULL, *out = NULL;
+	struct bo *bo;
+	struct node *d;
+	FILE *fi = stdin, *fo = stdout;
+	int order = 0, ringbuf;
+
+	argv0 = "stap-bpfgen";
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--help"))
+			usage(stdout, 0);
+		if (!strcmp(argv[i], "--version")) {
+			printf("stap-bpfgen %s\n", VERSION);
+			return 0;
+		}
+		if (!strcmp(argv[i], "-o") && i + 1 < (size_t)argc)
+			out = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1])
+			usage(stderr, 2);
+		else if (!in)
+			in = argv[i];
+		else
+			usage(stderr, 2);
+	}
+	if (in && strcmp(in, "-") && !(fi = fopen(in, "r")))
+		fatal("open '%s':", in);
+	s = tree_read(fi, in ? in : "<stdin>");
+	if (strcmp(s->stage, "resolved"))
+		fatal("%s: is a %s stap-tree; stap-bpfgen wants a resolved one "
+		    "(from stap-resolve)", in ? in : "<stdin>", s->stage);
+	g.s = s;
+	g.maxstr = (int)define_value(s, "MAXSTRINGLEN", 128);
+	if (g.maxstr < 16 || g.maxstr > 4096)
+		fatal("MAXSTRINGLEN=%d: it must be between 16 and 4096",
+		    g.maxstr);
+	g.maxstr = (g.maxstr + 7) & ~7;
+	ringbuf = (int)define_value(s, "STP_BUFSIZE", 1 << 20);
+
+	g.m_ctl = map("stap_ctl", BPF_MAP_TYPE_ARRAY, 4, CTL_SIZE, 1);
+	g.m_globals = map("stap_globals", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	g.m_scratch = map("stap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
+	g.m_events = map("stap_events", BPF_MAP_TYPE_RINGBUF, 0, 0,
+	    (unsigned)ringbuf);
+	g.m_fmt = map("stap_fmt", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	maps[g.m_fmt].flags = BPF_F_RDONLY_PROG;
+	layout(&g, s);
+
+	/* the initialisers run first, as a begin probe of their own */
+	for (i = 0; i < (size_t)g.nglobals; i++)
+		if (g.gvar[i]->l && g.gmap[i] < 0)
+			break;
+	if (i < (size_t)g.nglobals) {
+		struct prog *p = arena_alloc(sizeof *p);
+		struct node *fake = node_new(N_PROBE, g.gvar[i]->loc);
+
+		p->name = "init";
+		p->kind = "begin";
+		p->prio = INT64_MIN;
+		p->order = -1;
+		p->probe = fake;
+		progs = vgrow(progs, &capprogs, nprogs + 1, sizeof *progs);
+		progs[nprogs++] = p;
+	}
+	for (d = s->decls; d; d = d->next) {
+		struct node *pt, *c0, *c1;
+		struct prog *p;
+		char *name;
+
+		if (d->kind != N_PROBE)
+			continue;
+		pt = d->points;
+		c0 = pt->args;
+		c1 = c0->next;
+		if (!strcmp(c0->str, "never"))
+			continue;
+		p = arena_alloc(sizeof *p);
+		p->probe = d;
+		p->order = order++;
+		name = arena_alloc(32);
+		if (!strcmp(c0->str, "begin") || !strcmp(c0->str, "end") ||
+		    !strcmp(c0->str, "error")) {
+			p->kind = c0->str;
+			p->prio = comparg(c0);
+			snprintf(name, 32, "%s_%d", c0->str, p->order);
+		} else if (!strcmp(c0->str, "timer")) {
+			p->kind = "timer";
+			p->section = "perf_event";
+			snprintf(name, 32, "probe_%d", p->order);
+		} else if (!strcmp(c0->str, "kernel") && c1 &&
+		    !strcmp(c1->str, "trace")) {
+			const char *tp = c1->l->str;
+			char *sec = arena_alloc(strlen(tp) + 16);
+			const char *colon = strchr(tp, ':');
+
+			p->kind = "tracepoint";
+			sprintf(sec, "tracepoint/%.*s/%s", (int)(colon - tp), tp,
+			    colon + 1);
+			p->section = sec;
+			snprintf(name, 32, "probe_%d", p->order);
+		} else {
+			diag_error(pt->loc, "probe point kind '%s' is not "
+			    "supported by stap-bpfgen", c0->str);
+			continue;
+		}
+		p->name = name;
+		progs = vgrow(progs, &capprogs, nprogs + 1, sizeof *progs);
+		progs[nprogs++] = p;
+	}
+	qsort(progs, nprogs, sizeof *progs, progcmp);
+	g.maxaction = (int)define_value(s, "MAXACTION", 1000);
+	for (i = 0; i < nprogs; i++) {
+		int save = g.maxaction;
+
+		if (!progs[i]->section)
+			g.maxaction = (int)define_value(s,
+			    "MAXACTION_INTERRUPTIBLE", save * 10);
+		gen_probe(&g, progs[i], progs[i]->probe,
+		    !strcmp(progs[i]->name, "init"));
+		g.maxaction = save;
+	}
+	if (nerrors) {
+		fprintf(stderr, "stap-bpfgen: %d error%s\n", nerrors,
+		    nerrors == 1 ? "" : "s");
+		return 1;
+	}
+
+	maps[g.m_globals].value = g.gsize > 8 ? (unsigned)g.gsize : 8;
+	maps[g.m_scratch].value = g.maxtop > 8 ? (unsigned)g.maxtop : 8;
+	maps[g.m_fmt].value = g.fmtlen > 8 ? (unsigned)((g.fmtlen + 7) & ~7) :
+	    8;
+	bo = bo_new();
+	for (i = 0; i < (size_t)nmaps; i++)
+		if (bo_map(bo, maps[i].name, maps[i].type, maps[i].key,
+		    maps[i].value, maps[i].max, maps[i].flags) != (int)i)
+			bug("map numbering");
+	meta(bo, "@script %s", quote(src_count() ? src_get(0)->name : "-"));
+	meta(bo, "@maxstringlen %d", g.maxstr);
+	meta(bo, "@scratch %u", maps[g.m_scratch].value);
+	meta(bo, "@globals %u", maps[g.m_globals].value);
+	meta(bo, "@ringbuf %d", ringbuf);
+	for (i = 0; i < (size_t)src_count(); i++) {
+		struct srcfile *f = src_get((int)i);
+		int l;
+
+		meta(bo, "file %zu %s %d", i, quote(f->name), f->nlines);
+		for (l = 1; l <= f->nlines; l++) {
+			size_t len;
+			const char *t = src_line((int)i, l, &len);
+			char *line = arena_strndup(t, len);
+
+			meta(bo, "%s", quote(line));
+		}
+	}
+	for (i = 0; i < (size_t)g.nglobals; i++) {
+		struct node *v = g.gvar[i], *k;
+		char keys[512];
+		size_t kl = 0;
+
+		if (g.gmap[i] < 0) {
+			meta(bo, "global %s %d %s", v->str, g.goff[i],
+			    tname(v->type));
+			continue;
+		}
+		keys[0] = '\0';
+		for (k = v->keys; k && kl < sizeof keys - 10; k = k->next)
+			kl += snprintf(keys + kl, sizeof keys - kl, "%s%s",
+			    kl ? "," : "", tname(k->type));
+		meta(bo, "array %s %s %s %s", v->str, maps[g.gmap[i]].name,
+		    tname(v->type), keys);
+	}
+	for (i = 0; i < nprogs; i++) {
+		struct prog *p = progs[i];
+		struct node *pt = p->probe->points;
+		char extra[256] = "";
+		int idx;
+
+		if (pt) {
+			struct node *c1 = pt->args->next;
+
+			if (!strcmp(p->kind, "timer")) {
+				static const struct { const char *u; int64_t m; }
+				    units[] = { { "ns", 1 }, { "us", 1000 },
+				    { "ms", 1000000 }, { "s", 1000000000 },
+				    { "jiffies", 4000000 }, { "hz", 0 } };
+				int64_t v = comparg(c1), ns = v;
+				size_t u;
+
+				for (u = 0; u < NELEM(units); u++)
+					if (!strcmp(c1->str, units[u].u))
+						ns = units[u].m ? v * units[u].m :
+						    1000000000 / v;
+				snprintf(extra, sizeof extra, " period %lld",
+				    (long long)ns);
+				if (c1->next)
+					snprintf(extra + strlen(extra),
+					    sizeof extra - strlen(extra),
+					    " randomize %lld", (long long)(
+					    comparg(c1->next) * (ns / v)));
+			} else if (!strcmp(p->kind, "tracepoint")) {
+				snprintf(extra, sizeof extra, " tracepoint %s",
+				    c1->l->str);
+			} else {
+				snprintf(extra, sizeof extra, " prio %lld",
+				    (long long)p->prio);
+			}
+		} else {
+			snprintf(extra, sizeof extra, " prio %lld",
+			    (long long)p->prio);
+		}
+		meta(bo, "probe %s %s %d:%d:%d %s%s", p->name, p->kind,
+		    p->probe->loc.file, p->probe->loc.line, p->probe->loc.col,
+		    quote(pt ? point_text(pt) : "begin"), extra);
+		idx = bo_prog(bo, p->name, p->section, p->section != NULL,
+		    p->insn, p->n);
+		for (j = 0; j < p->nrelocs; j++)
+			bo_reloc(bo, idx, p->relocs[j].insn, p->relocs[j].map);
+		for (j = 0; j < p->nlines; j++) {
+			struct loc l = p->lines[j].loc;
+			struct srcfile *f = src_get(l.file);
+			size_t len;
+			const char *t = src_line(l.file, l.line, &len);
+
+			meta(bo, "line %s %zu %d:%d:%d", p->name,
+			    p->lines[j].insn, l.file, l.line, l.col);
+			if (p->section && f && t)
+				bo_line(bo, idx, p->lines[j].insn, f->name,
+				    arena_strndup(t, len), (unsigned)l.line,
+				    (unsigned)l.col);
+		}
+	}
+	for (i = 0; i < g.nformats; i++)
+		meta(bo, "format %zu %s %s", i, quote(g.formats[i].fmt),
+		    g.formats[i].types);
+	for (i = 0; i < g.nfmtstrs; i++)
+		meta(bo, "fmtstr %d %s", g.fmtstrs[i].off,
+		    quote(g.fmtstrs[i].s));
+	for (i = 0; i < g.nsites; i++)
+		meta(bo, "site %zu %d:%d:%d %s", i, g.sites[i].loc.file,
+		    g.sites[i].loc.line, g.sites[i].loc.col,
+		    quote(g.sites[i].msg));
+	if (out && !(fo = fopen(out, "w")))
+		fatal("open '%s':", out);
+	if (bo_write(bo, fo) < 0)
+		fatal("write:");
+	outclose(fo);
+	return 0;
+}
