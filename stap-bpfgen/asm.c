@@ -3,6 +3,7 @@
  * backward jumps to labels fixed up at the end, 64-bit loads of map
  * addresses recorded for the ELF relocations libbpf resolves.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "gen.h"
@@ -165,6 +166,94 @@ asm_line(struct prog *p, struct loc loc)
 	p->lines[p->nlines++].loc = loc;
 }
 
+static int
+is_ld64(const struct bpf_insn *i)
+{
+	return i->code == (BPF_LD | BPF_DW | BPF_IMM);
+}
+
+static int
+is_jump(const struct bpf_insn *i)
+{
+	int cls = BPF_CLASS(i->code), op = BPF_OP(i->code);
+
+	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL &&
+	    op != BPF_EXIT;
+}
+
+/*
+ * Drop the instructions no path reaches (code after a break, a return
+ * or an error): the verifier refuses a program that has any.  Jumps,
+ * relocations and line records are renumbered.
+ */
+static void
+drop_unreachable(struct prog *p)
+{
+	char *live = arena_alloc(p->n + 1);
+	size_t *stack = emalloc(sizeof *stack * (p->n + 1)), sp = 0, i, k;
+	size_t *newidx = emalloc(sizeof *newidx * (p->n + 1));
+
+	if (p->n == 0)
+		goto out;
+	stack[sp++] = 0;
+	while (sp) {
+		i = stack[--sp];
+		while (i < p->n && !live[i]) {
+			struct bpf_insn *in = &p->insn[i];
+
+			live[i] = 1;
+			if (is_ld64(in)) {
+				live[i + 1] = 1;
+				i += 2;
+				continue;
+			}
+			if (BPF_CLASS(in->code) == BPF_JMP &&
+			    BPF_OP(in->code) == BPF_EXIT)
+				break;
+			if (is_jump(in)) {
+				size_t t = (size_t)((long)i + 1 + in->off);
+
+				if (t < p->n && !live[t])
+					stack[sp++] = t;
+				if (BPF_OP(in->code) == BPF_JA)
+					break;
+			}
+			i++;
+		}
+	}
+	for (i = 0, k = 0; i < p->n; i++) {
+		newidx[i] = k;
+		if (live[i])
+			k++;
+	}
+	newidx[p->n] = k;
+	for (i = 0; i < p->n; i++) {
+		struct bpf_insn *in = &p->insn[i];
+
+		if (!live[i] || !is_jump(in))
+			continue;
+		in->off = (int16_t)((long)newidx[(long)i + 1 + in->off] -
+		    (long)newidx[i] - 1);
+	}
+	for (i = 0, k = 0; i < p->n; i++)
+		if (live[i])
+			p->insn[k++] = p->insn[i];
+	for (i = 0; i < p->nrelocs; i++)
+		p->relocs[i].insn = newidx[p->relocs[i].insn];
+	for (i = 0, k = 0; i < p->nlines; i++) {
+		p->lines[i].insn = newidx[p->lines[i].insn];
+		if (k && p->lines[k - 1].insn == p->lines[i].insn)
+			k--;
+		if (p->lines[i].insn < newidx[p->n])
+			p->lines[k++] = p->lines[i];
+	}
+	p->nlines = k;
+	p->n = newidx[p->n];
+out:
+	free(stack);
+	free(newidx);
+}
+
 /* Resolve the jumps; -1 if one is out of reach (a 16-bit offset). */
 int
 asm_finish(struct prog *p)
@@ -181,5 +270,6 @@ asm_finish(struct prog *p)
 			return -1;
 		p->insn[p->fixups[i].insn].off = (int16_t)off;
 	}
+	drop_unreachable(p);
 	return 0;
 }

@@ -914,7 +914,16 @@ builtin(struct gen *g, struct node *n)
 		return str_sub(g, a, b, expr(g, n->args->next->next));
 	}
 	if (!strcmp(f, "isinstr")) {
-		int a = expr(g, n->args);
+		int a;
+
+		if (p->section) {
+			/* 128 x 128 paths are beyond the verifier; bpf_loop
+			 * or the string kfuncs are the way, later */
+			diag_error(n->loc, "isinstr() in a kernel probe is not "
+			    "supported by stap-bpf yet");
+			return const_slot(g, 0);
+		}
+		a = expr(g, n->args);
 
 		return str_find(g, a, expr(g, n->args->next));
 	}

@@ -1,0 +1,729 @@
+/*
+ * The .bo writer: an ELF64 relocatable object for EM_BPF, in the host
+ * byte order, written by hand so stap-bpfgen needs no libelf.
+ *
+ * bo_write lays the object out in a fixed order, which is what makes
+ * the output depend on the calls alone:
+ *
+ *	0	the null section
+ *	...	kernel program sections, each followed by its .rel section
+ *	...	userspace program sections (.stap.prog.NAME), likewise
+ *	.maps .BTF .BTF.ext license .stap .symtab .strtab
+ *
+ * Programs that name the same section are concatenated there in the
+ * order given, each found by its STT_FUNC symbol (value = byte offset,
+ * size = byte length); libbpf treats every such symbol as a program.
+ * One section per name matters because .BTF.ext refers to sections by
+ * name.  Symbols: the null symbol, every program in section order, then
+ * every map, all global (libbpf refuses static programs).
+ */
+#include <elf.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/btf.h>
+
+#include "../lib/stap.h"
+#include "bo.h"
+
+#define USERPFX ".stap.prog."
+
+struct bomap {
+	char *name;
+	int type;
+	unsigned key_size, value_size, max_entries, flags;
+	unsigned off, size;     /* in .maps */
+	int sym;
+};
+
+struct borel {
+	size_t insn;
+	int map;
+};
+
+struct boline {
+	size_t insn;
+	char *file, *text;
+	unsigned line, col;
+};
+
+struct boprog {
+	char *name;
+	int kernel;
+	int sec;                /* index into bo->secs */
+	struct bpf_insn *insns;
+	size_t n;
+	size_t off;             /* byte offset in its section */
+	struct borel *rels;
+	size_t nrel, caprel;
+	struct boline *lines;
+	size_t nline, capline;
+	int func;               /* BTF id of its FUNC */
+};
+
+/* One program section and, in bo_write, where it lands */
+struct bosec {
+	char *name;
+	int kernel;
+	size_t size;            /* bytes of instructions */
+	int idx, relidx;        /* ELF section indices; relidx 0: none */
+};
+
+struct bo {
+	struct bomap *maps;
+	size_t nmaps, capmaps;
+	struct boprog *progs;
+	size_t nprogs, capprogs;
+	struct bosec *secs;
+	size_t nsecs, capsecs;
+	char **meta;
+	size_t nmeta, capmeta;
+	char *license;
+};
+
+/* A growable byte buffer for a section's contents */
+struct buf {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static void
+put(struct buf *b, const void *p, size_t n)
+{
+	b->p = vgrow(b->p, &b->cap, b->n + n, 1);
+	if (n)
+		memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+struct bo *
+bo_new(void)
+{
+	struct bo *bo = emalloc(sizeof(*bo));
+
+	memset(bo, 0, sizeof(*bo));
+	bo->license = estrdup("GPL");
+	return bo;
+}
+
+void
+bo_free(struct bo *bo)
+{
+	size_t i, j;
+
+	if (!bo)
+		return;
+	for (i = 0; i < bo->nmaps; i++)
+		free(bo->maps[i].name);
+	for (i = 0; i < bo->nprogs; i++) {
+		struct boprog *p = &bo->progs[i];
+
+		for (j = 0; j < p->nline; j++) {
+			free(p->lines[j].file);
+			free(p->lines[j].text);
+		}
+		free(p->name);
+		free(p->insns);
+		free(p->rels);
+		free(p->lines);
+	}
+	for (i = 0; i < bo->nsecs; i++)
+		free(bo->secs[i].name);
+	for (i = 0; i < bo->nmeta; i++)
+		free(bo->meta[i]);
+	free(bo->maps);
+	free(bo->progs);
+	free(bo->secs);
+	free(bo->meta);
+	free(bo->license);
+	free(bo);
+}
+
+int
+bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
+    unsigned value_size, unsigned max_entries, unsigned flags)
+{
+	struct bomap *m;
+	size_t i;
+
+	for (i = 0; i < bo->nmaps; i++)
+		if (strcmp(bo->maps[i].name, name) == 0)
+			bug("bo: map '%s' defined twice", name);
+	bo->maps = vgrow(bo->maps, &bo->capmaps, bo->nmaps + 1,
+	    sizeof(*bo->maps));
+	m = &bo->maps[bo->nmaps];
+	memset(m, 0, sizeof(*m));
+	m->name = estrdup(name);
+	m->type = type;
+	m->key_size = key_size;
+	m->value_size = value_size;
+	m->max_entries = max_entries;
+	m->flags = flags;
+	return bo->nmaps++;
+}
+
+static int
+section(struct bo *bo, const char *name, int kernel)
+{
+	size_t i;
+
+	for (i = 0; i < bo->nsecs; i++)
+		if (strcmp(bo->secs[i].name, name) == 0)
+			return i;
+	bo->secs = vgrow(bo->secs, &bo->capsecs, bo->nsecs + 1,
+	    sizeof(*bo->secs));
+	memset(&bo->secs[bo->nsecs], 0, sizeof(*bo->secs));
+	bo->secs[bo->nsecs].name = estrdup(name);
+	bo->secs[bo->nsecs].kernel = kernel;
+	return bo->nsecs++;
+}
+
+int
+bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
+    const struct bpf_insn *insns, size_t n)
+{
+	struct boprog *p;
+	char *user = NULL;
+	size_t i;
+
+	if (n == 0)
+		bug("bo: program '%s' is empty", name);
+	for (i = 0; i < bo->nprogs; i++)
+		if (strcmp(bo->progs[i].name, name) == 0)
+			bug("bo: program '%s' defined twice", name);
+	if (!kernel) {
+		user = emalloc(sizeof(USERPFX) + strlen(name));
+		strcpy(user, USERPFX);
+		strcat(user, name);
+		sec = user;
+	} else if (!sec || strncmp(sec, ".stap", 5) == 0 || !*sec) {
+		bug("bo: kernel program '%s' needs a libbpf section name", name);
+	}
+	bo->progs = vgrow(bo->progs, &bo->capprogs, bo->nprogs + 1,
+	    sizeof(*bo->progs));
+	p = &bo->progs[bo->nprogs];
+	memset(p, 0, sizeof(*p));
+	p->name = estrdup(name);
+	p->kernel = kernel;
+	p->sec = section(bo, sec, kernel);
+	if (bo->secs[p->sec].kernel != kernel)
+		bug("bo: section '%s' holds kernel and userspace programs", sec);
+	p->insns = emalloc(n * sizeof(*insns));
+	memcpy(p->insns, insns, n * sizeof(*insns));
+	p->n = n;
+	free(user);
+	return bo->nprogs++;
+}
+
+void
+bo_reloc(struct bo *bo, int prog, size_t insn, int map)
+{
+	struct boprog *p;
+
+	if (prog < 0 || (size_t)prog >= bo->nprogs || map < 0 ||
+	    (size_t)map >= bo->nmaps)
+		bug("bo: relocation of program %d against map %d", prog, map);
+	p = &bo->progs[prog];
+	if (insn + 1 >= p->n || p->insns[insn].code != (BPF_LD | BPF_IMM |
+	    BPF_DW))
+		bug("bo: relocation at insn %zu of '%s' is no 64-bit load",
+		    insn, p->name);
+	p->rels = vgrow(p->rels, &p->caprel, p->nrel + 1, sizeof(*p->rels));
+	p->rels[p->nrel].insn = insn;
+	p->rels[p->nrel].map = map;
+	p->nrel++;
+}
+
+void
+bo_line(struct bo *bo, int prog, size_t insn, const char *file,
+    const char *text, unsigned line, unsigned col)
+{
+	struct boprog *p;
+	struct boline *l;
+
+	if (prog < 0 || (size_t)prog >= bo->nprogs)
+		bug("bo: line info for program %d", prog);
+	p = &bo->progs[prog];
+	if (insn >= p->n)
+		bug("bo: line info past the end of '%s'", p->name);
+	if (!p->kernel)		/* .stap's line table serves those */
+		return;
+	p->lines = vgrow(p->lines, &p->capline, p->nline + 1,
+	    sizeof(*p->lines));
+	l = &p->lines[p->nline++];
+	l->insn = insn;
+	l->file = estrdup(file ? file : "");
+	l->text = estrdup(text ? text : "");
+	l->line = line;
+	l->col = col;
+}
+
+void
+bo_meta(struct bo *bo, const char *line)
+{
+	if (strchr(line, '\n'))
+		bug("bo: .stap record with a newline: %s", line);
+	bo->meta = vgrow(bo->meta, &bo->capmeta, bo->nmeta + 1,
+	    sizeof(*bo->meta));
+	bo->meta[bo->nmeta++] = estrdup(line);
+}
+
+void
+bo_license(struct bo *bo, const char *license)
+{
+	free(bo->license);
+	bo->license = estrdup(license);
+}
+
+/* Both tables sort stably by instruction: ties keep the call order */
+static int
+relcmp(const void *a, const void *b)
+{
+	const struct borel *x = a, *y = b;
+
+	if (x->insn != y->insn)
+		return x->insn < y->insn ? -1 : 1;
+	return x->map - y->map;
+}
+
+static int
+linecmp(const void *a, const void *b)
+{
+	const struct boline *x = a, *y = b;
+
+	if (x->insn != y->insn)
+		return x->insn < y->insn ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The kernel wants line records in strictly increasing order, the first
+ * at instruction 0, none on the second half of a 64-bit load.  Keep the
+ * first record given for an instruction, and pull the first record
+ * back to 0 if the generator started later (the prologue belongs to
+ * the probe's first statement).
+ */
+static void
+tidylines(struct boprog *p)
+{
+	size_t i, n = 0;
+
+	if (p->nline)
+		qsort(p->lines, p->nline, sizeof(*p->lines), linecmp);
+	for (i = 0; i < p->nline; i++) {
+		struct boline *l = &p->lines[i];
+
+		if ((n && p->lines[n - 1].insn == l->insn) || (l->insn > 0 &&
+		    p->insns[l->insn - 1].code == (BPF_LD | BPF_IMM | BPF_DW))) {
+			free(l->file);
+			free(l->text);
+			continue;
+		}
+		p->lines[n++] = *l;
+	}
+	p->nline = n;
+	if (n)
+		p->lines[0].insn = 0;
+}
+
+/*
+ * libbpf warns about a program without line records when others have
+ * them; such a program gets one empty record (file "", line 0).
+ */
+static void
+fillines(struct bo *bo)
+{
+	size_t i, any = 0;
+
+	for (i = 0; i < bo->nprogs; i++)
+		any += bo->progs[i].kernel && bo->progs[i].nline;
+	for (i = 0; any && i < bo->nprogs; i++)
+		if (bo->progs[i].kernel && !bo->progs[i].nline)
+			bo_line(bo, i, 0, "", "", 0, 0);
+}
+
+/*
+ * Map definitions the way libbpf parses them: an anonymous struct whose
+ * members are pointers to arrays, the array length being the value
+ * ("int (*type)[BPF_MAP_TYPE_HASH]" in C), and a global VAR of it.
+ */
+struct field {
+	const char *name;
+	unsigned val;
+	int always;
+};
+
+/* Each value's pointer type once: maps mostly share their numbers */
+struct vals {
+	unsigned *val;
+	int *ptr;
+	size_t n, cap, cap2;
+};
+
+static int
+valptr(struct btfw *b, struct vals *v, int intid, int idx, unsigned val)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->val[i] == val)
+			return v->ptr[i];
+	v->val = vgrow(v->val, &v->cap, v->n + 1, sizeof(*v->val));
+	v->ptr = vgrow(v->ptr, &v->cap2, v->n + 1, sizeof(*v->ptr));
+	v->val[v->n] = val;
+	v->ptr[v->n] = btfw_ptr(b, btfw_array(b, intid, idx, val));
+	return v->ptr[v->n++];
+}
+
+static int
+btfmaps(struct bo *bo, struct btfw *b)
+{
+	struct vals v;
+	int intid, idx, st, *vars;
+	unsigned off = 0;
+	size_t i, j, k, n;
+
+	memset(&v, 0, sizeof(v));
+	intid = btfw_int(b, "int", 4, 1);
+	idx = btfw_int(b, "__ARRAY_SIZE_TYPE__", 4, 0);
+	vars = emalloc((bo->nmaps + 1) * sizeof(*vars));
+	for (i = 0; i < bo->nmaps; i++) {
+		struct bomap *m = &bo->maps[i];
+		struct field f[] = {
+			{ "type", (unsigned)m->type, 1 },
+			{ "max_entries", m->max_entries, 1 },
+			{ "key_size", m->key_size, 0 },
+			{ "value_size", m->value_size, 0 },
+			{ "map_flags", m->flags, 0 },
+		};
+		int ptr[NELEM(f)];
+
+		for (j = n = 0; j < NELEM(f); j++) {
+			if (!f[j].val && !f[j].always)
+				continue;
+			ptr[n] = valptr(b, &v, intid, idx, f[j].val);
+			f[n++] = f[j];
+		}
+		st = btfw_struct(b, NULL, n * 8, n);
+		for (k = 0; k < n; k++)
+			btfw_member(b, f[k].name, ptr[k], k * 64);
+		vars[i] = btfw_var(b, m->name, st, BTF_VAR_GLOBAL_ALLOCATED);
+		m->off = off;
+		m->size = n * 8;
+		off += m->size;
+	}
+	if (bo->nmaps) {
+		btfw_datasec(b, ".maps", off, bo->nmaps);
+		for (i = 0; i < bo->nmaps; i++)
+			btfw_secvar(b, vars[i], bo->maps[i].off,
+			    bo->maps[i].size);
+	}
+	free(vars);
+	free(v.val);
+	free(v.ptr);
+	return intid;
+}
+
+/* Every kernel program is "int NAME(void *ctx)" to BTF */
+static void
+btfprogs(struct bo *bo, struct btfw *b, int intid)
+{
+	int proto = 0;
+	size_t i, j, k;
+
+	for (i = 0; i < bo->nprogs; i++) {
+		if (!bo->progs[i].kernel)
+			continue;
+		if (!proto) {
+			int ctx = btfw_ptr(b, 0);
+
+			proto = btfw_proto(b, intid, 1);
+			btfw_param(b, "ctx", ctx);
+		}
+		bo->progs[i].func = btfw_func(b, bo->progs[i].name, proto,
+		    BTF_FUNC_GLOBAL);
+	}
+	for (i = 0; i < bo->nsecs; i++) {
+		if (!bo->secs[i].kernel)
+			continue;
+		btfw_extsec(b, bo->secs[i].name);
+		for (j = 0; j < bo->nprogs; j++) {
+			struct boprog *p = &bo->progs[j];
+
+			if (p->sec != (int)i)
+				continue;
+			btfw_funcinfo(b, p->off, p->func);
+			for (k = 0; k < p->nline; k++)
+				btfw_lineinfo(b, p->off + p->lines[k].insn * 8,
+				    p->lines[k].file, p->lines[k].text,
+				    p->lines[k].line, p->lines[k].col);
+		}
+	}
+}
+
+/* The sections of the file, in order, and their contents */
+struct out {
+	Elf64_Shdr sh;
+	struct buf data;
+};
+
+struct layout {
+	struct out *o;
+	size_t n, cap;
+	struct buf strtab;
+};
+
+static unsigned
+name(struct layout *l, const char *s)
+{
+	unsigned off = l->strtab.n;
+
+	put(&l->strtab, s, strlen(s) + 1);
+	return off;
+}
+
+static int
+add(struct layout *l, const char *nm, unsigned type, unsigned flags,
+    unsigned align, unsigned entsize)
+{
+	struct out *o;
+
+	l->o = vgrow(l->o, &l->cap, l->n + 1, sizeof(*l->o));
+	o = &l->o[l->n];
+	memset(o, 0, sizeof(*o));
+	o->sh.sh_name = nm ? name(l, nm) : 0;
+	o->sh.sh_type = type;
+	o->sh.sh_flags = flags;
+	o->sh.sh_addralign = align;
+	o->sh.sh_entsize = entsize;
+	return l->n++;
+}
+
+/* Program sections of one kind, each followed by its relocations */
+static void
+progsecs(struct bo *bo, struct layout *l, int kernel)
+{
+	size_t i, j;
+
+	for (i = 0; i < bo->nsecs; i++) {
+		struct bosec *s = &bo->secs[i];
+		int rel = 0;
+
+		if (s->kernel != kernel)
+			continue;
+		s->idx = add(l, s->name, SHT_PROGBITS, kernel ?
+		    SHF_ALLOC | SHF_EXECINSTR : 0, 8, 0);
+		for (j = 0; j < bo->nprogs; j++)
+			if (bo->progs[j].sec == (int)i && bo->progs[j].nrel)
+				rel = 1;
+		if (rel) {
+			char *rn = emalloc(strlen(s->name) + 5);
+
+			strcpy(rn, ".rel");
+			strcat(rn, s->name);
+			s->relidx = add(l, rn, SHT_REL, 0, 8,
+			    sizeof(Elf64_Rel));
+			l->o[s->relidx].sh.sh_info = s->idx;
+			free(rn);
+		}
+	}
+}
+
+static void
+fillprogs(struct bo *bo, struct layout *l, int symtab)
+{
+	size_t i;
+
+	for (i = 0; i < bo->nprogs; i++) {
+		struct boprog *p = &bo->progs[i];
+		struct bosec *s = &bo->secs[p->sec];
+		size_t j;
+
+		put(&l->o[s->idx].data, p->insns, p->n * sizeof(*p->insns));
+		if (!s->relidx)
+			continue;
+		l->o[s->relidx].sh.sh_link = symtab;
+		for (j = 0; j < p->nrel; j++) {
+			Elf64_Rel r;
+
+			r.r_offset = p->off + p->rels[j].insn * 8;
+			r.r_info = ELF64_R_INFO(bo->maps[p->rels[j].map].sym,
+			    R_BPF_64_64);
+			put(&l->o[s->relidx].data, &r, sizeof(r));
+		}
+	}
+}
+
+static void
+symbols(struct bo *bo, struct layout *l, struct buf *sym, int maps)
+{
+	Elf64_Sym s;
+	size_t i, j, n = 1;
+
+	memset(&s, 0, sizeof(s));
+	put(sym, &s, sizeof(s));
+	for (i = 0; i < bo->nsecs; i++)
+		for (j = 0; j < bo->nprogs; j++) {
+			struct boprog *p = &bo->progs[j];
+
+			if (p->sec != (int)i)
+				continue;
+			s.st_name = name(l, p->name);
+			s.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+			s.st_shndx = bo->secs[i].idx;
+			s.st_value = p->off;
+			s.st_size = p->n * sizeof(*p->insns);
+			put(sym, &s, sizeof(s));
+			n++;
+		}
+	for (i = 0; i < bo->nmaps; i++) {
+		s.st_name = name(l, bo->maps[i].name);
+		s.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT);
+		s.st_shndx = maps;
+		s.st_value = bo->maps[i].off;
+		s.st_size = bo->maps[i].size;
+		put(sym, &s, sizeof(s));
+		bo->maps[i].sym = n++;
+	}
+}
+
+static void
+stapsec(struct bo *bo, struct buf *b)
+{
+	size_t i;
+
+	put(b, "stap-bo 1\n", 10);
+	for (i = 0; i < bo->nmeta; i++) {
+		put(b, bo->meta[i], strlen(bo->meta[i]));
+		put(b, "\n", 1);
+	}
+	put(b, "end\n", 4);
+}
+
+static int
+emit(struct layout *l, FILE *out)
+{
+	static const unsigned char zero[8];
+	Elf64_Ehdr eh;
+	size_t i, off = sizeof(eh), shoff;
+
+	for (i = 1; i < l->n; i++) {
+		size_t a = l->o[i].sh.sh_addralign;
+
+		off = (off + a - 1) / a * a;
+		l->o[i].sh.sh_offset = off;
+		l->o[i].sh.sh_size = l->o[i].data.n;
+		off += l->o[i].data.n;
+	}
+	shoff = (off + 7) / 8 * 8;
+	if (l->n >= SHN_LORESERVE)
+		bug("bo: %zu sections need extended ELF numbering", l->n);
+	memset(&eh, 0, sizeof(eh));
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = *(const unsigned char *)&(uint16_t){ 1 } ?
+	    ELFDATA2LSB : ELFDATA2MSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_REL;
+	eh.e_machine = EM_BPF;
+	eh.e_version = EV_CURRENT;
+	eh.e_shoff = shoff;
+	eh.e_ehsize = sizeof(eh);
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	eh.e_shnum = l->n;
+	eh.e_shstrndx = l->n - 1;
+	off = sizeof(eh);
+	if (fwrite(&eh, sizeof(eh), 1, out) != 1)
+		return -1;
+	for (i = 1; i < l->n; i++) {
+		size_t pad = l->o[i].sh.sh_offset - off;
+
+		if (fwrite(zero, 1, pad, out) != pad ||
+		    fwrite(l->o[i].data.p, 1, l->o[i].data.n, out) !=
+		    l->o[i].data.n)
+			return -1;
+		off = l->o[i].sh.sh_offset + l->o[i].data.n;
+	}
+	if (fwrite(zero, 1, shoff - off, out) != shoff - off)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		if (fwrite(&l->o[i].sh, sizeof(Elf64_Shdr), 1, out) != 1)
+			return -1;
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+int
+bo_write(struct bo *bo, FILE *out)
+{
+	struct layout l;
+	struct btfw *b = btfw_new();
+	const void *p;
+	size_t i, j, n;
+	int maps = 0, btf, ext = 0, lic, stap, symtab, strtab, rc;
+
+	if (bo->nmaps > 0xffff || bo->nprogs > 0xffff)
+		bug("bo: too many maps or programs");
+	for (i = 0; i < bo->nprogs; i++) {
+		struct boprog *pr = &bo->progs[i];
+
+		if (pr->nrel)
+			qsort(pr->rels, pr->nrel, sizeof(*pr->rels), relcmp);
+		tidylines(pr);
+	}
+	fillines(bo);
+	for (i = 0; i < bo->nsecs; i++)
+		for (bo->secs[i].size = j = 0; j < bo->nprogs; j++)
+			if (bo->progs[j].sec == (int)i) {
+				bo->progs[j].off = bo->secs[i].size;
+				bo->secs[i].size += bo->progs[j].n * 8;
+			}
+
+	memset(&l, 0, sizeof(l));
+	put(&l.strtab, "", 1);
+	add(&l, NULL, SHT_NULL, 0, 0, 0);
+	progsecs(bo, &l, 1);
+	progsecs(bo, &l, 0);
+	if (bo->nmaps)
+		maps = add(&l, ".maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+		    8, 0);
+	btf = add(&l, ".BTF", SHT_PROGBITS, 0, 4, 0);
+	btfprogs(bo, b, btfmaps(bo, b));
+	p = btfw_bytes(b, &n);
+	put(&l.o[btf].data, p, n);
+	p = btfw_extbytes(b, &n);
+	if (n) {
+		ext = add(&l, ".BTF.ext", SHT_PROGBITS, 0, 4, 0);
+		put(&l.o[ext].data, p, n);
+	}
+	lic = add(&l, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 1, 0);
+	put(&l.o[lic].data, bo->license, strlen(bo->license) + 1);
+	stap = add(&l, ".stap", SHT_PROGBITS, 0, 1, 0);
+	stapsec(bo, &l.o[stap].data);
+	symtab = add(&l, ".symtab", SHT_SYMTAB, 0, 8, sizeof(Elf64_Sym));
+	strtab = add(&l, ".strtab", SHT_STRTAB, 0, 1, 0);
+	if (bo->nmaps) {
+		/* libbpf reads the map definitions out of BTF; the
+		 * section itself is all zeroes */
+		size_t sz = 0;
+
+		for (i = 0; i < bo->nmaps; i++)
+			sz += bo->maps[i].size;
+		l.o[maps].data.p = vgrow(NULL, &l.o[maps].data.cap, sz, 1);
+		memset(l.o[maps].data.p, 0, sz);
+		l.o[maps].data.n = sz;
+	}
+	symbols(bo, &l, &l.o[symtab].data, maps);
+	fillprogs(bo, &l, symtab);
+	l.o[symtab].sh.sh_link = strtab;
+	l.o[symtab].sh.sh_info = 1;	/* first global: all are */
+	put(&l.o[strtab].data, l.strtab.p, l.strtab.n);
+
+	rc = emit(&l, out);
+	for (i = 0; i < l.n; i++)
+		free(l.o[i].data.p);
+	free(l.o);
+	free(l.strtab.p);
+	btfw_free(b);
+	return rc;
+}
