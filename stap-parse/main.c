@@ -32,7 +32,7 @@ normalize_arch(const char *m)
 {
 	if (!strncmp(m, "i", 1) && !strcmp(m + 2, "86"))
 		return "i386";
-	if (!strcmp(m, "aarch64"))
+	if (!strcmp(m, "aarch64") || !strcmp(m, "arm64"))
 		return "arm64";
 	if (!strncmp(m, "arm", 3))
 		return "arm";
