@@ -18,8 +18,8 @@ usage(FILE *f, int status)
 {
 	fputs("usage: stap-resolve [options] [TREE]\n"
 	    "  -I DIR           also load tapset scripts (*.stp) from DIR\n"
-	    "  --tracefs DIR    take tracepoints from DIR (an events "
-	    "directory)\n"
+	    "  --tracefs DIR    read tracepoint formats from DIR/events "
+	    "(DIR: a tracefs)\n"
 	    "  -o FILE          write the resolved tree to FILE\n"
 	    "  --help, --version\n", f);
 	exit(status);
@@ -178,7 +178,13 @@ main(int argc, char **argv)
 			return 0;
 		}
 		if (!strcmp(a, "--tracefs") && i + 1 < argc) {
-			r.tracefs = argv[++i];
+			/* DIR is where tracefs is mounted, as
+			 * /sys/kernel/tracing; the formats are in events/ */
+			const char *d = argv[++i];
+			char *ev = arena_alloc(strlen(d) + sizeof "/events");
+
+			sprintf(ev, "%s/events", d);
+			r.tracefs = ev;
 		} else if (!strncmp(a, "-I", 2) && (a[2] || i + 1 < argc)) {
 			if (ndirs == (int)NELEM(dirs))
 				fatal("too many -I options");

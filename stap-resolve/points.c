@@ -198,13 +198,15 @@ tp_read_fields(struct resolver *r, struct tracepoint *tp)
 			continue;
 		*semi = '\0';
 		decl += 6;
-		br = strchr(decl, '[');
-		if (br)
-			*br = '\0';
+		/* the name is the last word: "char comm[16]", but also
+		 * "__data_loc char[] name" */
 		name = strrchr(decl, ' ');
 		name = name ? name + 1 : decl;
 		while (*name == '*')
 			name++;
+		br = strchr(name, '[');
+		if (br)
+			*br = '\0';
 		fl.name = arena_strndup(name, strlen(name));
 		fl.offset = atoi(o + 7);
 		fl.size = atoi(sz + 5);

@@ -255,9 +255,10 @@ call(struct tctx *t, struct node *n)
 		if (print_family(n->str)) {
 			int s = n->str[0] == 's';
 
-			if (strstr(n->str, "printf"))
+			if (strstr(n->str, "printf")) {
+				expr(t, n->args, T_STRING);
 				check_format(t, n->args, n->args->next);
-			else
+			} else
 				for (a = n->args; a; a = a->next) {
 					enum type ty = expr(t, a, T_UNKNOWN);
 
@@ -365,7 +366,11 @@ assign(struct tctx *t, struct node *n)
 		return T_STATS;
 	}
 	if (n->op == O_ASSIGN) {
+		int report = t->report;
+
+		t->report = 0;  /* the second look reports and counts */
 		lt = lvalue(t, n->l, T_UNKNOWN, 1);
+		t->report = report;
 		rt = expr(t, n->r, lt);
 		if (rt == T_STATS || rt == T_VOID) {
 			if (t->report)
@@ -373,14 +378,7 @@ assign(struct tctx *t, struct node *n)
 				    "assigned", tname(rt));
 			return T_UNKNOWN;
 		}
-		lt = lvalue(t, n->l, rt, 0);
-		if (t->report && n->l->kind == N_IDENT) {
-			struct sym *s = symof(t, n->l);
-
-			if (s)
-				s->reads--;     /* counted as a write only */
-		}
-		return lt;
+		return lvalue(t, n->l, rt, 1);
 	}
 	lt = binop_of(n->op) == O_CAT ? T_STRING : T_LONG;
 	lvalue(t, n->l, lt, 1);
@@ -670,6 +668,10 @@ types_infer(struct resolver *r)
 			s->type = s->decl->l->kind == N_STR ? T_STRING : T_LONG;
 	}
 	round_(r, 0);
+	/* what returns no value by now never will: calls of it are void */
+	for (i = 0; i < r->nfuncs; i++)
+		if (r->funcs[i]->ret == T_UNKNOWN)
+			r->funcs[i]->ret = T_VOID;
 	round_(r, 1);
 	check_syms(r->gsyms, r->ngsyms, "global");
 	for (i = 0; i < r->nprobes; i++)
@@ -685,7 +687,5 @@ types_infer(struct resolver *r)
 				diag_error(f->params[k]->loc, "unresolved type "
 				    "for parameter '%s' of '%s'",
 				    f->params[k]->name, f->name);
-		if (f->ret == T_UNKNOWN)
-			f->ret = T_VOID;
 	}
 }
