@@ -7,7 +7,8 @@ O = build
 B = $(O)/bin
 TOOLS = stap-parse stap-resolve stap-bpfgen stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
-	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o
+	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
+	$(O)/obj/lib/check.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def
 PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o
@@ -85,7 +86,8 @@ check-san: deps
 
 # libFuzzer targets, one per stage input, each run FUZZTIME seconds.
 FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree
-LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c
+LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
+	lib/check.c
 
 build-fuzz/fuzz-%: tests/fuzz/%.c $(LIBSRC) $(HDRS)
 	@mkdir -p $(@D)

@@ -222,4 +222,5 @@ struct node *node_new(enum nodekind kind, struct loc loc);
 struct node **node_child(struct node *n, int i);
 struct node *node_copy(struct node *n);
 void tree_write(FILE *f, struct script *s);
+const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);

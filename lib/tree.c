@@ -788,6 +788,12 @@ tree_read(FILE *f, const char *name)
 		rfail(&r, "no @stage header");
 	if (getc(f) != EOF)
 		rfail(&r, "data after 'end'");
+	{
+		const char *why = tree_check(s->decls);
+
+		if (why)
+			rfail(&r, "%s", why);
+	}
 	rfree(&r);
 	return s;
 }
