@@ -124,14 +124,55 @@ comparg(struct node *c)
 	return c && c->l && c->l->kind == N_NUM ? c->l->num : 0;
 }
 
+/*
+ * Does this code need what only stap-bpfld's interpreter can do: walk
+ * or clear a whole array, search a string?  A timer probe that does
+ * then runs in stap-bpfld, on a timer of its own, rather than in the
+ * kernel (pid(), execname() and such then describe stap-bpfld).
+ */
+static int
+needs_user(struct script *s, struct node *n, int depth)
+{
+	struct node *d;
+	int i, k;
+
+	if (depth > 50)
+		return 0;
+	for (; n; n = n->next) {
+		if (n->kind == N_FOREACH)
+			return 1;
+		if (n->kind == N_DELETE && n->l->kind == N_IDENT &&
+		    (n->l->flags & F_GLOBAL))
+			return 1;
+		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
+		    !strcmp(n->str, "isinstr"))
+			return 1;
+		if (n->kind == N_CALL && !(n->flags & F_BUILTIN)) {
+			for (d = s->decls, k = 0; d; d = d->next) {
+				if (d->kind != N_FUNC)
+					continue;
+				if (k++ == n->num &&
+				    needs_user(s, d->body, depth + 1))
+					return 1;
+			}
+		}
+		for (i = 0; i < N_CHILDREN; i++)
+			if (needs_user(s, *node_child(n, i), depth))
+				return 1;
+	}
+	return 0;
+}
+
 /* Sort userspace programs: begin, then end, then error; by priority. */
 static int
 progcmp(const void *a, const void *b)
 {
 	const struct prog *x = *(struct prog *const *)a;
 	const struct prog *y = *(struct prog *const *)b;
-	int kx = strcmp(x->kind, "begin") ? strcmp(x->kind, "end") ? 2 : 1 : 0;
-	int ky = strcmp(y->kind, "begin") ? strcmp(y->kind, "end") ? 2 : 1 : 0;
+	int kx = !strcmp(x->kind, "begin") ? 0 : !strcmp(x->kind, "end") ? 1 :
+	    !strcmp(x->kind, "error") ? 2 : 3;
+	int ky = !strcmp(y->kind, "begin") ? 0 : !strcmp(y->kind, "end") ? 1 :
+	    !strcmp(y->kind, "error") ? 2 : 3;
 
 	if (!x->section != !y->section)
 		return x->section ? 1 : -1;
@@ -284,7 +325,8 @@ main(int argc, char **argv)
 			snprintf(name, 32, "%s_%d", c0->str, p->order);
 		} else if (!strcmp(c0->str, "timer")) {
 			p->kind = "timer";
-			p->section = "perf_event";
+			if (!needs_user(s, d->body, 0))
+				p->section = "perf_event";
 			snprintf(name, 32, "probe_%d", p->order);
 		} else if (!strcmp(c0->str, "kernel") && c1 &&
 		    !strcmp(c1->str, "trace")) {
@@ -407,9 +449,10 @@ main(int argc, char **argv)
 			snprintf(extra, sizeof extra, " prio %lld",
 			    (long long)p->prio);
 		}
-		meta(bo, "probe %s %s %d:%d:%d %s%s", p->name, p->kind,
+		meta(bo, "probe %s %s %d:%d:%d %s%s%s", p->name, p->kind,
 		    p->probe->loc.file, p->probe->loc.line, p->probe->loc.col,
-		    quote(pt ? point_text(pt) : "begin"), extra);
+		    quote(pt ? point_text(pt) : "begin"), extra,
+		    !p->section && !strcmp(p->kind, "timer") ? " user" : "");
 		idx = bo_prog(bo, p->name, p->section, p->section != NULL,
 		    p->insn, p->n);
 		for (j = 0; j < p->nrelocs; j++)
