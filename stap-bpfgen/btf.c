@@ -152,7 +152,8 @@ type(struct btfw *b, const char *name, int kind, unsigned vlen, int flag,
     uint32_t size_or_type)
 {
 	if (b->pending)
-		bug("btf: type %d still wants %d members", b->ntype, b->pending);
+		bug("btf: type %d still wants %d members", b->ntype,
+		    b->pending);
 	put32(&b->types, btfw_str(b, name));
 	put32(&b->types, (uint32_t)kind << 24 | (flag ? 1u << 31 : 0) | vlen);
 	put32(&b->types, size_or_type);
@@ -338,7 +339,8 @@ puttab(struct buf *o, struct exttab *t, unsigned recsz)
 			continue;
 		put32(o, t->sec[i].name);
 		put32(o, t->sec[i].nrec);
-		put(o, t->rec.p + t->sec[i].off, (size_t)t->sec[i].nrec * recsz);
+		put(o, t->rec.p + t->sec[i].off,
+		    (size_t)t->sec[i].nrec * recsz);
 	}
 	/* libbpf refuses a table with a record size and no records */
 	if (o->n == start + 4)

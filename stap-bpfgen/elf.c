@@ -43,7 +43,7 @@ struct borel {
 };
 
 struct boline {
-	size_t insn;
+	size_t insn, seq;       /* seq: call order, to break ties */
 	char *file, *text;
 	unsigned line, col;
 };
@@ -198,7 +198,8 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
 		strcat(user, name);
 		sec = user;
 	} else if (!sec || strncmp(sec, ".stap", 5) == 0 || !*sec) {
-		bug("bo: kernel program '%s' needs a libbpf section name", name);
+		bug("bo: kernel program '%s' needs a libbpf section name",
+		    name);
 	}
 	bo->progs = vgrow(bo->progs, &bo->capprogs, bo->nprogs + 1,
 	    sizeof(*bo->progs));
@@ -208,7 +209,8 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
 	p->kernel = kernel;
 	p->sec = section(bo, sec, kernel);
 	if (bo->secs[p->sec].kernel != kernel)
-		bug("bo: section '%s' holds kernel and userspace programs", sec);
+		bug("bo: section '%s' holds kernel and userspace programs",
+		    sec);
 	p->insns = emalloc(n * sizeof(*insns));
 	memcpy(p->insns, insns, n * sizeof(*insns));
 	p->n = n;
@@ -251,7 +253,8 @@ bo_line(struct bo *bo, int prog, size_t insn, const char *file,
 		return;
 	p->lines = vgrow(p->lines, &p->capline, p->nline + 1,
 	    sizeof(*p->lines));
-	l = &p->lines[p->nline++];
+	l = &p->lines[p->nline];
+	l->seq = p->nline++;
 	l->insn = insn;
 	l->file = estrdup(file ? file : "");
 	l->text = estrdup(text ? text : "");
@@ -276,7 +279,8 @@ bo_license(struct bo *bo, const char *license)
 	bo->license = estrdup(license);
 }
 
-/* Both tables sort stably by instruction: ties keep the call order */
+/* Both tables sort by instruction; qsort is not stable, so ties are
+ * broken by map, or by call order */
 static int
 relcmp(const void *a, const void *b)
 {
@@ -294,7 +298,7 @@ linecmp(const void *a, const void *b)
 
 	if (x->insn != y->insn)
 		return x->insn < y->insn ? -1 : 1;
-	return x < y ? -1 : x > y;
+	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
 /*
@@ -313,9 +317,10 @@ tidylines(struct boprog *p)
 		qsort(p->lines, p->nline, sizeof(*p->lines), linecmp);
 	for (i = 0; i < p->nline; i++) {
 		struct boline *l = &p->lines[i];
+		int second = l->insn > 0 && p->insns[l->insn - 1].code ==
+		    (BPF_LD | BPF_IMM | BPF_DW);
 
-		if ((n && p->lines[n - 1].insn == l->insn) || (l->insn > 0 &&
-		    p->insns[l->insn - 1].code == (BPF_LD | BPF_IMM | BPF_DW))) {
+		if ((n && p->lines[n - 1].insn == l->insn) || second) {
 			free(l->file);
 			free(l->text);
 			continue;
