@@ -238,8 +238,12 @@ drop_unreachable(struct prog *p)
 	for (i = 0, k = 0; i < p->n; i++)
 		if (live[i])
 			p->insn[k++] = p->insn[i];
-	for (i = 0; i < p->nrelocs; i++)
-		p->relocs[i].insn = newidx[p->relocs[i].insn];
+	for (i = 0, k = 0; i < p->nrelocs; i++)
+		if (live[p->relocs[i].insn]) {
+			p->relocs[k] = p->relocs[i];
+			p->relocs[k++].insn = newidx[p->relocs[i].insn];
+		}
+	p->nrelocs = k;
 	for (i = 0, k = 0; i < p->nlines; i++) {
 		p->lines[i].insn = newidx[p->lines[i].insn];
 		if (k && p->lines[k - 1].insn == p->lines[i].insn)

@@ -46,6 +46,7 @@ struct tryctx {
 
 static int expr(struct gen *g, struct node *n);
 static void stmt(struct gen *g, struct node *n);
+static int str_literal(struct gen *g, const char *s);
 
 static struct scope *cur;
 static struct loopctx *loops;
@@ -146,12 +147,12 @@ raise(struct gen *g, struct loc loc, const char *msg, int msgslot)
 	int size = 8 + g->maxstr;
 
 	if (tries) {
+		/* the catch variable gets the message stap would print */
 		if (tries->msgslot >= 0) {
-			if (msgslot >= 0)
-				copy(g, BPF_REG_9, tries->msgslot, BPF_REG_9,
-				    msgslot, g->maxstr);
-			else
-				zero(g, BPF_REG_9, tries->msgslot, g->maxstr);
+			if (msgslot < 0)
+				msgslot = str_literal(g, msg);
+			copy(g, BPF_REG_9, tries->msgslot, BPF_REG_9, msgslot,
+			    g->maxstr);
 		}
 		asm_ja(g->p, tries->catchlabel);
 		return;
