@@ -1,0 +1,169 @@
+/*
+ * bpfld.h: stap-bpfld's private header.  One struct ld holds the whole
+ * run: what main.c parsed from the command line, the .bo as lib/bo.c
+ * and libbpf see it, the kernel programs and their attachments, the
+ * interpreter and its view of the maps, the ring buffer.  Everything is
+ * allocated during setup (load_open .. events_init); the event loop
+ * and the record handlers use only what is there.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <bpf/libbpf.h>
+
+#include "stap.h"
+#include "bo.h"
+#include "interp.h"
+#include "meta.h"
+
+/* The stap_ctl value (abi.md) */
+enum {
+	CTL_EXIT = 0,
+	CTL_ERRORS = 8,
+	CTL_LOST = 16,
+	CTL_TARGET = 24,
+	CTL_REALTIME = 32,
+	CTL_SIZE = 40,
+};
+
+enum {
+	/* Map values handed out by lookups, per map, reused round robin */
+	NSLOT = 16,
+	/* Buffers bpf_ringbuf_reserve hands to userspace programs */
+	NRESERVE = 4,
+	/* Concurrent foreach iterators of userspace programs */
+	NITER = 64,
+	VLOGSIZE = 1 << 24,
+};
+
+/* Instructions per userspace program run (stap's MAXACTION guards loops
+ * inside the generated code; this guards the loader against code that
+ * has none) */
+#define USER_BUDGET (1ULL << 31)
+
+/* A copy of a map value a userspace program may read and write:
+ * stores reach the map at the next helper call and at program exit */
+struct lslot {
+	unsigned char *buf, *snap, *key;
+	uint64_t vaddr;
+	int live;
+};
+
+/* A map as userspace programs see it; index = bofile map index */
+struct umap {
+	const char *name;
+	int fd;
+	unsigned type, ksize, vsize, max;
+	/* per-CPU maps: the interpreter's own CPU's values (it is a CPU
+	 * of its own); stap_fmt: its frozen contents, read-only */
+	unsigned char *priv;
+	uint64_t privaddr;
+	size_t mapped;		/* priv is an mmap of this many bytes */
+	struct lslot slot[NSLOT];
+	unsigned next;
+	const struct meta_array *arr;
+};
+
+struct uprog {
+	const struct meta_probe *probe;
+	struct bpf_insn *insns;
+	size_t n;
+};
+
+struct kprog {
+	const struct meta_probe *probe;
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	int pfd;		/* timer: the perf event, else -1 */
+};
+
+struct reserve {
+	unsigned char *buf;
+	uint64_t vaddr;
+	size_t len;		/* 0: free */
+};
+
+struct iter {
+	unsigned char *items;	/* key then value, n of them */
+	size_t n, pos, isz;
+	size_t bytes;		/* allocated at items */
+	int map;		/* -1: free */
+	unsigned gen;
+};
+
+struct ld {
+	/* options */
+	const char *path;
+	const char *outpath;
+	const char *cmd;
+	long pid;
+	double timeout;
+	int verbose, raw;
+	FILE *out;
+
+	/* the file */
+	char *data;
+	size_t size;
+	struct bofile *bo;
+	struct meta meta;
+	struct bpf_object *obj;
+	int ctlfd, eventsfd, fmtfd;
+	char *vlog;
+
+	struct kprog *kprogs;
+	size_t nkprogs;
+	struct uprog *uprogs;	/* in run order */
+	size_t nuprogs;
+	struct umap *umaps;
+	size_t numaps;
+	int fmtmap;		/* index of stap_fmt in umaps, or -1 */
+
+	struct interp vm;
+	size_t vmmark;
+	struct reserve res[NRESERVE];
+	size_t resmax;
+	struct iter iters[NITER];
+	int inuser;		/* running a userspace program */
+
+	struct ring_buffer *rb;
+
+	/* run state */
+	int exiting;		/* an EXIT record came, or stap_ctl.exit */
+	int failed;		/* an ERROR record came: run error probes */
+	uint64_t errors;	/* ERROR records seen */
+	uint64_t badrecs;	/* malformed records */
+	pid_t child;
+	int childpipe;		/* write end: a byte releases the child */
+};
+
+/* load.c */
+int load_open(struct ld *ld);
+int load_load(struct ld *ld);
+int load_attach(struct ld *ld);
+void load_detach(struct ld *ld);
+void load_close(struct ld *ld);
+int load_ctl(struct ld *ld, unsigned off, uint64_t *v, int write);
+
+/* user.c */
+int user_init(struct ld *ld);
+/* Run every userspace program of kind, in order: 0, or -1 after a
+ * runtime error (reported; the others of kind still ran unless the
+ * kind is begin) */
+int user_run(struct ld *ld, enum probekind kind);
+void user_free(struct ld *ld);
+
+/* events.c */
+int events_init(struct ld *ld);
+/* Wait up to ms for records and handle them: the count, or -1 */
+int events_poll(struct ld *ld, int ms);
+/* Handle one record (from the ring buffer or a userspace program) */
+void events_record(struct ld *ld, const void *data, size_t len);
+/* The trailer of a --raw stream, or the summary, and the final flush */
+int events_finish(struct ld *ld, uint64_t lost, uint64_t errors);
+void events_free(struct ld *ld);
+
+/* main.c */
+extern volatile sig_atomic_t stop_signal;
+double now_ms(void);

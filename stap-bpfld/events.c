@@ -1,0 +1,170 @@
+/*
+ * Records: draining the ring buffer, handling each record (printing it,
+ * or writing it to the --raw event stream), and the stream's header and
+ * trailer (man/stap-events.5).  Records of userspace programs come here
+ * synchronously, through the same events_record, so both paths agree.
+ *
+ * A record is handled in place, in the ring buffer's memory (or the
+ * interpreter's), and formatted straight into the output stream's own
+ * buffer: the event loop allocates nothing.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "bpfld.h"
+
+static int
+onrecord(void *ctx, void *data, size_t len)
+{
+	events_record(ctx, data, len);
+	return 0;
+}
+
+static void
+header(struct ld *ld)
+{
+	const struct meta *m = &ld->meta;
+	FILE *f = ld->out;
+	size_t i;
+
+	fprintf(f, "stap-events 1\n@script ");
+	meta_quote(f, m->script ? m->script : "", m->script ?
+	    strlen(m->script) : 0);
+	fprintf(f, "\n@maxstringlen %zu\n@byteorder %s\n", m->maxstr,
+	    __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? "big" : "little");
+	for (i = 0; i < m->nfiles; i++) {
+		struct srcfile *s = src_get(m->files[i].src);
+		const char *name = s ? s->name : "?";
+
+		fprintf(f, "file %zu ", i);
+		meta_quote(f, name, strlen(name));
+		fprintf(f, " 0\n");
+	}
+	for (i = 0; i < m->nformats; i++) {
+		const struct meta_format *fm = &m->formats[i];
+
+		if (!fm->fmt)
+			continue;
+		fprintf(f, "format %zu ", i);
+		meta_quote(f, fm->fmt, strlen(fm->fmt));
+		fprintf(f, " %s\n", fm->types[0] ? fm->types : "-");
+	}
+	for (i = 0; i < m->nsites; i++) {
+		const struct meta_site *s = &m->sites[i];
+		size_t fid;
+
+		if (!s->msg)
+			continue;
+		/* back from registry index to file record id */
+		for (fid = 0; fid < m->nfiles; fid++)
+			if (m->files[fid].src == s->loc.file)
+				break;
+		fprintf(f, "site %zu %zu:%d:%d ", i, fid, s->loc.line,
+		    s->loc.col);
+		meta_quote(f, s->msg, strlen(s->msg));
+		fputc('\n', f);
+	}
+	fprintf(f, "data\n");
+}
+
+int
+events_init(struct ld *ld)
+{
+	if (ld->raw)
+		header(ld);
+	ld->rb = ring_buffer__new(ld->eventsfd, onrecord, ld, NULL);
+	if (!ld->rb) {
+		fprintf(stderr, "%s: ring buffer stap_events: %s\n", argv0,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+events_record(struct ld *ld, const void *data, size_t len)
+{
+	const struct meta *m = &ld->meta;
+	const struct meta_format *f;
+	const unsigned char *p = data;
+	uint32_t kind, id, len32 = (uint32_t)len;
+
+	if (len < 8 || len > 1 << 24) {
+		ld->badrecs++;
+		return;
+	}
+	memcpy(&kind, p, 4);
+	memcpy(&id, p + 4, 4);
+	if (kind == REC_EXIT || kind == REC_ERROR)
+		ld->exiting = 1;
+	if (kind == REC_ERROR) {
+		ld->failed = 1;
+		ld->errors++;
+	}
+	if (ld->raw) {
+		fwrite(&len32, 4, 1, ld->out);
+		fwrite(data, 1, len, ld->out);
+		return;
+	}
+	switch (kind) {
+	case REC_PRINTF:
+		if (id >= m->nformats || !(f = &m->formats[id])->fmt ||
+		    stapfmt_print(ld->out, f->fmt, f->types, p + 8, len - 8,
+		    m->maxstr) < 0)
+			ld->badrecs++;
+		return;
+	case REC_EXIT:
+		return;
+	case REC_ERROR:
+	case REC_WARN:
+		fflush(ld->out);
+		stapfmt_diag(stderr, m, kind, id, p + 8, len - 8);
+		return;
+	}
+	ld->badrecs++;
+}
+
+int
+events_poll(struct ld *ld, int ms)
+{
+	int n = ring_buffer__poll(ld->rb, ms);
+
+	if (n == -EINTR)
+		return 0;
+	if (n > 0)
+		fflush(ld->out);
+	return n;
+}
+
+int
+events_finish(struct ld *ld, uint64_t lost, uint64_t errors)
+{
+	uint32_t zero = 0;
+
+	if (ld->rb)
+		ring_buffer__consume(ld->rb);
+	if (ld->raw) {
+		fwrite(&zero, 4, 1, ld->out);
+		fprintf(ld->out, "lost %llu\nerrors %llu\nend\n",
+		    (unsigned long long)lost, (unsigned long long)errors);
+	}
+	fflush(ld->out);
+	if (!ld->raw)
+		stapfmt_summary(stderr, lost, errors);
+	if (ld->badrecs)
+		fprintf(stderr, "WARNING: Number of malformed records: %llu\n",
+		    (unsigned long long)ld->badrecs);
+	if (ferror(ld->out)) {
+		fprintf(stderr, "%s: write '%s': %s\n", argv0,
+		    ld->outpath ? ld->outpath : "<stdout>", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+events_free(struct ld *ld)
+{
+	ring_buffer__free(ld->rb);
+	ld->rb = NULL;
+}

@@ -1,0 +1,366 @@
+/*
+ * Opening, loading, attaching and detaching the kernel side of a .bo.
+ *
+ * The file is read into memory once: lib/bo.c reads the parts libbpf
+ * does not know (.stap records, userspace programs), libbpf opens the
+ * same bytes as an ordinary BPF object.  Before loading we create
+ * stap_fmt ourselves, filled and frozen, because bpf_snprintf accepts
+ * its format only from a read-only map the verifier can see the bytes
+ * of.  Everything attached is held through a bpf_link, whose fd is the
+ * only reference: detaching (or dying) drops it, and the kernel then
+ * frees programs and maps with the object's last fd.
+ */
+/* syscall(2) for perf_event_open and gettid, which libc may lack */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <linux/perf_event.h>
+
+#include "bpfld.h"
+
+static int
+readall(struct ld *ld)
+{
+	FILE *f = strcmp(ld->path, "-") ? fopen(ld->path, "rb") : stdin;
+	size_t cap = 0, n;
+	int e = errno;
+
+	if (f) {
+		do {
+			ld->data = vgrow(ld->data, &cap, ld->size + 65536, 1);
+			n = fread(ld->data + ld->size, 1, cap - ld->size, f);
+			ld->size += n;
+		} while (n > 0);
+		e = ferror(f) ? errno : 0;
+		if (f != stdin)
+			fclose(f);
+		if (!e)
+			return 0;
+	}
+	fprintf(stderr, "%s: open '%s': %s\n", argv0, ld->path, strerror(e));
+	return -1;
+}
+
+int
+load_open(struct ld *ld)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "stap");
+	const char *name = strcmp(ld->path, "-") ? ld->path : "<stdin>";
+	char err[256];
+	size_t i;
+
+	if (readall(ld) < 0)
+		return -1;
+	ld->bo = bo_openmem(ld->data, ld->size, name, err, sizeof err);
+	if (!ld->bo) {
+		fprintf(stderr, "%s: %s\n", argv0, err);
+		return -1;
+	}
+	meta_init(&ld->meta);
+	if (meta_feed(&ld->meta, "stap-bo 1", "stap-bo") < 0)
+		bug("%s", ld->meta.err);
+	for (i = 0; i < ld->bo->nlines; i++)
+		if (meta_feed(&ld->meta, ld->bo->lines[i], "stap-bo") < 0) {
+			fprintf(stderr, "%s: '%s': .stap %s\n", argv0, name,
+			    ld->meta.err);
+			return -1;
+		}
+	ld->obj = bpf_object__open_mem(ld->data, ld->size, &opts);
+	if (!ld->obj) {
+		fprintf(stderr, "%s: '%s': libbpf cannot open it: %s\n",
+		    argv0, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* stap_fmt, created filled and frozen, for libbpf to reuse */
+static int
+makefmt(struct ld *ld)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+	    .map_flags = BPF_F_RDONLY_PROG);
+	struct bpf_map *map = bpf_object__find_map_by_name(ld->obj,
+	    "stap_fmt");
+	size_t vsize, i, n;
+	unsigned char *val;
+	uint32_t key = 0;
+	int fd, rc;
+
+	ld->fmtfd = -1;
+	if (!map)
+		return 0;
+	vsize = bpf_map__value_size(map);
+	val = calloc(1, vsize);
+	if (!val)
+		fatal("out of memory");
+	for (i = 0; i < ld->meta.nfmtstrs; i++) {
+		const struct meta_fmtstr *f = &ld->meta.fmtstrs[i];
+
+		n = strlen(f->str) + 1;
+		if (f->off > vsize || n > vsize - f->off) {
+			fprintf(stderr, "%s: '%s': fmtstr at %zu does not fit "
+			    "stap_fmt (%zu bytes)\n", argv0, ld->path, f->off,
+			    vsize);
+			free(val);
+			return -1;
+		}
+		memcpy(val + f->off, f->str, n);
+	}
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "stap_fmt", 4, vsize, 1,
+	    &opts);
+	if (fd < 0 || bpf_map_update_elem(fd, &key, val, 0) < 0 ||
+	    bpf_map_freeze(fd) < 0 || (rc = bpf_map__reuse_fd(map, fd)) < 0) {
+		fprintf(stderr, "%s: create stap_fmt: %s\n", argv0,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(val);
+		return -1;
+	}
+	/* reuse_fd keeps a dup; ours is only needed for userspace reads */
+	ld->fmtfd = fd;
+	free(val);
+	return 0;
+}
+
+/* The verifier's reason: the log's last line, stats lines aside */
+static const char *
+vreason(char *log, long *insn)
+{
+	char *line, *save = NULL, *last = NULL;
+	long n;
+
+	*insn = -1;
+	for (line = strtok_r(log, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *e;
+
+		n = strtol(line, &e, 10);
+		if (e != line && *e == ':' && line[0] >= '0' &&
+		    line[0] <= '9')
+			*insn = n;
+		if (!strncmp(line, "processed ", 10) ||
+		    !strncmp(line, "verification time", 17) ||
+		    !strncmp(line, "stack depth", 11) || !*line)
+			continue;
+		last = line;
+	}
+	return last ? last : "no reason given";
+}
+
+static void
+rejected(struct ld *ld, struct bpf_program *prog)
+{
+	const char *name = bpf_program__name(prog);
+	const struct meta_probe *pr = meta_probe(&ld->meta, name);
+	char *copy = estrdup(ld->vlog);
+	const char *why;
+	struct loc loc;
+	long insn;
+
+	why = vreason(copy, &insn);
+	loc = meta_insnloc(&ld->meta, name, insn < 0 ? 0 : (size_t)insn);
+	if (loc.file >= 0)
+		diag_error(loc, "the kernel's verifier rejected this: %s", why);
+	else
+		fprintf(stderr, "%s: probe '%s': the kernel's verifier "
+		    "rejected it: %s\n", argv0, pr ? pr->point : name, why);
+	if (ld->verbose)
+		fprintf(stderr, "%s", ld->vlog);
+	else
+		fprintf(stderr, "(the verifier's whole log: stap-bpfld -v)\n");
+	free(copy);
+}
+
+int
+load_load(struct ld *ld)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err;
+
+	if (makefmt(ld) < 0)
+		return -1;
+	/* Arrays get mapped into userspace programs (see user.c) */
+	bpf_object__for_each_map(map, ld->obj)
+		if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY &&
+		    strcmp(bpf_map__name(map), "stap_fmt"))
+			bpf_map__set_map_flags(map, bpf_map__map_flags(map) |
+			    BPF_F_MMAPABLE);
+	ld->vlog = emalloc(VLOGSIZE);
+	ld->vlog[0] = '\0';
+	/* With log level 0 libbpf asks for the log only when a load
+	 * fails, retrying it: the good programs cost nothing */
+	bpf_object__for_each_program(prog, ld->obj)
+		bpf_program__set_log_buf(prog, ld->vlog, VLOGSIZE);
+	err = bpf_object__load(ld->obj);
+	if (err) {
+		bpf_object__for_each_program(prog, ld->obj)
+			if (bpf_program__autoload(prog) &&
+			    bpf_program__fd(prog) < 0 && ld->vlog[0]) {
+				rejected(ld, prog);
+				return -1;
+			}
+		fprintf(stderr, "%s: load '%s': %s\n", argv0, ld->path,
+		    strerror(-err));
+		return -1;
+	}
+	ld->ctlfd = bpf_object__find_map_fd_by_name(ld->obj, "stap_ctl");
+	ld->eventsfd = bpf_object__find_map_fd_by_name(ld->obj,
+	    "stap_events");
+	if (ld->ctlfd < 0 || ld->eventsfd < 0) {
+		fprintf(stderr, "%s: '%s': no stap_ctl or stap_events map\n",
+		    argv0, ld->path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+load_ctl(struct ld *ld, unsigned off, uint64_t *v, int write)
+{
+	unsigned char val[CTL_SIZE];
+	uint32_t key = 0;
+
+	if (bpf_map_lookup_elem(ld->ctlfd, &key, val) < 0)
+		return -1;
+	if (!write) {
+		memcpy(v, val + off, 8);
+		return 0;
+	}
+	memcpy(val + off, v, 8);
+	return bpf_map_update_elem(ld->ctlfd, &key, val, BPF_ANY);
+}
+
+/* The first online CPU, where timers run (stap: one CPU) */
+static int
+firstcpu(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	int cpu = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &cpu) != 1)
+			cpu = 0;
+		fclose(f);
+	}
+	return cpu;
+}
+
+static struct bpf_link *
+attach_timer(struct ld *ld, struct kprog *k)
+{
+	struct perf_event_attr attr;
+	struct bpf_link *link;
+	int fd;
+
+	memset(&attr, 0, sizeof attr);
+	attr.size = sizeof attr;
+	attr.type = PERF_TYPE_SOFTWARE;
+	attr.config = PERF_COUNT_SW_CPU_CLOCK;
+	attr.sample_period = k->probe->period ? k->probe->period : 1000000;
+	if (k->probe->randomize && ld->verbose)
+		fprintf(stderr, "%s: probe '%s': randomize is not supported, "
+		    "the period is fixed\n", argv0, k->probe->point);
+	fd = (int)syscall(SYS_perf_event_open, &attr, -1, firstcpu(), -1,
+	    PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	link = bpf_program__attach_perf_event(k->prog, fd);
+	if (!link) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	/* else the link owns fd and closes it when destroyed */
+	return link;
+}
+
+static int
+attach_one(struct ld *ld, struct kprog *k)
+{
+	const struct meta_probe *pr = k->probe;
+	const char *how = "libbpf's default";
+
+	errno = 0;
+	if (pr && pr->kind == PK_TIMER) {
+		how = "perf cpu-clock event";
+		k->link = attach_timer(ld, k);
+	} else if (pr && pr->kind == PK_TRACEPOINT && pr->tpgroup) {
+		how = "tracepoint";
+		k->link = bpf_program__attach_tracepoint(k->prog, pr->tpgroup,
+		    pr->tpname);
+	} else
+		k->link = bpf_program__attach(k->prog);
+	if (k->link)
+		return 0;
+	fprintf(stderr, "%s: probe '%s': cannot attach a %s: %s\n", argv0,
+	    pr ? pr->point : bpf_program__name(k->prog), how,
+	    strerror(errno ? errno : EINVAL));
+	return -1;
+}
+
+int
+load_attach(struct ld *ld)
+{
+	struct bpf_program *prog;
+	size_t n = 0;
+
+	bpf_object__for_each_program(prog, ld->obj)
+		n++;
+	ld->kprogs = calloc(n ? n : 1, sizeof *ld->kprogs);
+	if (!ld->kprogs)
+		fatal("out of memory");
+	bpf_object__for_each_program(prog, ld->obj) {
+		struct kprog *k = &ld->kprogs[ld->nkprogs++];
+
+		k->prog = prog;
+		k->pfd = -1;
+		k->probe = meta_probe(&ld->meta, bpf_program__name(prog));
+		if (attach_one(ld, k) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+load_detach(struct ld *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->nkprogs; i++) {
+		bpf_link__destroy(ld->kprogs[i].link);
+		ld->kprogs[i].link = NULL;
+		if (ld->kprogs[i].pfd >= 0)
+			close(ld->kprogs[i].pfd);
+		ld->kprogs[i].pfd = -1;
+	}
+}
+
+void
+load_close(struct ld *ld)
+{
+	load_detach(ld);
+	bpf_object__close(ld->obj);
+	ld->obj = NULL;
+	if (ld->fmtfd >= 0)
+		close(ld->fmtfd);
+	ld->fmtfd = -1;
+	if (ld->bo)
+		bo_close(ld->bo);
+	ld->bo = NULL;
+	free(ld->kprogs);
+	ld->kprogs = NULL;
+	ld->nkprogs = 0;
+	free(ld->vlog);
+	free(ld->data);
+	ld->vlog = ld->data = NULL;
+}

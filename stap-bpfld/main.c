@@ -1,0 +1,416 @@
+/*
+ * stap-bpfld: load a .bo, attach its probes, run begin probes, print
+ * what the probes send until something says stop, run end (or error)
+ * probes, and leave nothing behind.  See man/stap-bpfld.1.
+ *
+ * Order of events, and why:
+ *   fork the -c command, held on a pipe (so its pid is known to begin
+ *     probes and to target(), and it cannot run before the probes are
+ *     in place);
+ *   open, load (stap_fmt first), fill stap_ctl (target, clock offset);
+ *   attach every kernel program;
+ *   run begin probes, then release the command;
+ *   drain the ring buffer until an EXIT or ERROR record, stap_ctl.exit,
+ *     a signal, -T, or the command's exit;
+ *   detach the kernel programs, drain what they sent before that,
+ *     then run end probes (error probes after a runtime error), so end
+ *     probes print last, as with stap;
+ *   close everything: programs, links and maps go with their fds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpfld.h"
+
+volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t child_signal;
+static int verbose;
+
+static const char usage[] =
+    "usage: stap-bpfld [-v] [--raw] [-o FILE] [-T SECONDS] "
+    "[-c CMD | -x PID] [FILE.bo]\n";
+
+static void
+help(void)
+{
+	printf("%s", usage);
+	printf("Load a .bo made by stap-bpfgen, run its probes, print "
+	    "their output.\n\n"
+	    "  -o FILE      write the output to FILE\n"
+	    "  -T SECONDS   stop after SECONDS\n"
+	    "  -c CMD       run CMD once the probes are attached; stop when "
+	    "it exits;\n"
+	    "               target() is its pid\n"
+	    "  -x PID       target() is PID\n"
+	    "  -v           say how long each phase took; the verifier's "
+	    "whole log\n"
+	    "  --raw        write the event stream (stap-events(5)) instead "
+	    "of text\n"
+	    "  --help, --version\n");
+}
+
+double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double phase_start;
+
+static void
+phase(const char *name)
+{
+	double t = now_ms();
+
+	if (verbose)
+		fprintf(stderr, "%s: %s: %.3f ms\n", argv0, name,
+		    t - phase_start);
+	phase_start = t;
+}
+
+static int
+printer(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || verbose < (level == LIBBPF_WARN ? 1 : 2))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void
+onsignal(int sig)
+{
+	static const char msg[] = "stap-bpfld: interrupted again, "
+	    "exiting now\n";
+
+	if (stop_signal) {
+		/* the kernel drops every program and map with our fds */
+		if (write(2, msg, sizeof msg - 1) < 0)
+			_exit(1);
+		_exit(1);
+	}
+	stop_signal = sig;
+}
+
+static void
+onchild(int sig)
+{
+	child_signal = sig;
+}
+
+static void
+handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: a signal must wake the ring buffer's epoll */
+	sa.sa_handler = onsignal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = onchild;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+/* Runs CMD the way a shell would, directly when it is plain words */
+static _Noreturn void
+execcmd(const char *cmd)
+{
+	char *copy = estrdup(cmd), *argv[256], *w, *save = NULL;
+	int n = 0;
+
+	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}\n") == NULL) {
+		for (w = strtok_r(copy, " \t", &save); w && n < 255;
+		    w = strtok_r(NULL, " \t", &save))
+			argv[n++] = w;
+		argv[n] = NULL;
+		if (n)
+			execvp(argv[0], argv);
+	} else
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	fprintf(stderr, "%s: exec '%s': %s\n", argv0, cmd, strerror(errno));
+	_exit(127);
+}
+
+static int
+startchild(struct ld *ld)
+{
+	int p[2];
+	char c;
+
+	if (pipe(p) < 0)
+		return -1;
+	fflush(NULL);
+	ld->child = fork();
+	if (ld->child < 0)
+		return -1;
+	if (ld->child == 0) {
+		close(p[1]);
+		/* EOF: the loader gave up before the probes ran */
+		if (read(p[0], &c, 1) != 1)
+			_exit(0);
+		close(p[0]);
+		execcmd(ld->cmd);
+	}
+	close(p[0]);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	ld->childpipe = p[1];
+	return 0;
+}
+
+static void
+releasechild(struct ld *ld)
+{
+	if (ld->childpipe < 0)
+		return;
+	if (write(ld->childpipe, "g", 1) != 1)
+		fprintf(stderr, "%s: cannot start '%s': %s\n", argv0, ld->cmd,
+		    strerror(errno));
+	close(ld->childpipe);
+	ld->childpipe = -1;
+}
+
+/* 0 if the child is gone (and how it went is reported), else 1 */
+static int
+childgone(struct ld *ld, int *bad, int hang)
+{
+	int st;
+	pid_t r;
+
+	if (ld->child <= 0)
+		return 0;
+	r = waitpid(ld->child, &st, hang ? 0 : WNOHANG);
+	if (r == 0)
+		return 1;
+	ld->child = 0;
+	if (r < 0)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st)) {
+		fprintf(stderr, "WARNING: Child process exited with status "
+		    "%d\n", WEXITSTATUS(st));
+		*bad = 1;
+	} else if (WIFSIGNALED(st) && WTERMSIG(st) != SIGTERM) {
+		fprintf(stderr, "WARNING: Child process exited with signal "
+		    "%d (%s)\n", WTERMSIG(st), strsignal(WTERMSIG(st)));
+		*bad = 1;
+	}
+	return 0;
+}
+
+static int
+options(struct ld *ld, int argc, char **argv)
+{
+	int i;
+	char *e;
+	const char *arg;
+
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (!strcmp(a, "--help")) {
+			help();
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			printf("stap-bpfld %s (libbpf %s)\n", VERSION,
+			    libbpf_version_string());
+			exit(0);
+		} else if (!strcmp(a, "--raw")) {
+			ld->raw = 1;
+		} else if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (a[0] != '-' || !a[1]) {
+			break;
+		} else if (a[1] == 'v' && strspn(a + 1, "v") == strlen(a + 1)) {
+			ld->verbose += (int)strlen(a + 1);
+		} else if (strchr("oTcx", a[1])) {
+			arg = a[2] ? a + 2 : argv[++i];
+			if (!arg) {
+				fprintf(stderr, "%s: option -%c wants an "
+				    "argument\n%s", argv0, a[1], usage);
+				return -1;
+			}
+			switch (a[1]) {
+			case 'o': ld->outpath = arg; break;
+			case 'c': ld->cmd = arg; break;
+			case 'T':
+				ld->timeout = strtod(arg, &e);
+				if (*e || e == arg || ld->timeout <= 0) {
+					fprintf(stderr, "%s: -T '%s': not a "
+					    "number of seconds\n", argv0, arg);
+					return -1;
+				}
+				break;
+			case 'x':
+				ld->pid = strtol(arg, &e, 10);
+				if (*e || e == arg || ld->pid <= 0) {
+					fprintf(stderr, "%s: -x '%s': not a "
+					    "pid\n", argv0, arg);
+					return -1;
+				}
+				break;
+			}
+		} else {
+			fprintf(stderr, "%s: unknown option '%s'\n%s", argv0, a,
+			    usage);
+			return -1;
+		}
+	}
+	if (argc - i > 1) {
+		fprintf(stderr, "%s: one .bo at a time\n%s", argv0, usage);
+		return -1;
+	}
+	if (ld->cmd && ld->pid) {
+		fprintf(stderr, "%s: -c and -x cannot go together\n", argv0);
+		return -1;
+	}
+	ld->path = i < argc ? argv[i] : "-";
+	return 0;
+}
+
+/* stap_ctl.exit, read from the shared mapping when there is one */
+static int
+ctlexit(struct ld *ld)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < ld->numaps; i++)
+		if (ld->umaps[i].fd == ld->ctlfd && ld->umaps[i].mapped) {
+			memcpy(&v, ld->umaps[i].priv + CTL_EXIT, 8);
+			return v != 0;
+		}
+	return load_ctl(ld, CTL_EXIT, &v, 0) == 0 && v != 0;
+}
+
+static void
+setctl(struct ld *ld)
+{
+	struct timespec rt, mono;
+	uint64_t v;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	v = (uint64_t)((rt.tv_sec - mono.tv_sec) * 1000000000LL +
+	    (rt.tv_nsec - mono.tv_nsec));
+	load_ctl(ld, CTL_REALTIME, &v, 1);
+	v = ld->child > 0 ? (uint64_t)ld->child : (uint64_t)ld->pid;
+	load_ctl(ld, CTL_TARGET, &v, 1);
+}
+
+static void
+runloop(struct ld *ld, int *bad)
+{
+	double end = ld->timeout > 0 ? now_ms() + ld->timeout * 1e3 : 0;
+	int ms;
+
+	while (!ld->exiting && !stop_signal) {
+		ms = 100;
+		if (end) {
+			double left = end - now_ms();
+
+			if (left <= 0)
+				break;
+			if (left < ms)
+				ms = (int)left + 1;
+		}
+		if (events_poll(ld, ms) < 0) {
+			fprintf(stderr, "%s: ring buffer: %s\n", argv0,
+			    strerror(errno));
+			*bad = 1;
+			break;
+		}
+		if (ctlexit(ld))
+			ld->exiting = 1;
+		if (ld->cmd && (child_signal || ld->child > 0)) {
+			child_signal = 0;
+			if (!childgone(ld, bad, 0))
+				break;
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ld ld;
+	uint64_t lost = 0, errs = 0;
+	int bad = 0, rc = 1;
+
+	argv0 = "stap-bpfld";
+	memset(&ld, 0, sizeof ld);
+	ld.childpipe = -1;
+	ld.fmtfd = -1;
+	if (options(&ld, argc, argv) < 0)
+		return 2;
+	verbose = ld.verbose;
+	libbpf_set_print(printer);
+	ld.out = stdout;
+	if (ld.outpath && !(ld.out = fopen(ld.outpath, "w"))) {
+		fprintf(stderr, "%s: open '%s': %s\n", argv0, ld.outpath,
+		    strerror(errno));
+		return 1;
+	}
+	phase_start = now_ms();
+	if (ld.cmd && startchild(&ld) < 0) {
+		fprintf(stderr, "%s: fork: %s\n", argv0, strerror(errno));
+		return 1;
+	}
+	if (load_open(&ld) < 0)
+		goto out;
+	phase("open");
+	if (load_load(&ld) < 0)
+		goto out;
+	setctl(&ld);
+	if (user_init(&ld) < 0 || events_init(&ld) < 0)
+		goto out;
+	phase("load");
+	handlers();
+	if (load_attach(&ld) < 0)
+		goto out;
+	phase("attach");
+	user_run(&ld, PK_BEGIN);
+	if (!ld.exiting && !stop_signal)
+		releasechild(&ld);
+	runloop(&ld, &bad);
+	phase("run");
+	load_detach(&ld);
+	events_poll(&ld, 0);
+	phase("detach");
+	user_run(&ld, ld.failed ? PK_ERROR : PK_END);
+	load_ctl(&ld, CTL_LOST, &lost, 0);
+	load_ctl(&ld, CTL_ERRORS, &errs, 0);
+	if (errs < ld.errors)
+		errs = ld.errors;
+	if (events_finish(&ld, lost, errs) < 0)
+		bad = 1;
+	phase("end");
+	rc = errs || bad;
+out:
+	if (ld.childpipe >= 0)
+		close(ld.childpipe);	/* the child exits unrun */
+	if (ld.child > 0 && childgone(&ld, &bad, 0)) {
+		kill(ld.child, SIGTERM);
+		childgone(&ld, &bad, 1);
+	}
+	events_free(&ld);
+	user_free(&ld);
+	load_close(&ld);
+	if (ld.out != stdout && fclose(ld.out) == EOF) {
+		fprintf(stderr, "%s: write '%s': %s\n", argv0, ld.outpath,
+		    strerror(errno));
+		rc = 1;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		rc = 1;
+	return rc || bad;
+}

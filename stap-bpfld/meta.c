@@ -1,0 +1,484 @@
+/*
+ * The reader of .stap records (man/stap-bo.5).  One line at a time, so
+ * the same code reads the .stap section of a .bo and the text header of
+ * an event stream, which repeats the records it needs.  Source lines
+ * embedded by file records go into the source registry, so errors found
+ * at run time can quote the script with a caret.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stap.h"
+#include "meta.h"
+
+void
+meta_init(struct meta *m)
+{
+	memset(m, 0, sizeof *m);
+	m->maxstr = 128;
+	m->srcid = -1;
+}
+
+static int
+bad(struct meta *m, const char *what)
+{
+	snprintf(m->err, sizeof m->err, "line %zu: %s", m->lineno, what);
+	return -1;
+}
+
+static void
+skipblank(const char **pp)
+{
+	while (**pp == ' ' || **pp == '\t')
+		(*pp)++;
+}
+
+/* The next blank-separated word, copied */
+static char *
+word(const char **pp)
+{
+	const char *s;
+
+	skipblank(pp);
+	s = *pp;
+	while (**pp && **pp != ' ' && **pp != '\t')
+		(*pp)++;
+	if (*pp == s)
+		return NULL;
+	return arena_strndup(s, *pp - s);
+}
+
+static int
+number(const char **pp, uint64_t *v)
+{
+	char *e;
+
+	skipblank(pp);
+	if (**pp < '0' || **pp > '9')
+		return -1;
+	*v = strtoull(*pp, &e, 10);
+	*pp = e;
+	return 0;
+}
+
+char *
+meta_unquote(const char **pp, size_t *lenp)
+{
+	const char *p = *pp;
+	char *out, *o;
+	int i, c;
+
+	skipblank(&p);
+	if (*p++ != '"')
+		return NULL;
+	o = out = arena_alloc(strlen(p) + 1);
+	for (; *p != '"'; p++) {
+		if (!*p)
+			return NULL;
+		if (*p != '\\') {
+			*o++ = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'n': *o++ = '\n'; break;
+		case 't': *o++ = '\t'; break;
+		case 'r': *o++ = '\r'; break;
+		case '"': case '\\': *o++ = *p; break;
+		default:
+			for (i = c = 0; i < 3; i++, p++) {
+				if (*p < '0' || *p > '7')
+					return NULL;
+				c = c * 8 + (*p - '0');
+			}
+			p--;
+			*o++ = (char)c;
+		}
+	}
+	*o = '\0';
+	*pp = p + 1;
+	if (lenp)
+		*lenp = o - out;
+	return out;
+}
+
+void
+meta_quote(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		switch (c) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\t': fputs("\\t", f); break;
+		case '\r': fputs("\\r", f); break;
+		default:
+			if (c < 0x20 || c >= 0x7f)
+				fprintf(f, "\\%03o", c);
+			else
+				fputc(c, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* FILE:LINE:COL with FILE a file record's id */
+static int
+loc(struct meta *m, const char **pp, struct loc *l)
+{
+	uint64_t f, line, col;
+
+	if (number(pp, &f) < 0 || *(*pp)++ != ':' || number(pp, &line) < 0 ||
+	    *(*pp)++ != ':' || number(pp, &col) < 0)
+		return -1;
+	l->file = f < m->nfiles ? m->files[f].src : -1;
+	l->line = (int)line;
+	l->col = (int)col;
+	return 0;
+}
+
+const char *
+meta_locstr(struct loc l, char *buf, size_t n)
+{
+	struct srcfile *f = src_get(l.file);
+
+	snprintf(buf, n, "%s:%d:%d", f ? f->name : "?", l.line, l.col);
+	return buf;
+}
+
+/* Grow an indexed table so that id fits, zeroing the new entries */
+static void *
+index_grow(void *v, size_t *n, size_t *cap, uint64_t id, size_t elsz)
+{
+	if (id < *n)
+		return v;
+	v = vgrow(v, cap, id + 1, elsz);
+	memset((char *)v + *n * elsz, 0, (id + 1 - *n) * elsz);
+	*n = id + 1;
+	return v;
+}
+
+static int
+srcline(struct meta *m, const char *line)
+{
+	const char *p = line;
+	size_t len;
+	char *s = meta_unquote(&p, &len);
+
+	if (!s)
+		return bad(m, "malformed source line");
+	m->srcbuf = vgrow(m->srcbuf, &m->srccap, m->srclen + len + 2, 1);
+	memcpy(m->srcbuf + m->srclen, s, len);
+	m->srclen += len;
+	m->srcbuf[m->srclen++] = '\n';
+	if (--m->srcleft == 0) {
+		m->files[m->srcid].src = src_add(m->srcname, m->srcbuf,
+		    m->srclen);
+		m->srclen = 0;
+		m->srcid = -1;
+	}
+	return 0;
+}
+
+static int
+rec_file(struct meta *m, const char *p)
+{
+	uint64_t id, n;
+	char *name;
+
+	if (number(&p, &id) < 0 || !(name = meta_unquote(&p, NULL)) ||
+	    number(&p, &n) < 0 || id > 4096)
+		return bad(m, "malformed file record");
+	m->files = index_grow(m->files, &m->nfiles, &m->capfiles, id,
+	    sizeof *m->files);
+	m->srcname = name;
+	if (n == 0) {
+		m->files[id].src = src_add(name, "", 0);
+		return 0;
+	}
+	m->srcid = (int)id;
+	m->srcleft = (int)n;
+	return 0;
+}
+
+static enum probekind
+probekind(const char *s)
+{
+	static const char *names[] = {
+		"begin", "end", "error", "timer", "tracepoint",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(names); i++)
+		if (!strcmp(s, names[i]))
+			return (enum probekind)i;
+	return PK_OTHER;
+}
+
+static int
+rec_probe(struct meta *m, const char *p)
+{
+	struct meta_probe *pr;
+	char *k, *w, *colon;
+	uint64_t v;
+
+	m->probes = vgrow(m->probes, &m->capprobes, m->nprobes + 1,
+	    sizeof *m->probes);
+	pr = &m->probes[m->nprobes];
+	memset(pr, 0, sizeof *pr);
+	if (!(pr->prog = word(&p)) || !(k = word(&p)) ||
+	    loc(m, &p, &pr->loc) < 0 || !(pr->point = meta_unquote(&p, NULL)))
+		return bad(m, "malformed probe record");
+	pr->kind = probekind(k);
+	while ((w = word(&p))) {
+		if (!strcmp(w, "tracepoint")) {
+			if (!(w = word(&p)) || !(colon = strchr(w, ':')))
+				return bad(m, "malformed tracepoint");
+			*colon = '\0';
+			pr->tpgroup = w;
+			pr->tpname = colon + 1;
+			continue;
+		}
+		if (!strcmp(w, "prio")) {
+			char *e;
+
+			pr->prio = strtol(p, &e, 10);
+			if (e == p)
+				return bad(m, "malformed prio");
+			p = e;
+			continue;
+		}
+		if (number(&p, &v) < 0)
+			continue;
+		if (!strcmp(w, "period"))
+			pr->period = v;
+		else if (!strcmp(w, "randomize"))
+			pr->randomize = v;
+	}
+	m->nprobes++;
+	return 0;
+}
+
+static int
+rec_format(struct meta *m, const char *p)
+{
+	struct meta_format *f;
+	uint64_t id;
+	char *fmt, *types;
+
+	if (number(&p, &id) < 0 || id > 1 << 20 ||
+	    !(fmt = meta_unquote(&p, NULL)) || !(types = word(&p)))
+		return bad(m, "malformed format record");
+	if (strspn(types, "ls") != strlen(types) && strcmp(types, "-"))
+		return bad(m, "unknown argument type in format record");
+	m->formats = index_grow(m->formats, &m->nformats, &m->capformats, id,
+	    sizeof *m->formats);
+	f = &m->formats[id];
+	f->fmt = fmt;
+	f->types = strcmp(types, "-") ? types : "";
+	return 0;
+}
+
+static int
+rec_site(struct meta *m, const char *p)
+{
+	struct meta_site *s;
+	struct loc l;
+	uint64_t id;
+	char *msg;
+
+	if (number(&p, &id) < 0 || id > 1 << 20 || loc(m, &p, &l) < 0 ||
+	    !(msg = meta_unquote(&p, NULL)))
+		return bad(m, "malformed site record");
+	m->sites = index_grow(m->sites, &m->nsites, &m->capsites, id,
+	    sizeof *m->sites);
+	s = &m->sites[id];
+	s->loc = l;
+	s->msg = msg;
+	return 0;
+}
+
+static int
+rec_line(struct meta *m, const char *p)
+{
+	struct meta_line *l;
+	uint64_t insn;
+
+	m->lines = vgrow(m->lines, &m->caplines, m->nlines + 1,
+	    sizeof *m->lines);
+	l = &m->lines[m->nlines];
+	if (!(l->prog = word(&p)) || number(&p, &insn) < 0 ||
+	    loc(m, &p, &l->loc) < 0)
+		return bad(m, "malformed line record");
+	l->insn = insn;
+	m->nlines++;
+	return 0;
+}
+
+static int
+rec_array(struct meta *m, const char *p)
+{
+	struct meta_array *a;
+	char *vt, *keys, *s;
+	size_t i = 0;
+
+	m->arrays = vgrow(m->arrays, &m->caparrays, m->narrays + 1,
+	    sizeof *m->arrays);
+	a = &m->arrays[m->narrays];
+	if (!(a->name = word(&p)) || !(a->map = word(&p)) ||
+	    !(vt = word(&p)) || !(keys = word(&p)))
+		return bad(m, "malformed array record");
+	a->valtype = !strcmp(vt, "stats") ? 'S' : vt[0] == 's' ? 's' : 'l';
+	a->keytypes = arena_alloc(strlen(keys) + 1);
+	for (s = strtok(keys, ","); s; s = strtok(NULL, ","))
+		a->keytypes[i++] = s[0] == 's' ? 's' : 'l';
+	m->narrays++;
+	return 0;
+}
+
+static int
+rec_fmtstr(struct meta *m, const char *p)
+{
+	struct meta_fmtstr *f;
+	uint64_t off;
+
+	m->fmtstrs = vgrow(m->fmtstrs, &m->capfmtstrs, m->nfmtstrs + 1,
+	    sizeof *m->fmtstrs);
+	f = &m->fmtstrs[m->nfmtstrs];
+	if (number(&p, &off) < 0 || !(f->str = meta_unquote(&p, NULL)))
+		return bad(m, "malformed fmtstr record");
+	f->off = off;
+	m->nfmtstrs++;
+	return 0;
+}
+
+static int
+header(struct meta *m, const char *p)
+{
+	uint64_t v;
+	char *k = word(&p);
+
+	if (!strcmp(k, "@script")) {
+		if (!(m->script = meta_unquote(&p, NULL)))
+			return bad(m, "malformed @script");
+		return 0;
+	}
+	if (number(&p, &v) < 0)
+		return 0;	/* someone else's header */
+	if (!strcmp(k, "@maxstringlen")) {
+		if (v < 8 || v > 1 << 16)
+			return bad(m, "@maxstringlen out of range");
+		m->maxstr = v;
+	} else if (!strcmp(k, "@scratch"))
+		m->scratch = v;
+	else if (!strcmp(k, "@globals"))
+		m->globals = v;
+	else if (!strcmp(k, "@ringbuf"))
+		m->ringbuf = v;
+	return 0;
+}
+
+int
+meta_feed(struct meta *m, const char *line, const char *magic)
+{
+	size_t n = strlen(magic);
+	const char *p = line;
+	char kind[16];
+	size_t k;
+
+	m->lineno++;
+	if (!m->magic) {
+		if (strncmp(line, magic, n) || line[n] != ' ') {
+			snprintf(m->err, sizeof m->err, "not a %s file", magic);
+			return -1;
+		}
+		if (strcmp(line + n + 1, "1")) {
+			snprintf(m->err, sizeof m->err,
+			    "%s version %.20s; this reader knows version 1",
+			    magic, line + n + 1);
+			return -1;
+		}
+		m->magic = 1;
+		return 0;
+	}
+	if (m->ended)
+		return bad(m, "data after the end line");
+	if (m->srcleft)
+		return srcline(m, line);
+	if (line[0] == '@')
+		return header(m, line);
+	k = strcspn(p, " ");
+	if (k >= sizeof kind)
+		return 0;
+	memcpy(kind, p, k);
+	kind[k] = '\0';
+	p += k;
+	if (!strcmp(kind, "end"))
+		m->ended = 1;
+	else if (!strcmp(kind, "file"))
+		return rec_file(m, p);
+	else if (!strcmp(kind, "probe"))
+		return rec_probe(m, p);
+	else if (!strcmp(kind, "format"))
+		return rec_format(m, p);
+	else if (!strcmp(kind, "site"))
+		return rec_site(m, p);
+	else if (!strcmp(kind, "line"))
+		return rec_line(m, p);
+	else if (!strcmp(kind, "array"))
+		return rec_array(m, p);
+	else if (!strcmp(kind, "fmtstr"))
+		return rec_fmtstr(m, p);
+	return 0;
+}
+
+struct loc
+meta_insnloc(const struct meta *m, const char *prog, size_t insn)
+{
+	const struct meta_probe *pr = meta_probe(m, prog);
+	struct loc best = { -1, 0, 0 };
+	size_t i, at = 0;
+	int found = 0;
+
+	if (pr)
+		best = pr->loc;
+	for (i = 0; i < m->nlines; i++) {
+		const struct meta_line *l = &m->lines[i];
+
+		if (strcmp(l->prog, prog) || l->insn > insn)
+			continue;
+		if (!found || l->insn >= at) {
+			best = l->loc;
+			at = l->insn;
+			found = 1;
+		}
+	}
+	return best;
+}
+
+const struct meta_probe *
+meta_probe(const struct meta *m, const char *prog)
+{
+	size_t i;
+
+	for (i = 0; i < m->nprobes; i++)
+		if (!strcmp(m->probes[i].prog, prog))
+			return &m->probes[i];
+	return NULL;
+}
+
+const struct meta_array *
+meta_array(const struct meta *m, const char *map)
+{
+	size_t i;
+
+	for (i = 0; i < m->narrays; i++)
+		if (!strcmp(m->arrays[i].map, map))
+			return &m->arrays[i];
+	return NULL;
+}

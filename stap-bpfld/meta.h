@@ -1,0 +1,152 @@
+/*
+ * meta.h: the records of a .bo's .stap section (man/stap-bo.5), which
+ * also head an event stream (man/stap-events.5), and stap's printf.
+ * Implemented in meta.c and printf.c with libc and lib/ only, so that
+ * stap-fmt can link them to render an event stream or list a .bo.
+ * Needs lib/stap.h first (struct loc, the source registry).
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+enum probekind {
+	PK_BEGIN,
+	PK_END,
+	PK_ERROR,
+	PK_TIMER,
+	PK_TRACEPOINT,
+	PK_OTHER,
+};
+
+struct meta_probe {
+	char *prog;		/* program name (a .stap.prog.PROG section) */
+	enum probekind kind;
+	struct loc loc;
+	char *point;		/* the attach point as the script says it */
+	long prio;
+	uint64_t period;	/* timer: ns between hits */
+	uint64_t randomize;	/* timer: ns of jitter (unsupported) */
+	char *tpgroup, *tpname;	/* tracepoint GROUP:NAME, or NULL */
+};
+
+struct meta_format {
+	char *fmt;		/* NULL: no such id */
+	char *types;		/* one letter an argument: l long, s string */
+};
+
+struct meta_site {
+	struct loc loc;
+	char *msg;		/* NULL: no such id */
+};
+
+/* "line PROG INSN LOC", in record order */
+struct meta_line {
+	char *prog;
+	size_t insn;
+	struct loc loc;
+};
+
+struct meta_array {
+	char *name, *map;
+	char valtype;		/* 'l', 's' or 'S' (stats) */
+	char *keytypes;		/* one letter a key: 'l' or 's' */
+};
+
+struct meta_fmtstr {
+	size_t off;
+	char *str;
+};
+
+struct meta_file {
+	int src;		/* index in the source registry */
+};
+
+struct meta {
+	char *script;
+	size_t maxstr, scratch, globals, ringbuf;
+	struct meta_file *files;
+	size_t nfiles, capfiles;
+	struct meta_probe *probes;
+	size_t nprobes, capprobes;
+	struct meta_format *formats;	/* indexed by id */
+	size_t nformats, capformats;
+	struct meta_site *sites;	/* indexed by id */
+	size_t nsites, capsites;
+	struct meta_line *lines;
+	size_t nlines, caplines;
+	struct meta_array *arrays;
+	size_t narrays, caparrays;
+	struct meta_fmtstr *fmtstrs;
+	size_t nfmtstrs, capfmtstrs;
+
+	/* The reader's state */
+	int magic;		/* the first line has been seen */
+	int ended;		/* "end" has been seen */
+	int srcid, srcleft;	/* a file record's source lines to come */
+	char *srcbuf;
+	size_t srclen, srccap;
+	char *srcname;
+	size_t lineno;		/* records fed so far */
+	char err[160];
+};
+
+/* meta.c */
+
+void meta_init(struct meta *m);
+/*
+ * Feed one line (no newline).  The first must be "MAGIC 1" (magic is
+ * "stap-bo" or "stap-events"); then records, until "end".  Unknown
+ * kinds and headers are skipped.  0, or -1 with m->err set.
+ */
+int meta_feed(struct meta *m, const char *line, const char *magic);
+/* The location of instruction insn of program prog, or the probe's */
+struct loc meta_insnloc(const struct meta *m, const char *prog, size_t insn);
+const struct meta_probe *meta_probe(const struct meta *m, const char *prog);
+const struct meta_array *meta_array(const struct meta *m, const char *map);
+/* Parses a C-quoted string at *pp, advancing it; NULL if malformed.
+ * *lenp gets the length (the string may hold NUL bytes). */
+char *meta_unquote(const char **pp, size_t *lenp);
+void meta_quote(FILE *f, const char *s, size_t n);
+/* "FILE:LINE:COL" of loc, in buf */
+const char *meta_locstr(struct loc loc, char *buf, size_t n);
+
+/* printf.c */
+
+/*
+ * Format fmt with SystemTap's printf semantics and write it to out.
+ * The arguments are packed as a PRINTF record carries them: types[i]
+ * 'l' is an 8-byte long in host order, 's' a string of maxstr bytes
+ * (NUL-terminated within them, else cut there).  Returns 0, or -1 when
+ * the arguments are shorter than types say or a conversion wants more
+ * arguments than there are (what can be printed still is).
+ */
+int stapfmt_print(FILE *out, const char *fmt, const char *types,
+    const void *args, size_t len, size_t maxstr);
+/* Bytes the packed arguments of types take */
+size_t stapfmt_argsize(const char *types, size_t maxstr);
+
+/* The record kinds of man/stap-events.5 and abi */
+enum {
+	REC_PRINTF = 1,
+	REC_EXIT = 2,
+	REC_ERROR = 3,
+	REC_WARN = 4,
+};
+
+/*
+ * Print one ERROR or WARN record's message to err the way stap-bpfld
+ * does: "ERROR: MESSAGE near FILE:LINE:COL".
+ */
+void stapfmt_diag(FILE *err, const struct meta *m, unsigned kind,
+    unsigned id, const void *payload, size_t len);
+
+/*
+ * Render an event stream (stap-bpfld --raw) read from in: the script's
+ * output to out, its errors and warnings to err, as stap-bpfld would
+ * have printed them.  name is what messages call the input.  Returns
+ * 0, 1 if the script reported errors (stap-bpfld would exit 1), or -1
+ * after saying in one line on err why the stream is unreadable
+ * (foreign, unknown version, truncated).
+ */
+int stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name);
+/* The last words at exit: lost records and error count, if any */
+void stapfmt_summary(FILE *err, uint64_t lost, uint64_t errors);
