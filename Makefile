@@ -14,7 +14,7 @@ PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o
 GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
-	$(O)/obj/stap-bpfgen/btf.o
+	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/builtins.o \
 	$(O)/obj/stap-resolve/points.o $(O)/obj/stap-resolve/sym.o \
 	$(O)/obj/stap-resolve/types.o
@@ -109,7 +109,7 @@ fuzz: fuzz-build
 
 bench: deps all
 	@sh .ci/deps valgrind
-	sh tests/bench/bench.sh
+	bash tests/bench/bench
 
 demo: deps all
 	sh examples/demo.sh

@@ -122,3 +122,6 @@ struct gen {
 };
 
 void gen_probe(struct gen *g, struct prog *p, struct node *probe, int init);
+
+/* check.c */
+int check_tree(struct gen *g, struct script *s);

@@ -285,6 +285,11 @@ main(int argc, char **argv)
 	g.m_fmt = map("stap_fmt", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
 	maps[g.m_fmt].flags = BPF_F_RDONLY_PROG;
 	layout(&g, s);
+	if (check_tree(&g, s) < 0) {
+		fprintf(stderr, "stap-bpfgen: %d error%s\n", nerrors,
+		    nerrors == 1 ? "" : "s");
+		return 1;
+	}
 
 	/* the initialisers run first, as a begin probe of their own */
 	for (i = 0; i < (size_t)g.nglobals; i++)

@@ -1,0 +1,195 @@
+/*
+ * What stap-bpfgen trusts in a resolved tree, checked before it lowers
+ * anything: every identifier bound to a variable that exists, arrays
+ * indexed with as many keys as they have, calls naming a function that
+ * exists with the right number of arguments, types where code depends
+ * on them.  stap-resolve writes only such trees; this is for trees
+ * from anywhere else, which get an error instead of a crash.
+ */
+#include <string.h>
+
+#include "gen.h"
+
+struct ctx {
+	struct gen *g;
+	int nlocals, nparams;
+	int tracepoint;
+};
+
+static int
+count(struct node *n)
+{
+	int k = 0;
+
+	for (; n; n = n->next)
+		k++;
+	return k;
+}
+
+static int
+bad(struct node *n, const char *what)
+{
+	diag_error(n->loc, "malformed resolved tree: %s", what);
+	return -1;
+}
+
+static int walk(struct ctx *c, struct node *n);
+
+static int
+var(struct ctx *c, struct node *id)
+{
+	if (id->kind != N_IDENT)
+		return bad(id, "a variable is expected here");
+	if (id->flags & F_GLOBAL)
+		return id->num >= 0 && id->num < c->g->nglobals ? 0 :
+		    bad(id, "global index out of range");
+	if (id->flags & F_LOCAL)
+		return id->num >= 0 && id->num < c->nlocals ? 0 :
+		    bad(id, "local index out of range");
+	if (id->flags & F_PARAM)
+		return id->num >= 0 && id->num < c->nparams ? 0 :
+		    bad(id, "parameter index out of range");
+	return bad(id, "an identifier bound to nothing");
+}
+
+static int
+array(struct ctx *c, struct node *id, struct node *args)
+{
+	struct node *v;
+
+	if (id->kind != N_IDENT || !(id->flags & F_GLOBAL))
+		return bad(id, "an array must be a global");
+	if (var(c, id) < 0)
+		return -1;
+	v = c->g->gvar[id->num];
+	if (c->g->gmap[id->num] < 0)
+		return bad(id, "a scalar used as an array");
+	if (args && count(args) != count(v->keys))
+		return bad(id, "wrong number of array indexes");
+	return 0;
+}
+
+static int
+scalar_type(struct node *n)
+{
+	return n->type == T_LONG || n->type == T_STRING;
+}
+
+static int
+walk(struct ctx *c, struct node *n)
+{
+	int i;
+
+	for (; n; n = n->next) {
+		switch (n->kind) {
+		case N_IDENT:
+			if (var(c, n) < 0)
+				return -1;
+			if (!(n->flags & F_GLOBAL) && !scalar_type(n))
+				return bad(n, "a variable without a type");
+			if ((n->flags & F_GLOBAL) &&
+			    c->g->gmap[n->num] >= 0)
+				break;  /* a whole array: delete, foreach */
+			break;
+		case N_INDEX:
+		case N_IN:
+			if (array(c, n->l, n->args) < 0)
+				return -1;
+			if (walk(c, n->args) < 0)
+				return -1;
+			continue;
+		case N_FOREACH:
+			if (n->l->kind == N_IDENT && array(c, n->l, NULL) < 0)
+				return -1;
+			if (n->l->kind == N_IDENT &&
+			    count(n->keys) != count(c->g->gvar[n->l->num]->keys))
+				return bad(n, "wrong number of foreach keys");
+			break;
+		case N_CALL:
+			if (!(n->flags & F_BUILTIN)) {
+				struct node *f;
+
+				if (n->num < 0 || n->num >= c->g->nfuncs)
+					return bad(n, "call of a function that "
+					    "is not there");
+				f = c->g->funcs[n->num];
+				if (count(f->args) != count(n->args))
+					return bad(n, "wrong number of "
+					    "arguments");
+			} else if (!strcmp(n->str, "printf") ||
+			    !strcmp(n->str, "sprintf") ||
+			    !strncmp(n->str, "printd", 6) ||
+			    !strncmp(n->str, "sprintd", 7)) {
+				if (!n->args || n->args->kind != N_STR)
+					return bad(n, "a format or delimiter "
+					    "string is expected");
+			}
+			break;
+		case N_TARGET:
+			if (!c->tracepoint)
+				return bad(n, "a context variable outside a "
+				    "tracepoint probe");
+			if (n->num < 0 || n->num > 65535 || n->size < 0 ||
+			    n->size > 65535)
+				return bad(n, "a context variable out of range");
+			break;
+		case N_STAT:
+			if (n->l->kind != N_IDENT && n->l->kind != N_INDEX)
+				return bad(n, "statistics of a non-variable");
+			break;
+		case N_ASSIGN: case N_PREINC: case N_POSTINC:
+			if (n->l->kind != N_IDENT && n->l->kind != N_INDEX)
+				return bad(n, "assignment to a non-variable");
+			break;
+		case N_RETURN:
+			if (c->nparams < 0)
+				return bad(n, "return outside a function");
+			break;
+		case N_TRY:
+			if (n->l && var(c, n->l) < 0)
+				return -1;
+			break;
+		default:
+			break;
+		}
+		for (i = 0; i < N_CHILDREN; i++)
+			if (i != CH_locals && walk(c, *node_child(n, i)) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* 0 if the tree is fit to lower, else -1 after an error. */
+int
+check_tree(struct gen *g, struct script *s)
+{
+	struct node *d;
+
+	for (d = s->decls; d; d = d->next) {
+		struct ctx c = { g, count(d->locals), -1, 0 };
+
+		if (d->kind == N_FUNC) {
+			c.nparams = count(d->args);
+			if (walk(&c, d->body) < 0)
+				return -1;
+		} else if (d->kind == N_PROBE) {
+			struct node *c0 = d->points->args;
+
+			c.tracepoint = c0->next && !strcmp(c0->str, "kernel") &&
+			    !strcmp(c0->next->str, "trace") && c0->next->l &&
+			    c0->next->l->kind == N_STR &&
+			    strchr(c0->next->l->str, ':');
+			if (walk(&c, d->points->cond) < 0 ||
+			    walk(&c, d->body) < 0)
+				return -1;
+		} else if (d->kind == N_GLOBAL) {
+			struct node *v;
+
+			for (v = d->args; v; v = v->next)
+				if (v->keys && (v->num <= 0 ||
+				    v->num > (1 << 24)))
+					return bad(v, "array size out of range");
+		}
+	}
+	return 0;
+}
