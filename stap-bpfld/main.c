@@ -121,21 +121,63 @@ handlers(void)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
-/* Runs CMD the way a shell would, directly when it is plain words */
+/*
+ * Splits CMD into words the way a shell would, with quotes and
+ * backslashes, so that the pid of -c is the command's own (stap does
+ * the same with wordexp).  -1 if it uses other shell syntax.
+ */
+static int
+words(char *cmd, char **argv, int max)
+{
+	char *in = cmd, *out = cmd;
+	int n = 0, q;
+
+	for (;;) {
+		while (*in == ' ' || *in == '\t')
+			in++;
+		if (!*in)
+			break;
+		if (n == max - 1)
+			return -1;
+		argv[n++] = out;
+		while (*in && *in != ' ' && *in != '\t') {
+			if (strchr("|&;<>()$`*?[#~{}\n", *in))
+				return -1;
+			if (*in == '\\' && in[1]) {
+				*out++ = in[1];
+				in += 2;
+			} else if (*in == '\'' || *in == '"') {
+				q = *in++;
+				while (*in && *in != q) {
+					if (q == '"' && strchr("$`", *in))
+						return -1;
+					if (q == '"' && *in == '\\' &&
+					    strchr("\"\\", in[1]))
+						in++;
+					*out++ = *in++;
+				}
+				if (*in++ != q)
+					return -1;
+			} else
+				*out++ = *in++;
+		}
+		if (*in)
+			in++;
+		*out++ = '\0';
+	}
+	argv[n] = NULL;
+	return n;
+}
+
+/* Runs CMD: directly when it is plain words, else through sh -c */
 static _Noreturn void
 execcmd(const char *cmd)
 {
-	char *copy = estrdup(cmd), *argv[256], *w, *save = NULL;
-	int n = 0;
+	char *copy = estrdup(cmd), *argv[256];
 
-	if (strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}\n") == NULL) {
-		for (w = strtok_r(copy, " \t", &save); w && n < 255;
-		    w = strtok_r(NULL, " \t", &save))
-			argv[n++] = w;
-		argv[n] = NULL;
-		if (n)
-			execvp(argv[0], argv);
-	} else
+	if (words(copy, argv, 256) > 0)
+		execvp(argv[0], argv);
+	else
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 	fprintf(stderr, "%s: exec '%s': %s\n", argv0, cmd, strerror(errno));
 	_exit(127);
@@ -209,12 +251,18 @@ childgone(struct ld *ld, int *bad, int hang)
 static int
 options(struct ld *ld, int argc, char **argv)
 {
-	int i;
+	int i, nop = 0;
 	char *e;
-	const char *arg;
+	const char *arg, *op = NULL;
 
 	for (i = 1; i < argc; i++) {
 		char *a = argv[i];
+
+		if (a[0] != '-' || !a[1]) {
+			op = a;
+			nop++;
+			continue;
+		}
 
 		if (!strcmp(a, "--help")) {
 			help();
@@ -226,9 +274,8 @@ options(struct ld *ld, int argc, char **argv)
 		} else if (!strcmp(a, "--raw")) {
 			ld->raw = 1;
 		} else if (!strcmp(a, "--")) {
-			i++;
-			break;
-		} else if (a[0] != '-' || !a[1]) {
+			for (i++; i < argc; i++, nop++)
+				op = argv[i];
 			break;
 		} else if (a[1] == 'v' && strspn(a + 1, "v") == strlen(a + 1)) {
 			ld->verbose += (int)strlen(a + 1);
@@ -265,7 +312,7 @@ options(struct ld *ld, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (argc - i > 1) {
+	if (nop > 1) {
 		fprintf(stderr, "%s: one .bo at a time\n%s", argv0, usage);
 		return -1;
 	}
@@ -273,7 +320,7 @@ options(struct ld *ld, int argc, char **argv)
 		fprintf(stderr, "%s: -c and -x cannot go together\n", argv0);
 		return -1;
 	}
-	ld->path = i < argc ? argv[i] : "-";
+	ld->path = op ? op : "-";
 	return 0;
 }
 

@@ -67,8 +67,10 @@ number(FILE *out, uint64_t num, int base, long size, long precision,
 	if (i > precision)
 		precision = i;
 	size -= precision;
-	if (!(flags & (F_ZEROPAD | F_LEFT)))
+	if (!(flags & (F_ZEROPAD | F_LEFT))) {
 		pad(out, ' ', size);
+		size = 0;
+	}
 	if (sign)
 		putc(sign, out);
 	if (flags & F_SPECIAL && base == 8)
