@@ -73,7 +73,7 @@ $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 
 # The set-up commands install what they miss (as root, on Debian).
 deps:
-	@sh .ci/deps gcc make
+	@sh .ci/deps gcc make pkg-config libbpf-dev libelf-dev libdw-dev
 
 check: deps all
 	tests/run
@@ -82,23 +82,38 @@ check-san: deps
 	$(MAKE) O=build-san CFLAGS="$(CFLAGS) -DSAN $(SANFLAGS)" \
 		LDFLAGS="$(LDFLAGS) $(SANFLAGS)" all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-		UBSAN_OPTIONS=print_stacktrace=1 BIN=../build-san/bin tests/run
+		UBSAN_OPTIONS=print_stacktrace=1 BIN=../build-san/bin \
+		CFLAGS="$(CFLAGS) -DSAN $(SANFLAGS)" tests/run
 
 # libFuzzer targets, one per stage input, each run FUZZTIME seconds.
-FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree
+FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
+	build-fuzz/fuzz-bo
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c
 
-build-fuzz/fuzz-%: tests/fuzz/%.c $(LIBSRC) $(HDRS)
+build-fuzz/fuzz-parse build-fuzz/fuzz-tree: build-fuzz/fuzz-%: \
+	tests/fuzz/%.c $(LIBSRC) $(HDRS)
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZFLAGS) -o $@ $< $(LIBSRC)
 
+build-fuzz/fuzz-interp: tests/fuzz/interp.c stap-bpfld/interp.c \
+	stap-bpfld/interp.h
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/interp.c \
+		stap-bpfld/interp.c
+
+build-fuzz/fuzz-bo: tests/fuzz/bo.c lib/bo.c lib/bo.h $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) -Ilib $$(pkg-config --cflags libbpf libelf) \
+		-o $@ tests/fuzz/bo.c lib/bo.c lib/arena.c lib/diag.c \
+		$$(pkg-config --libs libbpf libelf)
+
 fuzz-build:
-	@sh .ci/deps clang libclang-rt-14-dev
+	@sh .ci/deps clang libclang-rt-14-dev pkg-config libbpf-dev libelf-dev
 	$(MAKE) $(FUZZERS)
 
 fuzz: fuzz-build
-	for f in parse tree; do \
+	for f in parse tree interp bo; do \
 		mkdir -p build-fuzz/corpus-$$f && \
 		sh tests/fuzz/seed.sh $$f build-fuzz/corpus-$$f && \
 		build-fuzz/fuzz-$$f -max_total_time=$(FUZZTIME) \

@@ -4,6 +4,22 @@
 cd "$(dirname "$0")/../.." || exit 1
 kind=$1 dir=$2
 n=0
+case $kind in
+interp)
+	# a few real programs: the instructions of begin probes
+	printf '\267\000\000\000\001\000\000\000\225\000\000\000\000\000\000\000' \
+	    >"$dir/seed-exit"
+	exit 0 ;;
+bo)
+	for stp in tests/runtime/*.stp examples/*.stp; do
+		n=$((n + 1))
+		build/bin/stap-parse "$stp" 2>/dev/null |
+		    build/bin/stap-resolve 2>/dev/null |
+		    build/bin/stap-bpfgen >"$dir/seed$n.bo" 2>/dev/null ||
+		    rm -f "$dir/seed$n.bo"
+	done
+	exit 0 ;;
+esac
 for stp in tests/*/*.stp examples/*.stp; do
 	[ -f "$stp" ] || continue
 	n=$((n + 1))
