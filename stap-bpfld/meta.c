@@ -20,6 +20,21 @@ meta_init(struct meta *m)
 	m->srcid = -1;
 }
 
+/* The tables; strings are in the arena */
+void
+meta_free(struct meta *m)
+{
+	free(m->files);
+	free(m->probes);
+	free(m->formats);
+	free(m->sites);
+	free(m->lines);
+	free(m->arrays);
+	free(m->fmtstrs);
+	free(m->srcbuf);
+	meta_init(m);
+}
+
 static int
 bad(struct meta *m, const char *what)
 {

@@ -92,6 +92,7 @@ struct meta {
 /* meta.c */
 
 void meta_init(struct meta *m);
+void meta_free(struct meta *m);
 /*
  * Feed one line (no newline).  The first must be "MAGIC 1" (magic is
  * "stap-bo" or "stap-events"); then records, until "end".  Unknown

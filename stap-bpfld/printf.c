@@ -196,8 +196,10 @@ conv_b(FILE *out, uint64_t v, long width, long prec, int flags)
 
 	if (prec != 1 && prec != 2 && prec != 4 && prec != 8)
 		prec = -1;
-	if (width < 0)
-		width = prec < 0 ? 8 : prec;
+	if (width < 0 && prec < 0)
+		width = prec = 8;
+	else if (width < 0)
+		width = prec;
 	else if (prec < 0)
 		prec = width == 1 || width == 2 || width == 4 ? width : 8;
 	if (!(flags & F_LEFT))
@@ -416,10 +418,10 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 		    (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)) {
 			fprintf(err, "%s: '%s': written on a machine of the "
 			    "other byte order\n", argv0, name);
-			return -1;
+			goto fail;
 		} else if (meta_feed(&m, line, "stap-events") < 0) {
 			fprintf(err, "%s: '%s': %s\n", argv0, name, m.err);
-			return -1;
+			goto fail;
 		}
 	}
 	if (!data)
@@ -458,12 +460,15 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 	    (uint64_t)errors);
 	free(line);
 	free(buf);
+	meta_free(&m);
 	return nerr || errors;
 truncated:
 	fprintf(err, "%s: '%s': truncated event stream (no end line)\n",
 	    argv0, name);
+fail:
 	free(line);
 	free(buf);
+	meta_free(&m);
 	return -1;
 }
 
