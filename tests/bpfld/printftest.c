@@ -1,7 +1,8 @@
 /*
  * Unit tests of stap-bpfld/printf.c against SystemTap's printf
  * semantics (the kernel runtime's, which the language reference
- * describes), and of the event stream renderer.  One line per check,
+ * describes), and of the event stream renderer ("printftest render
+ * FILE" renders a stream, for tests/bpfld/load.sh).  One line per check,
  * then "N passed, N failed"; exit 1 on any failure.  tests/bpfld/
  * printf.sh builds and runs it.
  */
@@ -262,9 +263,19 @@ render(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	FILE *f;
+
 	argv0 = "printftest";
+	/* printftest render FILE: what stap-fmt does with a stream */
+	if (argc == 3 && !strcmp(argv[1], "render")) {
+		if (!(f = fopen(argv[2], "rb"))) {
+			perror(argv[2]);
+			return 1;
+		}
+		return stapfmt_render(f, stdout, stderr, argv[2]) != 0;
+	}
 	numbers();
 	others();
 	shortargs();
