@@ -1,15 +1,25 @@
 #!/bin/sh
-# make demo: the bundled example through the stages that exist so far.
-# The back end (stap-resolve, stap-bpfgen, stap-bpfld) comes later;
-# until then the demo parses examples/topsys.stp into a stap-tree and
-# formats the tree back into SystemTap source.
+# make demo: examples/topsys.stp through the whole pipeline on this
+# machine's kernel: the processes making the most system calls, a top
+# ten every second for five seconds.  A dd in the background makes sure
+# there is something to see.
 set -e
 cd "$(dirname "$0")/.."
 B=build/bin
-echo "== stap-parse examples/topsys.stp | head -n 40"
-$B/stap-parse examples/topsys.stp >build/topsys.tree
-head -n 40 build/topsys.tree
-echo "... ($(wc -l <build/topsys.tree) lines in all)"
-echo
-echo "== stap-parse examples/topsys.stp | stap-fmt"
-$B/stap-fmt <build/topsys.tree
+echo "== stap-parse examples/topsys.stp | stap-resolve | stap-bpfgen > build/topsys.bo"
+$B/stap-parse examples/topsys.stp | $B/stap-resolve | $B/stap-bpfgen \
+    >build/topsys.bo
+echo "   $(wc -c <build/topsys.bo) bytes; sections:"
+$B/stap-fmt build/topsys.bo 2>/dev/null | head -n 20 || true
+if [ "$(id -u)" != 0 ]; then
+	echo "stap-bpfld needs root to load BPF: run 'make demo' as root"
+	exit 0
+fi
+mountpoint -q /sys/kernel/tracing 2>/dev/null ||
+    mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+echo "== stap-bpfld build/topsys.bo   (with a dd making system calls)"
+dd if=/dev/zero of=/dev/null bs=16 count=2000000 2>/dev/null &
+dd=$!
+$B/stap-bpfld build/topsys.bo
+kill $dd 2>/dev/null || true
+wait 2>/dev/null || true

@@ -226,6 +226,55 @@ fmtstr(struct gen *g, const char *fmt)
 }
 
 /*
+ * A script format as bpf_snprintf takes it: integer conversions are
+ * 64-bit in stap but int unless told in the kernel's, so every one gets
+ * "ll"; %p becomes %#llx (the kernel would hash the pointer).  What the
+ * helper cannot do at all is refused here, at the script's line.
+ */
+static char *
+kernel_format(struct node *at, const char *fmt)
+{
+	size_t n = strlen(fmt);
+	char *out = arena_alloc(3 * n + 1), *o = out;
+	const char *p;
+
+	for (p = fmt; *p; p++) {
+		*o++ = *p;
+		if (*p != '%')
+			continue;
+		if (p[1] == '%') {
+			*o++ = *++p;
+			continue;
+		}
+		while (p[1] && strchr("-+ #0123456789.", p[1]))
+			*o++ = *++p;
+		while (p[1] == 'l' || p[1] == 'h' || p[1] == 'z' || p[1] == 'j')
+			p++;
+		switch (p[1]) {
+		case 'd': case 'i': case 'u': case 'x': case 'X':
+			*o++ = 'l';
+			*o++ = 'l';
+			*o++ = *++p;
+			break;
+		case 'p':
+			o += sprintf(o, "#llx");
+			p++;
+			break;
+		case 's': case 'c':
+			*o++ = *++p;
+			break;
+		default:
+			diag_error(at->loc, "sprintf conversion '%%%c' is not "
+			    "supported by stap-bpf yet", p[1] ? p[1] : ' ');
+			*o = '\0';
+			return out;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
  * out = snprintf(fmt, args): through the bpf_snprintf helper, whose
  * format must sit in a frozen read-only map (stap_fmt) and whose
  * arguments are an array of u64: longs as values, strings as pointers.
@@ -805,13 +854,16 @@ builtin(struct gen *g, struct node *n)
 		enum type types[16];
 
 		if (!strcmp(f, "sprintf")) {
-			fmt = estrdup(n->args->str);
+			fmt = estrdup(kernel_format(n, n->args->str));
 			args = n->args->next;
 		} else {
 			struct node fake = *n;
+			char *pf;
 
 			fake.str = f + 1;
-			fmt = print_format(&fake, &args);
+			pf = print_format(&fake, &args);
+			fmt = estrdup(kernel_format(n, pf));
+			free(pf);
 		}
 		for (a = args; a; a = a->next) {
 			if (k == 12)
