@@ -18,7 +18,7 @@ enum probekind {
 };
 
 struct meta_probe {
-	char *prog;		/* program name (a .stap.prog.PROG section) */
+	char *prog;		/* program (a .stap.prog.PROG section) */
 	enum probekind kind;
 	struct loc loc;
 	char *point;		/* the attach point as the script says it */
@@ -30,7 +30,7 @@ struct meta_probe {
 
 struct meta_format {
 	char *fmt;		/* NULL: no such id */
-	char *types;		/* one letter an argument: l long, s string */
+	char *types;		/* per argument: l long, s string */
 };
 
 struct meta_site {

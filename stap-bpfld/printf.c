@@ -51,7 +51,7 @@ number(FILE *out, uint64_t num, int base, long size, long precision,
 	if (flags & F_SIGN) {
 		if ((int64_t)num < 0) {
 			sign = '-';
-			num = -num;	/* unsigned: right for INT64_MIN too */
+			num = -num;	/* unsigned: right for INT64_MIN */
 		} else if (flags & F_PLUS)
 			sign = '+';
 		else if (flags & F_SPACE)

@@ -476,10 +476,11 @@ bsnprintf(struct ld *ld, char *out, size_t size, const char *fmt,
 			spec[k + 2] = *f;
 			spec[k + 3] = '\0';
 			if (longs)
-				len = snprintf(buf, sizeof buf, spec, data[arg]);
+				len = snprintf(buf, sizeof buf, spec,
+				    data[arg]);
 			else if (sign)
-				len = snprintf(buf, sizeof buf, spec, (long long)
-				    (int32_t)data[arg]);
+				len = snprintf(buf, sizeof buf, spec,
+				    (long long)(int32_t)data[arg]);
 			else
 				len = snprintf(buf, sizeof buf, spec,
 				    (unsigned long long)(uint32_t)data[arg]);
