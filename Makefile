@@ -5,7 +5,7 @@ include config.mk
 
 O = build
 B = $(O)/bin
-TOOLS = stap-parse stap-resolve stap-bpfgen stap-fmt
+TOOLS = stap-parse stap-resolve stap-bpfgen stap-bpfld stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
 	$(O)/obj/lib/check.o
@@ -15,11 +15,18 @@ FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o
 GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
 	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o
+LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
+	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
+	$(O)/obj/stap-bpfld/printf.o $(O)/obj/stap-bpfld/meta.o \
+	$(O)/obj/stap-bpfld/interp.o $(O)/obj/lib/bo.o
+BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
+BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/builtins.o \
 	$(O)/obj/stap-resolve/points.o $(O)/obj/stap-resolve/sym.o \
 	$(O)/obj/stap-resolve/types.o
-MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-fmt.1
-MAN5 = man/stap-tree.5
+MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
+	man/stap-fmt.1
+MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -51,6 +58,15 @@ $(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(O)/obj/stap-bpfld/%.o: stap-bpfld/%.c $(HDRS) stap-bpfld/bpfld.h \
+	stap-bpfld/meta.h stap-bpfld/interp.h lib/bo.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib $(BPFCFLAGS) -c -o $@ $<
+
+$(O)/obj/lib/bo.o: lib/bo.c lib/bo.h $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib $(BPFCFLAGS) -c -o $@ lib/bo.c
+
 $(O)/libstap.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
@@ -66,6 +82,10 @@ $(B)/stap-resolve: $(RESOBJ) $(O)/libstap.a
 $(B)/stap-bpfgen: $(GENOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(GENOBJ) $(O)/libstap.a
+
+$(B)/stap-bpfld: $(LDOBJ) $(O)/libstap.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(LDOBJ) $(O)/libstap.a $(BPFLIBS)
 
 $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
