@@ -25,6 +25,7 @@ struct meta_probe {
 	long prio;
 	uint64_t period;	/* timer: ns between hits */
 	uint64_t randomize;	/* timer: ns of jitter (unsupported) */
+	int user;		/* timer run by stap-bpfld, not the kernel */
 	char *tpgroup, *tpname;	/* tracepoint GROUP:NAME, or NULL */
 };
 

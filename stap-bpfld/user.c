@@ -129,7 +129,7 @@ setupprogs(struct ld *ld)
 		struct uprog *u;
 
 		if (pr->kind != PK_BEGIN && pr->kind != PK_END &&
-		    pr->kind != PK_ERROR)
+		    pr->kind != PK_ERROR && !(pr->kind == PK_TIMER && pr->user))
 			continue;
 		for (j = 0; j < ld->bo->nprogs && !bp; j++)
 			if (!ld->bo->progs[j].kernel &&
@@ -712,9 +712,16 @@ map_count(struct umap *m, int clear)
 	if (m->ksize > sizeof key)
 		return 0;
 	if (clear) {
-		while (bpf_map_get_next_key(m->fd, NULL, key) == 0 &&
+		/*
+		 * Delete what is there now, at most max_entries of it: kernel
+		 * probes may insert while we delete (our own system calls,
+		 * under a raw_syscalls probe), and "take the first key, delete
+		 * it" would then never end.
+		 */
+		while (n++ < m->max &&
+		    bpf_map_get_next_key(m->fd, NULL, key) == 0 &&
 		    bpf_map_delete_elem(m->fd, key) == 0)
-			n++;
+			;
 		for (n = 0; n < NSLOT; n++)
 			m->slot[n].live = 0;
 		return 0;
@@ -724,7 +731,7 @@ map_count(struct umap *m, int clear)
 	do {
 		n++;
 		memcpy(next, key, m->ksize);
-	} while (bpf_map_get_next_key(m->fd, next, key) == 0);
+	} while (n < m->max && bpf_map_get_next_key(m->fd, next, key) == 0);
 	return n;
 }
 
@@ -860,6 +867,57 @@ endrun(struct ld *ld)
 		for (j = 0; j < NSLOT; j++)
 			ld->umaps[i].slot[j].live = 0;
 	}
+}
+
+static int
+run_one(struct ld *ld, const struct uprog *u)
+{
+	int rc;
+
+	ld->inuser = 1;
+	rc = interp_run(&ld->vm, u->insns, u->n, 0, NULL);
+	ld->inuser = 0;
+	endrun(ld);
+	if (rc) {
+		report(ld, u, rc);
+		ld->errors++;
+		ld->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Timer probes that walk arrays run here, on the loader's clock, while
+ * the kernel programs are attached (stap-bpfgen(1) says which).  Missed
+ * periods are not made up: a slow run delays the next one.
+ */
+double
+user_timers(struct ld *ld, double now)
+{
+	double wait = -1;
+	size_t i;
+
+	for (i = 0; i < ld->nuprogs; i++) {
+		struct uprog *u = &ld->uprogs[i];
+		double period = (double)u->probe->period / 1e6;
+
+		if (u->probe->kind != PK_TIMER)
+			continue;
+		if (period <= 0)
+			period = 1;
+		if (u->next == 0)
+			u->next = now + period;
+		if (now >= u->next && !ld->exiting && !ld->failed) {
+			run_one(ld, u);
+			u->next += period;
+			if (u->next < now)
+				u->next = now + period;
+		}
+		if (wait < 0 || u->next - now < wait)
+			wait = u->next - now;
+	}
+	return wait;
 }
 
 int
