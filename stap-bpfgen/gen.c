@@ -1449,7 +1449,10 @@ foreach(struct gen *g, struct node *n)
 			if (!strcmp(n->str, ops[i]))
 				spec |= (int64_t)i << 12;
 	}
-	lim = n->limit ? expr(g, n->limit) : const_slot(g, -1);
+	/* stap: a limit of 0 or less visits nothing */
+	lim = n->limit ? expr(g, n->limit) : const_slot(g, INT64_MAX);
+	load(g, BPF_REG_3, lim);
+	asm_jmp(p, BPF_JSLE, BPF_REG_3, -1, 0, lc.brk);
 	asm_ldmap(p, BPF_REG_1, g->gmap[arr->num]);
 	asm_ld64(p, BPF_REG_2, spec);
 	load(g, BPF_REG_3, lim);

@@ -324,8 +324,9 @@ main(int argc, char **argv)
 		p->order = order++;
 		name = arena_alloc(32);
 		if (!strcmp(c0->str, "begin") || !strcmp(c0->str, "end") ||
-		    !strcmp(c0->str, "error")) {
-			p->kind = c0->str;
+		    !strcmp(c0->str, "error") || !strcmp(c0->str, "oneshot")) {
+			p->kind = strcmp(c0->str, "oneshot") ? c0->str :
+			    "begin";
 			p->prio = comparg(c0);
 			snprintf(name, 32, "%s_%d", c0->str, p->order);
 		} else if (!strcmp(c0->str, "timer")) {
@@ -428,7 +429,7 @@ main(int argc, char **argv)
 				static const struct { const char *u; int64_t m; }
 				    units[] = { { "ns", 1 }, { "us", 1000 },
 				    { "ms", 1000000 }, { "s", 1000000000 },
-				    { "jiffies", 4000000 }, { "hz", 0 } };
+				    { "jiffies", 10000000 }, { "hz", 0 } };
 				int64_t v = comparg(c1), ns = v;
 				size_t u;
 

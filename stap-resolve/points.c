@@ -368,6 +368,18 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 		add_probe(r, probe, pt, body, NULL);
 		return 1;
 	}
+	if (!strcmp(c0, "oneshot") && nc == 1 && !pt->args->l) {
+		/* a begin probe that ends the script when it is done */
+		struct node *b = node_new(N_BLOCK, body->loc);
+		struct node *ex = node_new(N_EXPR, body->loc);
+
+		ex->l = node_new(N_CALL, body->loc);
+		ex->l->str = "exit";
+		b->body = body;
+		body->next = ex;
+		add_probe(r, probe, pt, b, NULL);
+		return 1;
+	}
 	if (!strcmp(c0, "never") && nc == 1 && !pt->args->l) {
 		add_probe(r, probe, pt, body, NULL);
 		return 1;

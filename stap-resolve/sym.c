@@ -388,15 +388,32 @@ bind_target(struct scope *sc, struct node *n)
 		all_fields(sc, n);
 		return;
 	}
-	if (n->args || (n->flags & (F_ADDR | F_PRETTY | F_PPRETTY))) {
-		diag_error(n->loc, "'%s': only plain tracepoint fields are "
-		    "supported so far", n->str);
-		return;
-	}
 	f = tp_field(sc->r, sc->pr, n->str + 1);
 	if (!f) {
 		diag_error(n->loc, "tracepoint '%s:%s' has no field '%s'",
 		    sc->pr->tp->group, sc->pr->tp->name, n->str + 1);
+		return;
+	}
+	if (f->kind == TF_CHARARR && n->args && !n->args->next &&
+	    n->args->kind == N_SUBSCRIPT && !(n->flags & (F_ADDR |
+	    F_PRETTY | F_PPRETTY))) {
+		/* $comm[i]: one byte of a char array, i a constant */
+		struct node *ix = n->args->l;
+
+		if (ix->kind != N_NUM || ix->num < 0 || ix->num >= f->size) {
+			diag_error(ix->loc, "index into '%s' must be a number "
+			    "from 0 to %d", n->str, f->size - 1);
+			return;
+		}
+		n->num = f->offset + ix->num;
+		n->size = 1;
+		n->args = NULL;
+		n->type = T_LONG;
+		return;
+	}
+	if (n->args || (n->flags & (F_ADDR | F_PRETTY | F_PPRETTY))) {
+		diag_error(n->loc, "'%s': only plain tracepoint fields and "
+		    "bytes of char arrays are supported so far", n->str);
 		return;
 	}
 	n->num = f->offset;
