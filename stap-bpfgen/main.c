@@ -334,6 +334,10 @@ main(int argc, char **argv)
 			if (!needs_user(s, d->body, 0))
 				p->section = "perf_event";
 			snprintf(name, 32, "probe_%d", p->order);
+		} else if (!strcmp(c0->str, "perf")) {
+			p->kind = "perf";
+			p->section = "perf_event";
+			snprintf(name, 32, "probe_%d", p->order);
 		} else if (!strcmp(c0->str, "kernel") && c1 &&
 		    !strcmp(c1->str, "trace")) {
 			const char *tp = c1->l->str;
@@ -444,6 +448,15 @@ main(int argc, char **argv)
 					    sizeof extra - strlen(extra),
 					    " randomize %lld", (long long)(
 					    comparg(c1->next) * (ns / v)));
+			} else if (!strcmp(p->kind, "perf")) {
+				struct node *t = c1, *c = c1->next;
+				struct node *x = c->next;
+
+				snprintf(extra, sizeof extra, " type %lld config "
+				    "%lld %s %lld", (long long)comparg(t),
+				    (long long)comparg(c), x && !strcmp(x->str,
+				    "hz") ? "freq" : "period", (long long)(x ?
+				    comparg(x) : 1000000));
 			} else if (!strcmp(p->kind, "tracepoint")) {
 				snprintf(extra, sizeof extra, " tracepoint %s",
 				    c1->l->str);

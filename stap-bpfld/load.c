@@ -266,6 +266,15 @@ attach_timer(struct ld *ld, struct kprog *k)
 	attr.type = PERF_TYPE_SOFTWARE;
 	attr.config = PERF_COUNT_SW_CPU_CLOCK;
 	attr.sample_period = k->probe->period ? k->probe->period : 1000000;
+	if (k->probe->kind == PK_PERF) {
+		/* one CPU, as stock stapbpf's perf probes */
+		attr.type = (uint32_t)k->probe->type;
+		attr.config = k->probe->config;
+		if (k->probe->freq) {
+			attr.freq = 1;
+			attr.sample_freq = k->probe->freq;
+		}
+	}
 	if (k->probe->randomize && ld->verbose)
 		fprintf(stderr, "%s: probe '%s': randomize is not supported, "
 		    "the period is fixed\n", argv0, k->probe->point);
@@ -291,8 +300,9 @@ attach_one(struct ld *ld, struct kprog *k)
 	const char *how = "libbpf's default";
 
 	errno = 0;
-	if (pr && pr->kind == PK_TIMER) {
-		how = "perf cpu-clock event";
+	if (pr && (pr->kind == PK_TIMER || pr->kind == PK_PERF)) {
+		how = pr->kind == PK_TIMER ? "perf cpu-clock event" :
+		    "perf event";
 		k->link = attach_timer(ld, k);
 	} else if (pr && pr->kind == PK_TRACEPOINT && pr->tpgroup) {
 		how = "tracepoint";

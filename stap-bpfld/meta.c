@@ -225,7 +225,7 @@ static enum probekind
 probekind(const char *s)
 {
 	static const char *names[] = {
-		"begin", "end", "error", "timer", "tracepoint",
+		"begin", "end", "error", "timer", "tracepoint", "perf",
 	};
 	size_t i;
 
@@ -276,6 +276,12 @@ rec_probe(struct meta *m, const char *p)
 			continue;
 		if (!strcmp(w, "period"))
 			pr->period = v;
+		else if (!strcmp(w, "freq"))
+			pr->freq = v;
+		else if (!strcmp(w, "type"))
+			pr->type = v;
+		else if (!strcmp(w, "config"))
+			pr->config = v;
 		else if (!strcmp(w, "randomize"))
 			pr->randomize = v;
 	}

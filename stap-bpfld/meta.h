@@ -14,6 +14,7 @@ enum probekind {
 	PK_ERROR,
 	PK_TIMER,
 	PK_TRACEPOINT,
+	PK_PERF,
 	PK_OTHER,
 };
 
@@ -26,6 +27,8 @@ struct meta_probe {
 	uint64_t period;	/* timer: ns between hits */
 	uint64_t randomize;	/* timer: ns of jitter (unsupported) */
 	int user;		/* timer run by stap-bpfld, not the kernel */
+	uint64_t type, config;	/* perf: the event */
+	uint64_t freq;		/* perf: samples a second, else period */
 	char *tpgroup, *tpname;	/* tracepoint GROUP:NAME, or NULL */
 };
 

@@ -341,6 +341,65 @@ expand_trace(struct resolver *r, struct node *probe, struct node *pt,
 	return n;
 }
 
+/*
+ * perf.type(T).config(C)[.sample(N)|.hz(F)], and perf.sw.NAME /
+ * perf.hw.NAME for the kernel's generic events, which become the same
+ * perf.type(T).config(C) point.
+ */
+static int
+expand_perf(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body)
+{
+	static const char *sw[] = { "cpu_clock", "task_clock", "page_faults",
+	    "context_switches", "cpu_migrations", "page_faults_min",
+	    "page_faults_maj", "alignment_faults", "emulation_faults" };
+	static const char *hw[] = { "cpu_cycles", "instructions",
+	    "cache_references", "cache_misses", "branch_instructions",
+	    "branch_misses", "bus_cycles", "stalled_cycles_frontend",
+	    "stalled_cycles_backend", "ref_cpu_cycles" };
+	struct node *c = pt->args->next, *last;
+	int64_t v;
+	size_t i;
+
+	(void)r;
+	if (c && c->next && (!strcmp(c->str, "sw") || !strcmp(c->str, "hw"))) {
+		const char **names = c->str[0] == 's' ? sw : hw;
+		size_t n = c->str[0] == 's' ? NELEM(sw) : NELEM(hw);
+
+		for (i = 0; i < n; i++)
+			if (!strcmp(c->next->str, names[i]))
+				break;
+		if (i == n || c->next->l) {
+			diag_error(c->next->loc, "unknown perf.%s event '%s'",
+			    c->str, c->next->str);
+			return -1;
+		}
+		/* rewrite to the numeric form the back end reads */
+		c->str = "type";
+		c->l = node_new(N_NUM, c->loc);
+		c->l->num = names == sw ? 1 : 0;
+		c->next->str = "config";
+		c->next->l = node_new(N_NUM, c->next->loc);
+		c->next->l->num = (int64_t)i;
+	}
+	if (!c || strcmp(c->str, "type") || !numarg(c, &v) || v < 0 ||
+	    !c->next || strcmp(c->next->str, "config") ||
+	    !numarg(c->next, &v) || v < 0) {
+		diag_error(pt->loc, "expected perf.type(N).config(N), "
+		    "perf.sw.NAME or perf.hw.NAME");
+		return -1;
+	}
+	last = c->next->next;
+	if (last && (last->next || !numarg(last, &v) || v <= 0 ||
+	    (strcmp(last->str, "sample") && strcmp(last->str, "hz")))) {
+		diag_error(last->loc, "expected .sample(N) or .hz(N) with a "
+		    "positive N");
+		return -1;
+	}
+	add_probe(r, probe, pt, body, NULL);
+	return 1;
+}
+
 /* Expand one point; returns how many concrete probes it gave, -1 on error. */
 static int
 expand(struct resolver *r, struct node *probe, struct node *pt,
@@ -404,6 +463,8 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 	}
 	if (!strcmp(c0, "kernel") && nc == 2 && !strcmp(c1, "trace"))
 		return expand_trace(r, probe, pt, body);
+	if (!strcmp(c0, "perf"))
+		return expand_perf(r, probe, pt, body);
 	return 0;
 }
 
@@ -412,7 +473,7 @@ static void
 no_match(struct node *pt)
 {
 	static const char *later[] = {
-		"kernel", "module", "process", "kprobe", "perf", "procfs",
+		"kernel", "module", "process", "kprobe", "procfs",
 		"netfilter", "java", "python2", "python3", "input",
 	};
 	size_t i;
