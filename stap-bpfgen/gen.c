@@ -901,6 +901,34 @@ builtin(struct gen *g, struct node *n)
 		store(g, s, BPF_REG_1);
 		return s;
 	}
+	if (!strcmp(f, "ppid")) {
+		/* current->real_parent->tgid, offsets from stap_ctl (the
+		 * loader reads them from the kernel's BTF); 0 on a fault */
+		int task = helper_long(g, BPF_FUNC_get_current_task), ok;
+
+		s = tmp(g, 8);
+		ok = asm_label(p);
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)s, 0);
+		ctl_ptr(g, BPF_REG_1);
+		asm_ldx(p, BPF_DW, BPF_REG_3, BPF_REG_1, CTL_TASK_PARENT);
+		load(g, BPF_REG_2, task);
+		asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_2);
+		asm_mov(p, BPF_REG_1, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_1, task);
+		asm_movi(p, BPF_REG_2, 8);
+		asm_call(p, BPF_FUNC_probe_read_kernel);
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, ok);
+		ctl_ptr(g, BPF_REG_1);
+		asm_ldx(p, BPF_DW, BPF_REG_3, BPF_REG_1, CTL_TASK_TGID);
+		load(g, BPF_REG_2, task);
+		asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_2);
+		asm_mov(p, BPF_REG_1, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_1, s);
+		asm_movi(p, BPF_REG_2, 4);
+		asm_call(p, BPF_FUNC_probe_read_kernel);
+		asm_bind(p, ok);
+		return s;
+	}
 	if (!strcmp(f, "cpu"))
 		return helper_long(g, BPF_FUNC_get_smp_processor_id);
 	if (!strcmp(f, "local_clock_ns") || !strcmp(f, "ktime_get_ns"))

@@ -23,7 +23,8 @@ enum { REC_PRINTF = 1, REC_EXIT = 2, REC_ERROR = 3, REC_WARN = 4 };
 /* Fields of stap_ctl */
 enum {
 	CTL_EXIT = 0, CTL_ERRORS = 8, CTL_LOST = 16, CTL_TARGET = 24,
-	CTL_REALTIME = 32, CTL_SIZE = 40,
+	CTL_REALTIME = 32, CTL_TASK_PARENT = 40, CTL_TASK_TGID = 48,
+	CTL_SIZE = 56,
 };
 
 struct reloc {

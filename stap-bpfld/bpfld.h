@@ -25,7 +25,9 @@ enum {
 	CTL_LOST = 16,
 	CTL_TARGET = 24,
 	CTL_REALTIME = 32,
-	CTL_SIZE = 40,
+	CTL_TASK_PARENT = 40,	/* offsetof(struct task_struct, real_parent) */
+	CTL_TASK_TGID = 48,	/* offsetof(struct task_struct, tgid) */
+	CTL_SIZE = 56,
 };
 
 enum {

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "bpfld.h"
 
 volatile sig_atomic_t stop_signal;
@@ -339,6 +341,40 @@ ctlexit(struct ld *ld)
 	return load_ctl(ld, CTL_EXIT, &v, 0) == 0 && v != 0;
 }
 
+/*
+ * ppid() walks task_struct: the code reads where real_parent and tgid
+ * are from stap_ctl, and we learn it from this kernel's BTF, so one .bo
+ * serves kernels whose layouts differ (CO-RE by hand).
+ */
+static void
+task_offsets(struct ld *ld)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const struct btf_type *t;
+	const struct btf_member *m;
+	uint64_t parent = 0, tgid = 0;
+	int id, i;
+
+	if (!btf)
+		return;
+	id = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, m = t ? btf_members(t) : NULL; t && i < btf_vlen(t);
+	    i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+
+		if (name && !strcmp(name, "real_parent"))
+			parent = btf_member_bit_offset(t, i) / 8;
+		if (name && !strcmp(name, "tgid"))
+			tgid = btf_member_bit_offset(t, i) / 8;
+	}
+	btf__free(btf);
+	if (parent && tgid) {
+		load_ctl(ld, CTL_TASK_PARENT, &parent, 1);
+		load_ctl(ld, CTL_TASK_TGID, &tgid, 1);
+	}
+}
+
 static void
 setctl(struct ld *ld)
 {
@@ -352,6 +388,7 @@ setctl(struct ld *ld)
 	load_ctl(ld, CTL_REALTIME, &v, 1);
 	v = ld->child > 0 ? (uint64_t)ld->child : (uint64_t)ld->pid;
 	load_ctl(ld, CTL_TARGET, &v, 1);
+	task_offsets(ld);
 }
 
 static void
