@@ -15,7 +15,7 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
 }
 probe end { printf("%d %d\n", me, pp) }' | $BIN/stap-resolve |
     $BIN/stap-bpfgen >"$tmp/x.bo" || exit 1
-timeout 60 $BIN/stap-bpfld -c "$tmp/getppid 1" "$tmp/x.bo" >"$tmp/out" &
+$BIN/stap-bpfld -T 60 -c "$tmp/getppid 1" "$tmp/x.bo" >"$tmp/out" &
 ld=$!
 wait $ld || { echo "stap-bpfld failed"; exit 1; }
 read -r me pp <"$tmp/out"
