@@ -11,7 +11,10 @@ LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/check.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def
 PARSEOBJ = $(O)/obj/stap-parse/main.o
-FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o
+FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
+	$(O)/obj/stap-fmt/list.o $(O)/obj/stap-fmt/disasm.o \
+	$(O)/obj/stap-bpfld/printf.o $(O)/obj/stap-bpfld/meta.o \
+	$(O)/obj/lib/bo.o
 GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
 	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o
@@ -45,9 +48,10 @@ $(O)/obj/stap-parse/%.o: stap-parse/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(O)/obj/stap-fmt/%.o: stap-fmt/%.c $(HDRS) stap-fmt/fmt.h
+$(O)/obj/stap-fmt/%.o: stap-fmt/%.c $(HDRS) stap-fmt/fmt.h \
+	stap-bpfld/meta.h lib/bo.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -Ilib $(BPFCFLAGS) -c -o $@ $<
 
 $(O)/obj/stap-resolve/%.o: stap-resolve/%.c $(HDRS) stap-resolve/resolve.h
 	@mkdir -p $(@D)
@@ -89,7 +93,7 @@ $(B)/stap-bpfld: $(LDOBJ) $(O)/libstap.a
 
 $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(FMTOBJ) $(O)/libstap.a
+	$(CC) $(LDFLAGS) -o $@ $(FMTOBJ) $(O)/libstap.a $(BPFLIBS)
 
 # The set-up commands install what they miss (as root, on Debian).
 deps:

@@ -1,22 +1,31 @@
 /*
  * stap-fmt: print a SystemTap script, or a stap-tree of one, in the
- * canonical style.
+ * canonical style; list a .bo; render an event stream.  What the input
+ * is, its first bytes say: ELF's magic, "stap-events", "stap-tree", or
+ * else a script (a stap-tree, on stdin).
  *
  *     stap-fmt [options] [FILE]
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../lib/stap.h"
+#include "../stap-bpfld/meta.h"
 #include "fmt.h"
 
 static void
 usage(FILE *f, int status)
 {
 	fputs("usage: stap-fmt [options] [FILE]\n"
-	    "  FILE             a script or a stap-tree (default: a stap-tree "
-	    "on stdin)\n"
+	    "  FILE             a script, a stap-tree, a .bo or an event "
+	    "stream\n"
+	    "                   (default: stdin, where a script must come "
+	    "as a stap-tree)\n"
 	    "  -I DIR           look for macro libraries (*.stpm) in DIR\n"
 	    "  -D NAME=VALUE    define NAME for CONFIG_ conditions\n"
 	    "  -g               guru mode (always on: accepted for "
@@ -80,28 +89,133 @@ optarg_of(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-/* All of path ("-" is stdin), NUL-terminated. */
-static char *
-slurp(const char *path, const char *name, size_t *lenp)
+/*
+ * Up to n bytes from the start of fd, read with read(2) so that nothing
+ * past them is consumed: an event stream's rest can then go to the
+ * renderer as it arrives.
+ */
+static size_t
+peek(int fd, char *buf, size_t n, const char *name)
 {
-	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	size_t got = 0;
+	ssize_t r;
 
-	if (!fp)
-		fatal("open '%s':", path);
-	do {
+	while (got < n) {
+		r = read(fd, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			fatal("read '%s':", name);
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+/* head, then the rest of fd, NUL-terminated */
+static char *
+slurp(int fd, const char *head, size_t nhead, const char *name,
+    size_t *lenp)
+{
+	size_t cap = 0, len = nhead;
+	char *buf = vgrow(NULL, &cap, nhead + 4096, 1);
+	ssize_t n;
+
+	memcpy(buf, head, nhead);
+	for (;;) {
 		buf = vgrow(buf, &cap, len + 4096, 1);
-		n = fread(buf + len, 1, cap - len - 1, fp);
-		len += n;
-	} while (n > 0);
-	if (ferror(fp))
-		fatal("read '%s':", name);
-	if (fp != stdin)
-		fclose(fp);
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fatal("read '%s':", name);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
 	buf[len] = '\0';
 	*lenp = len;
 	return buf;
+}
+
+static int
+writeall(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * The event stream on fd as a FILE from its first byte, the n bytes of
+ * head already read from it.  A file seeks back; a pipe cannot, so a
+ * child writes head and then copies the rest into a new pipe, and the
+ * renderer prints each record as it comes instead of at the end.
+ */
+static FILE *
+stream(int fd, const char *head, size_t n, const char *name, pid_t *child)
+{
+	char buf[8192];
+	ssize_t r;
+	int p[2];
+	FILE *fp;
+
+	*child = 0;
+	if (lseek(fd, -(off_t)n, SEEK_CUR) >= 0) {
+		fp = fd == 0 ? stdin : fdopen(fd, "r");
+		if (!fp)
+			fatal("open '%s':", name);
+		return fp;
+	}
+	if (pipe(p) < 0)
+		fatal("pipe:");
+	if ((*child = fork()) < 0)
+		fatal("fork:");
+	if (*child == 0) {
+		close(p[0]);
+		if (writeall(p[1], head, n) < 0)
+			_exit(1);
+		while ((r = read(fd, buf, sizeof buf)) != 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 || writeall(p[1], buf, (size_t)r) < 0)
+				_exit(1);	/* the reader says truncated */
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	if (fd != 0)
+		close(fd);
+	if (!(fp = fdopen(p[0], "r")))
+		fatal("fdopen:");
+	return fp;
+}
+
+static int
+render(int fd, const char *head, size_t n, const char *name, FILE *fo)
+{
+	pid_t child;
+	FILE *in = stream(fd, head, n, name, &child);
+	int rc = stapfmt_render(in, fo, stderr, name);
+
+	if (in != stdin)
+		fclose(in);
+	if (child > 0) {
+		/* done reading: the copier may wait on a writer that lives */
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+	}
+	return rc != 0;
 }
 
 static struct script *
@@ -126,7 +240,8 @@ read_script(struct facts *f, const char *buf, size_t len, const char *name,
 	struct script *s;
 
 	if (memchr(buf, '\0', len))
-		fatal("'%s' is not a text file (it holds NUL bytes)", name);
+		fatal("'%s' holds NUL bytes: wanted a script, a stap-tree, "
+		    "a .bo or an event stream", name);
 	f->arch = normalize_arch(f->arch);
 	f->configfile = find_config(f->release);
 	*file = src_add(name, buf, len);
@@ -139,6 +254,15 @@ read_script(struct facts *f, const char *buf, size_t len, const char *name,
 	return s;
 }
 
+static int
+finish(FILE *fo, const char *outpath, int rc)
+{
+	outclose(fo);
+	if (fo != stdout && fclose(fo))
+		fatal("close '%s':", outpath);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -146,9 +270,9 @@ main(int argc, char **argv)
 	struct script *s;
 	const char *path = NULL, *name, *outpath = NULL;
 	const char *incdirs[64];
-	int nincs = 0, i, file = -1, opts = 1, tree = 0;
-	char *buf, *text;
-	size_t len, n;
+	int nincs = 0, i, file = -1, opts = 1, tree = 0, fd, kind, rc;
+	char *buf, *text, head[11];
+	size_t len, n, nhead;
 	FILE *fo = stdout;
 
 	argv0 = "stap-fmt";
@@ -201,11 +325,37 @@ main(int argc, char **argv)
 		path = "-";
 	name = strcmp(path, "-") ? path : "<stdin>";
 
-	buf = slurp(path, name, &len);
-	if (len >= 4 && !memcmp(buf, "\177ELF", 4))
-		fatal("%s: .bo listings are not supported yet", name);
-	if (!strncmp(buf, "stap-events", 11))
-		fatal("%s: event streams are not supported yet", name);
+	if (!strcmp(path, "-"))
+		fd = 0;
+	else if ((fd = open(path, O_RDONLY)) < 0)
+		fatal("open '%s':", path);
+	nhead = peek(fd, head, sizeof head, name);
+	kind = nhead >= 4 && !memcmp(head, "\177ELF", 4) ? 'b' :
+	    nhead == sizeof head && !memcmp(head, "stap-events", 11) ? 'e' :
+	    't';
+	if (kind != 't') {
+		free(f.defines);	/* for scripts only */
+		f.defines = NULL;
+	}
+	if (kind != 't' && tree)
+		fatal("'%s' is %s: --tree wants a script or a stap-tree",
+		    name, kind == 'b' ? "a .bo" : "an event stream");
+	if (kind == 'e') {
+		if (outpath && !(fo = fopen(outpath, "w")))
+			fatal("open '%s':", outpath);
+		rc = render(fd, head, nhead, name, fo);
+		return finish(fo, outpath, rc);
+	}
+	buf = slurp(fd, head, nhead, name, &len);
+	if (fd != 0)
+		close(fd);
+	if (kind == 'b') {
+		if (outpath && !(fo = fopen(outpath, "w")))
+			fatal("open '%s':", outpath);
+		list_bo(fo, buf, len, name);
+		free(buf);
+		return finish(fo, outpath, 0);
+	}
 	/* stdin is a pipe from an earlier stage: a tree, or a failure */
 	if (!strcmp(path, "-") || !strncmp(buf, "stap-tree ", 10))
 		s = read_tree(buf, len, name);
@@ -226,10 +376,7 @@ main(int argc, char **argv)
 		if (n)
 			fwrite(text, 1, n, fo);
 	}
-	outclose(fo);
-	if (fo != stdout && fclose(fo))
-		fatal("close '%s':", outpath);
 	free(text);
 	free(f.defines);
-	return 0;
+	return finish(fo, outpath, 0);
 }

@@ -1,0 +1,270 @@
+/*
+ * The listing of a .bo (man/stap-bo.5): the script, its maps and
+ * globals, then each probe's program disassembled, the script line each
+ * run of instructions came from quoted before it, as bpftool's "dump
+ * xlated linum" does, then the printf formats.  Everything is printed in
+ * file order, so the same object always lists the same.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "../lib/stap.h"
+#include "../lib/bo.h"
+#include "../stap-bpfld/meta.h"
+#include "fmt.h"
+
+/* Script text as it is, unless it holds bytes that would break the line */
+static void
+text(FILE *out, const char *s)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f) {
+			meta_quote(out, s, strlen(s));
+			return;
+		}
+	fputs(s, out);
+}
+
+static void
+list_maps(FILE *out, const struct bofile *bo, const struct meta *m)
+{
+	const struct meta_array *a;
+	const char *type;
+	size_t i;
+	int w = 4;
+
+	for (i = 0; i < bo->nmaps; i++)
+		if ((int)strlen(bo->maps[i].name) > w)
+			w = (int)strlen(bo->maps[i].name);
+	fprintf(out, "\nmaps:\n  %-*s  %-14s %5s %6s %8s\n", w, "name",
+	    "type", "key", "value", "entries");
+	for (i = 0; i < bo->nmaps; i++) {
+		const struct bo_map *mp = &bo->maps[i];
+
+		fprintf(out, "  %-*s  ", w, mp->name);
+		if ((type = libbpf_bpf_map_type_str(mp->type)))
+			fprintf(out, "%-14s", type);
+		else
+			fprintf(out, "type %-9u", mp->type);
+		fprintf(out, " %5u %6u %8u", mp->key_size, mp->value_size,
+		    mp->max_entries);
+		if (mp->flags)
+			fprintf(out, "  flags 0x%x", mp->flags);
+		if ((a = meta_array(m, mp->name))) {
+			const char *k;
+
+			fprintf(out, "  global %s[", a->name);
+			for (k = a->keytypes; *k; k++)
+				fprintf(out, "%s%s", k == a->keytypes ? "" :
+				    ", ", *k == 's' ? "string" : "long");
+			fprintf(out, "] %s", a->valtype == 's' ? "string" :
+			    a->valtype == 'S' ? "stats" : "long");
+		}
+		fputc('\n', out);
+	}
+}
+
+/* The scalar globals: "global NAME OFFSET TYPE" records, which the
+ * loader does not need and meta.c skips */
+static void
+list_globals(FILE *out, const struct bofile *bo)
+{
+	char name[128], type[16];
+	size_t i, off;
+	int n = 0;
+
+	for (i = 0; i < bo->nlines; i++) {
+		if (strncmp(bo->lines[i], "global ", 7) ||
+		    sscanf(bo->lines[i], "global %127s %zu %15s", name, &off,
+		    type) != 3)
+			continue;
+		if (!n++)
+			fputs("\nglobals:\n", out);
+		fprintf(out, "  %-16s %-7s stap_globals+%zu\n", name, type,
+		    off);
+	}
+}
+
+static void
+list_formats(FILE *out, const struct meta *m)
+{
+	size_t i;
+
+	if (m->nformats)
+		fputs("\nformats:\n", out);
+	for (i = 0; i < m->nformats; i++) {
+		const struct meta_format *f = &m->formats[i];
+
+		if (!f->fmt)
+			continue;
+		fprintf(out, "  %3zu ", i);
+		meta_quote(out, f->fmt, strlen(f->fmt));
+		fprintf(out, " %s\n", *f->types ? f->types : "-");
+	}
+	if (m->nfmtstrs)
+		fputs("\nsprintf formats:\n", out);
+	for (i = 0; i < m->nfmtstrs; i++) {
+		fprintf(out, "  stap_fmt+%zu ", m->fmtstrs[i].off);
+		meta_quote(out, m->fmtstrs[i].str, strlen(m->fmtstrs[i].str));
+		fputc('\n', out);
+	}
+}
+
+static const char *
+kindname(enum probekind k)
+{
+	static const char *names[] = {
+		"begin", "end", "error", "timer", "tracepoint", "other",
+	};
+
+	return (size_t)k < NELEM(names) ? names[k] : "other";
+}
+
+static void
+probe_header(FILE *out, const struct bo_prog *p, const struct meta_probe *pr)
+{
+	char buf[512];
+
+	fprintf(out, "\nprobe %s (%s, %s)\n", p->name,
+	    pr ? kindname(pr->kind) : "no probe record",
+	    p->kernel ? "in the kernel" : "run by stap-bpfld");
+	if (pr) {
+		fputs("  point   ", out);
+		text(out, pr->point);
+		fputc('\n', out);
+		if (pr->tpgroup)
+			fprintf(out, "  attach  tracepoint %s:%s\n",
+			    pr->tpgroup, pr->tpname);
+		else if (pr->kind == PK_TIMER)
+			fprintf(out, "  attach  %s every %llu ns\n",
+			    pr->user ? "stap-bpfld's clock" : "perf cpu-clock",
+			    (unsigned long long)pr->period);
+		else if (pr->kind == PK_BEGIN || pr->kind == PK_END)
+			fprintf(out, "  attach  %s, priority %ld\n",
+			    kindname(pr->kind), pr->prio);
+		fprintf(out, "  script  %s\n", meta_locstr(pr->loc, buf,
+		    sizeof buf));
+	}
+	fprintf(out, "  code    %zu instructions in section %s\n", p->ninsn,
+	    p->section);
+}
+
+/* "; FILE:LINE: text", the line's leading blanks dropped */
+static void
+quote_line(FILE *out, struct loc l)
+{
+	struct srcfile *f = src_get(l.file);
+	const char *s;
+	size_t n = 0;
+
+	fprintf(out, "; %s:%d:", f ? f->name : "?", l.line);
+	s = f ? src_line(l.file, l.line, &n) : NULL;
+	while (s && n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (s && n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	if (s && n) {
+		fputc(' ', out);
+		fwrite(s, 1, n, out);
+	}
+	fputc('\n', out);
+}
+
+static int
+byinsn(const void *a, const void *b)
+{
+	const struct meta_line *x = *(struct meta_line *const *)a;
+	const struct meta_line *y = *(struct meta_line *const *)b;
+
+	if (x->insn != y->insn)
+		return x->insn < y->insn ? -1 : 1;
+	return x < y ? -1 : x > y;	/* stable: record order */
+}
+
+/*
+ * Quote the line records that start at or before insn, skipping a line
+ * just quoted (a statement's parts share it).  Records past the end are
+ * quoted at the end, so every record shows.
+ */
+static void
+quote_upto(FILE *out, struct meta_line **ls, size_t n, size_t *next,
+    size_t insn, struct loc *last)
+{
+	for (; *next < n && ls[*next]->insn <= insn; ++*next) {
+		struct loc l = ls[*next]->loc;
+
+		if (l.file == last->file && l.line == last->line)
+			continue;
+		quote_line(out, l);
+		*last = l;
+	}
+}
+
+static void
+list_prog(FILE *out, const struct bofile *bo, const struct meta *m,
+    const struct bo_prog *p)
+{
+	struct meta_line **ls = NULL;
+	struct loc last = { -2, 0, 0 };
+	size_t i, nl = 0, cap = 0, next = 0, r = 0;
+	const char *map;
+
+	probe_header(out, p, meta_probe(m, p->name));
+	for (i = 0; i < m->nlines; i++) {
+		if (strcmp(m->lines[i].prog, p->name))
+			continue;
+		ls = vgrow(ls, &cap, nl + 1, sizeof *ls);
+		ls[nl++] = &m->lines[i];
+	}
+	if (nl)
+		qsort(ls, nl, sizeof *ls, byinsn);
+	for (i = 0; i < p->ninsn;) {
+		quote_upto(out, ls, nl, &next, i, &last);
+		while (r < p->nreloc && p->relocs[r].insn < i)
+			r++;
+		map = NULL;
+		if (r < p->nreloc && p->relocs[r].insn == i &&
+		    p->relocs[r].map >= 0 &&
+		    (size_t)p->relocs[r].map < bo->nmaps)
+			map = bo->maps[p->relocs[r].map].name;
+		fprintf(out, "%5zu: (%02x) ", i, p->insns[i].code);
+		i += disasm_insn(out, &p->insns[i], p->ninsn - i, map);
+		fputc('\n', out);
+	}
+	quote_upto(out, ls, nl, &next, (size_t)-1, &last);
+	free(ls);
+}
+
+void
+list_bo(FILE *out, const void *data, size_t len, const char *name)
+{
+	struct bofile *bo;
+	struct meta m;
+	char err[256];
+	size_t i;
+
+	if (!(bo = bo_openmem(data, len, name, err, sizeof err)))
+		fatal("%s", err);
+	meta_init(&m);
+	if (meta_feed(&m, "stap-bo 1", "stap-bo") < 0)
+		bug("%s", m.err);
+	for (i = 0; i < bo->nlines; i++)
+		if (meta_feed(&m, bo->lines[i], "stap-bo") < 0)
+			fatal("'%s': .stap %s", name, m.err);
+	fputs("script  ", out);
+	text(out, m.script ? m.script : "-");
+	fputs("\nlicense ", out);
+	text(out, bo->license ? bo->license : "-");
+	fputc('\n', out);
+	list_maps(out, bo, &m);
+	list_globals(out, bo);
+	for (i = 0; i < bo->nprogs; i++)
+		list_prog(out, bo, &m, &bo->progs[i]);
+	list_formats(out, &m);
+	meta_free(&m);
+	bo_close(bo);
+}
