@@ -200,8 +200,13 @@ junk(struct lexer *lx, struct token *t)
 static void
 lex_string(struct lexer *lx, struct token *t)
 {
-	char *buf = arena_alloc(lx->end - lx->p + 1), *o = buf;
+	const char *q = lx->p + 1;
+	char *buf, *o;
 
+	/* size the buffer by the literal, not by the rest of the file */
+	while (q < lx->end && *q != '"' && *q != '\n')
+		q += *q == '\\' && q + 1 < lx->end ? 2 : 1;
+	o = buf = arena_alloc(q - lx->p + 1);
 	lx->p++;
 	while (lx->p < lx->end && *lx->p != '"' && *lx->p != '\n') {
 		if (*lx->p == '\\' && lx->p + 1 < lx->end) {
@@ -252,7 +257,17 @@ op_lookup(const char *s)
 {
 	int i;
 
-	for (i = 1; i < O_NOPS; i++)
+	static unsigned char first[256];
+	static int ready;
+
+	/* where to start looking for an operator beginning with a byte:
+	 * op.def lists longer spellings before their prefixes */
+	if (!ready) {
+		for (i = O_NOPS - 1; i >= 1; i--)
+			first[(unsigned char)op_spelling[i][0]] = (unsigned char)i;
+		ready = 1;
+	}
+	for (i = first[(unsigned char)*s]; i && i < O_NOPS; i++)
 		if (op_spelling[i][0] == *s &&
 		    strncmp(s, op_spelling[i], strlen(op_spelling[i])) == 0)
 			return i;
@@ -310,7 +325,8 @@ lex_next(struct lexer *lx, struct token *t)
 int
 tok_is(const struct token *t, const char *word)
 {
-	return t->kind == TK_IDENT && strcmp(t->str, word) == 0;
+	return t->kind == TK_IDENT && t->str[0] == word[0] &&
+	    strcmp(t->str, word) == 0;
 }
 
 int

@@ -46,7 +46,7 @@ iskeyword(const char *s)
 	size_t i;
 
 	for (i = 0; i < NELEM(keywords); i++)
-		if (!strcmp(s, keywords[i]))
+		if (s[0] == keywords[i][0] && !strcmp(s, keywords[i]))
 			return 1;
 	return 0;
 }

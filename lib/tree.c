@@ -92,31 +92,6 @@ node_new(enum nodekind kind, struct loc loc)
 
 /* ---- writing ---- */
 
-static void
-quote(FILE *f, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			if (c < 0x20 || c >= 0x7f)
-				fprintf(f, "\\%03o", c);
-			else
-				fputc(c, f);
-		}
-	}
-	fputc('"', f);
-}
-
 /* Files are renumbered densely in the order of their first use. */
 struct filemap {
 	int *id;        /* registry index -> written id, or -1 */
@@ -157,9 +132,18 @@ struct line {
 static void
 put(struct line *l, const char *s, size_t n)
 {
-	l->b = vgrow(l->b, &l->cap, l->n + n + 1, 1);
-	memcpy(l->b + l->n, s, n);
+	char *o;
+
+	if (l->n + n + 1 > l->cap)
+		l->b = vgrow(l->b, &l->cap, l->n + n + 1, 1);
+	o = l->b + l->n;
 	l->n += n;
+	if (n > 16) {
+		memcpy(o, s, n);
+		return;
+	}
+	while (n--)
+		*o++ = *s++;
 }
 
 static void
@@ -185,16 +169,27 @@ putnum(struct line *l, long long v)
 	put(l, p, buf + sizeof buf - p);
 }
 
+/* C-quote n bytes of s: plain runs are copied whole */
 static void
-putquoted(struct line *l, const char *s)
+putquoted_n(struct line *l, const char *s, size_t n)
 {
 	char esc[5];
+	size_t i = 0, run;
 
 	put(l, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = *s;
-		const char *e = NULL;
+	while (i < n) {
+		unsigned char c;
+		const char *e;
 
+		for (run = i; run < n; run++) {
+			c = (unsigned char)s[run];
+			if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+				break;
+		}
+		put(l, s + i, run - i);
+		if ((i = run) == n)
+			break;
+		c = (unsigned char)s[i++];
 		switch (c) {
 		case '"': e = "\\\""; break;
 		case '\\': e = "\\\\"; break;
@@ -202,16 +197,28 @@ putquoted(struct line *l, const char *s)
 		case '\t': e = "\\t"; break;
 		case '\r': e = "\\r"; break;
 		default:
-			if (c >= 0x20 && c < 0x7f) {
-				put(l, (const char *)s, 1);
-				continue;
-			}
 			snprintf(esc, sizeof esc, "\\%03o", c);
 			e = esc;
 		}
-		puts_(l, e);
+		put(l, e, strlen(e));
 	}
 	put(l, "\"", 1);
+}
+
+static void
+putquoted(struct line *l, const char *s)
+{
+	putquoted_n(l, s, strlen(s));
+}
+
+static void
+quote(FILE *f, const char *s, size_t n)
+{
+	static struct line l;
+
+	l.n = 0;
+	putquoted_n(&l, s, n);
+	fwrite(l.b, 1, l.n, f);
 }
 
 static void
@@ -242,9 +249,12 @@ write_node(FILE *f, struct line *l, struct filemap *m, struct node *n,
 {
 	int i, first = 1;
 
+	static const char blanks[] = "                                ";
+
 	l->n = 0;
-	for (i = 0; i < depth; i++)
-		put(l, "  ", 2);
+	for (i = depth * 2; i > 0; i -= (int)sizeof blanks - 1)
+		put(l, blanks, i < (int)sizeof blanks - 1 ? (size_t)i :
+		    sizeof blanks - 1);
 	if (role) {
 		puts_(l, role);
 		put(l, ": ", 2);

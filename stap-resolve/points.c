@@ -144,6 +144,16 @@ tp_match(struct resolver *r, const char *pat, int *np)
 	*np = 0;
 	snprintf(gpat, sizeof gpat, "%.*s", colon ? (int)(colon - pat) : 1,
 	    colon ? pat : "*");
+	/* an exact name needs no directory scan */
+	if (colon && !strpbrk(pat, "*?[")) {
+		snprintf(path, sizeof path, "%s/%s/%s/format", r->tracefs, gpat,
+		    npat);
+		if (access(path, R_OK) == 0) {
+			v = vgrow(v, &cap, 1, sizeof *v);
+			v[(*np)++] = tp_new(gpat, npat);
+		}
+		return v;
+	}
 	ng = scandir(r->tracefs, &g, NULL, alphasort);
 	for (i = 0; i < ng; i++) {
 		snprintf(path, sizeof path, "%s/%s", r->tracefs, g[i]->d_name);
