@@ -236,9 +236,9 @@ layout(struct gen *g, struct script *s)
 int
 main(int argc, char **argv)
 {
-	struct gen g = { 0 };
+	static struct gen g;            /* static: its arrays live to the end */
+	static struct prog **progs;
 	struct script *s;
-	struct prog **progs = NULL;
 	size_t nprogs = 0, capprogs = 0, i, j;
 	const char *in = NULL, *out = NULL;
 	struct bo *bo;
@@ -505,5 +505,6 @@ main(int argc, char **argv)
 	if (bo_write(bo, fo) < 0)
 		fatal("write:");
 	outclose(fo);
+	bo_free(bo);
 	return 0;
 }

@@ -160,7 +160,7 @@ output(struct resolver *r)
 int
 main(int argc, char **argv)
 {
-	struct resolver r = { 0 };
+	static struct resolver r;   /* static: its arrays live to the end */
 	const char *in = NULL, *out = NULL;
 	const char *dirs[64];
 	int ndirs = 0, i;
