@@ -111,7 +111,7 @@ check-san: deps
 
 # libFuzzer targets, one per stage input, each run FUZZTIME seconds.
 FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
-	build-fuzz/fuzz-bo
+	build-fuzz/fuzz-bo build-fuzz/fuzz-events
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c
 
@@ -126,6 +126,12 @@ build-fuzz/fuzz-interp: tests/fuzz/interp.c stap-bpfld/interp.c \
 	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/interp.c \
 		stap-bpfld/interp.c
 
+build-fuzz/fuzz-events: tests/fuzz/events.c stap-bpfld/printf.c \
+	stap-bpfld/meta.c stap-bpfld/meta.h $(LIBSRC) $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/events.c \
+		stap-bpfld/printf.c stap-bpfld/meta.c $(LIBSRC)
+
 build-fuzz/fuzz-bo: tests/fuzz/bo.c lib/bo.c lib/bo.h $(HDRS)
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZFLAGS) -Ilib $$(pkg-config --cflags libbpf libelf) \
@@ -137,7 +143,7 @@ fuzz-build:
 	$(MAKE) $(FUZZERS)
 
 fuzz: fuzz-build
-	for f in parse tree interp bo; do \
+	for f in parse tree interp bo events; do \
 		mkdir -p build-fuzz/corpus-$$f && \
 		sh tests/fuzz/seed.sh $$f build-fuzz/corpus-$$f && \
 		build-fuzz/fuzz-$$f -max_total_time=$(FUZZTIME) \

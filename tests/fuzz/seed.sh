@@ -10,6 +10,17 @@ interp)
 	printf '\267\000\000\000\001\000\000\000\225\000\000\000\000\000\000\000' \
 	    >"$dir/seed-exit"
 	exit 0 ;;
+events)
+	for stp in tests/runtime/arith.stp tests/runtime/strings.stp; do
+		n=$((n + 1))
+		build/bin/stap-parse "$stp" 2>/dev/null |
+		    build/bin/stap-resolve 2>/dev/null |
+		    build/bin/stap-bpfgen >"$dir/x.bo" 2>/dev/null &&
+		    timeout 20 build/bin/stap-bpfld --raw "$dir/x.bo" \
+		    >"$dir/seed$n.ev" 2>/dev/null || rm -f "$dir/seed$n.ev"
+	done
+	rm -f "$dir/x.bo"
+	exit 0 ;;
 bo)
 	for stp in tests/runtime/*.stp examples/*.stp; do
 		n=$((n + 1))
