@@ -157,6 +157,114 @@ output(struct resolver *r)
 	return o;
 }
 
+static struct node *
+copy_decls(struct node *d)
+{
+	struct node *head = NULL, **tail = &head;
+
+	for (; d; d = d->next) {
+		*tail = node_copy(d);
+		tail = &(*tail)->next;
+	}
+	return head;
+}
+
+/* printf conversions for a value of type t, as stap's display does */
+static const char *
+conv(enum type t)
+{
+	return t == T_STRING ? "\\\"%s\\\"" : "%d";
+}
+
+/*
+ * Globals the script writes but never reads are printed at the end, as
+ * stap does, by an end probe written here as SystemTap source.  Which
+ * globals, and their types, need a resolution first: a silent trial
+ * pass over a copy of the script.
+ */
+static void
+display_globals(struct resolver *r, const char **dirs, int ndirs)
+{
+	struct script *s = r->s, *t;
+	struct node *orig = s->decls, *d;
+	FILE *save = diag_file, *null = fopen("/dev/null", "w");
+	char *buf = NULL, line[2048];
+	const char *tracefs;
+	size_t len = 0, cap = 0, i;
+	int k, errs;
+
+	if (!null)
+		return;
+	diag_file = null;
+	s->decls = copy_decls(orig);
+	tapset_load(r, dirs, ndirs);
+	sym_resolve(r);
+	if (!nerrors)
+		types_infer(r);
+	errs = nerrors;
+	diag_file = save;
+	fclose(null);
+	nerrors = nwarnings = 0;
+	for (i = 0; !errs && i < r->ngsyms; i++) {
+		struct sym *g = r->gsyms[i];
+		const char *nm = g->name;
+		char keys[512] = "", fmtk[1024] = "", args[512] = "";
+		size_t kl = 0, fl = 0, al = 0;
+
+		if (g->writes == 0 || g->reads > 0 || !g->decl ||
+		    g->decl->loc.file != s->decls->loc.file)
+			continue;
+		for (k = 0; k < g->nkeys; k++) {
+			kl += snprintf(keys + kl, sizeof keys - kl, "%s__idx%d",
+			    k ? "," : "", k);
+			fl += snprintf(fmtk + fl, sizeof fmtk - fl, "%s%s",
+			    k ? "," : "", conv(g->keys[k]));
+			al += snprintf(args + al, sizeof args - al, ", __idx%d",
+			    k);
+		}
+		if (g->nkeys > 0 && g->type == T_STATS)
+			snprintf(line, sizeof line, "probe end { foreach ([%s] "
+			    "in %s-) printf(\"%s[%s] @count=%%d @min=%%d "
+			    "@max=%%d @sum=%%d @avg=%%d\\n\"%s, @count(%s[%s]), "
+			    "@min(%s[%s]), @max(%s[%s]), @sum(%s[%s]), "
+			    "@avg(%s[%s])) }\n", keys, nm, nm, fmtk, args, nm,
+			    keys, nm, keys, nm, keys, nm, keys, nm, keys);
+		else if (g->nkeys > 0)
+			snprintf(line, sizeof line, "probe end { foreach (__val "
+			    "= [%s] in %s-) printf(\"%s[%s]=%s\\n\"%s, __val) "
+			    "}\n", keys, nm, nm, fmtk, conv(g->type), args);
+		else if (g->type == T_STATS)
+			snprintf(line, sizeof line, "probe end { if (@count(%s) "
+			    "== 0) printf(\"%s @count=0\\n\") else printf("
+			    "\"%s @count=%%d @min=%%d @max=%%d @sum=%%d "
+			    "@avg=%%d\\n\", @count(%s), @min(%s), @max(%s), "
+			    "@sum(%s), @avg(%s)) }\n", nm, nm, nm, nm, nm, nm,
+			    nm, nm);
+		else
+			snprintf(line, sizeof line, "probe end { printf(\"%s="
+			    "%s\\n\", %s) }\n", nm, conv(g->type), nm);
+		buf = vgrow(buf, &cap, len + strlen(line) + 1, 1);
+		memcpy(buf + len, line, strlen(line) + 1);
+		len += strlen(line);
+	}
+	/* start the real pass from scratch, keeping the options */
+	tracefs = r->tracefs;
+	memset(r, 0, sizeof *r);
+	r->s = s;
+	r->tracefs = tracefs;
+	r->maxmapentries = define_value(s, "MAXMAPENTRIES", 2048);
+	tapset_reset();
+	s->decls = orig;
+	if (!buf)
+		return;
+	t = parse_script(&s->facts, src_add("<synthetic>", buf, len), NULL,
+	    NULL, 0);
+	free(buf);
+	for (d = s->decls; d->next; d = d->next)
+		;
+	d->next = t->decls;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -207,6 +315,7 @@ main(int argc, char **argv)
 		fatal("%s: is a %s stap-tree; stap-resolve wants a parsed one "
 		    "(from stap-parse)", in ? in : "<stdin>", r.s->stage);
 	r.maxmapentries = define_value(r.s, "MAXMAPENTRIES", 2048);
+	display_globals(&r, dirs, ndirs);
 	tapset_load(&r, dirs, ndirs);
 	sym_resolve(&r);
 	if (!nerrors)

@@ -135,6 +135,13 @@ func_find(struct resolver *r, const char *name)
 	return NULL;
 }
 
+/* Forget the tapset library, to load it afresh for a second pass. */
+void
+tapset_reset(void)
+{
+	tapset_funcs = tapset_globals = NULL;
+}
+
 /* Parse every *.stp of the tapset directories, in name order. */
 void
 tapset_load(struct resolver *r, const char **dirs, int ndirs)

@@ -359,8 +359,11 @@ assign(struct tctx *t, struct node *n)
 			struct sym *s = symof(t, n->l->kind == N_INDEX ?
 			    n->l->l : n->l);
 
-			if (s)
+			/* x <<< v writes x: it does not read it */
+			if (s) {
+				s->reads--;
 				s->writes++;
+			}
 		}
 		operand(t, n->r, T_LONG);
 		return T_STATS;

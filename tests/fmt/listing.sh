@@ -31,7 +31,7 @@ probe begin {
 }
 probe end {
 	foreach (p in hits)
-		printf("%d: %d\n", p, hits[p])
+		printf("%d: %d\n", p, hits[p] + names["a"])
 }
 STP
 "$BIN/stap-parse" x.stp | "$BIN/stap-resolve" --tracefs "$tracefs" |
