@@ -713,15 +713,25 @@ map_count(struct umap *m, int clear)
 		return 0;
 	if (clear) {
 		/*
-		 * Delete what is there now, at most max_entries of it: kernel
-		 * probes may insert while we delete (our own system calls,
-		 * under a raw_syscalls probe), and "take the first key, delete
-		 * it" would then never end.
+		 * Take the keys there are now, then delete them.  Kernel
+		 * probes insert meanwhile (our own system calls, under a
+		 * raw_syscalls probe): "delete the first key" until none is
+		 * left could delete our own entry forever and never reach
+		 * the others.
 		 */
-		while (n++ < m->max &&
-		    bpf_map_get_next_key(m->fd, NULL, key) == 0 &&
-		    bpf_map_delete_elem(m->fd, key) == 0)
-			;
+		unsigned char *keys = malloc((size_t)m->ksize * m->max + 1);
+		size_t nk = 0, j;
+
+		if (keys && bpf_map_get_next_key(m->fd, NULL, keys) == 0) {
+			for (nk = 1; nk < m->max; nk++)
+				if (bpf_map_get_next_key(m->fd,
+				    keys + (nk - 1) * m->ksize,
+				    keys + nk * m->ksize) != 0)
+					break;
+		}
+		for (j = 0; j < nk; j++)
+			bpf_map_delete_elem(m->fd, keys + j * m->ksize);
+		free(keys);
 		for (n = 0; n < NSLOT; n++)
 			m->slot[n].live = 0;
 		return 0;

@@ -409,7 +409,15 @@ expr_(struct tctx *t, struct node *n, enum type want)
 		return assign(t, n);
 	case N_PREINC:
 	case N_POSTINC:
+		/* ++x reads x as well as writing it */
 		lvalue(t, n->l, T_LONG, 1);
+		if (t->report) {
+			struct sym *s_ = symof(t, n->l->kind == N_INDEX ?
+			    n->l->l : n->l);
+
+			if (s_)
+				s_->reads++;
+		}
 		return T_LONG;
 	case N_UNARY:
 		operand(t, n->l, T_LONG);
