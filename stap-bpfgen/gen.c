@@ -682,10 +682,8 @@ format_id(struct gen *g, const char *fmt, const char *types)
 static void
 emit_printf(struct gen *g, const char *fmt, struct node *args)
 {
-	struct prog *p = g->p;
 	char types[64];
-	int slots[64], n = 0, size = 8, off, i, id;
-	int lost = asm_label(p), done = asm_label(p);
+	int slots[64], n = 0;
 	struct node *a;
 
 	for (a = args; a; a = a->next) {
@@ -694,10 +692,23 @@ emit_printf(struct gen *g, const char *fmt, struct node *args)
 			    (int)NELEM(slots) - 1);
 		slots[n] = expr(g, a);
 		types[n] = a->type == T_STRING ? 's' : 'l';
-		size += a->type == T_STRING ? g->maxstr : 8;
 		n++;
 	}
 	types[n] = '\0';
+	gen_printf(g, fmt, slots, types);
+}
+
+/* The record of printf(fmt, ...) whose values are in slots already. */
+void
+gen_printf(struct gen *g, const char *fmt, const int *slots,
+    const char *types)
+{
+	struct prog *p = g->p;
+	int n = (int)strlen(types), size = 8, off, i, id;
+	int lost = asm_label(p), done = asm_label(p);
+
+	for (i = 0; i < n; i++)
+		size += types[i] == 's' ? g->maxstr : 8;
 	id = format_id(g, fmt, n ? types : "-");
 	asm_ldmap(p, BPF_REG_1, g->m_events);
 	asm_movi(p, BPF_REG_2, size);
@@ -1386,7 +1397,10 @@ inline_call(struct gen *g, struct node *n)
 		struct loopctx *saveloops = loops;
 
 		loops = NULL;
-		stmt(g, fn->body);
+		if (fn->body && fn->body->kind == N_EMBED)
+			basm_inline(g, fn, n, sc.param, sc.retslot);
+		else
+			stmt(g, fn->body);
 		loops = saveloops;
 	}
 	cur = sc.up;
@@ -1641,6 +1655,52 @@ stmt(struct gen *g, struct node *n)
 		}
 		g->top = mark;
 	}
+}
+
+/* ---- for basm.c, the embedded assembler ---- */
+
+int
+gen_slot(struct gen *g, int size)
+{
+	return tmp(g, size);
+}
+
+int
+gen_string(struct gen *g, const char *s)
+{
+	return str_literal(g, s);
+}
+
+/* The script function exit(). */
+void
+gen_exit(struct gen *g, struct loc loc)
+{
+	struct node n = { 0 };
+
+	n.kind = N_CALL;
+	n.loc = loc;
+	n.str = "exit";
+	n.flags = F_BUILTIN;
+	builtin(g, &n);
+}
+
+/*
+ * A runtime error whose message is in msgslot, as error() raises it;
+ * with catchonly, only inside try (jump_to_catch), else nothing.
+ */
+void
+gen_raise(struct gen *g, struct loc loc, int msgslot, int catchonly)
+{
+	if (catchonly && !tries)
+		return;
+	raise(g, loc, "", msgslot);
+}
+
+/* To the probe's epilogue. */
+void
+gen_terminate(struct gen *g)
+{
+	asm_ja(g->p, outlabel);
 }
 
 /* ---- probes ---- */

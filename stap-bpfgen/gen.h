@@ -123,6 +123,17 @@ struct gen {
 };
 
 void gen_probe(struct gen *g, struct prog *p, struct node *probe, int init);
+int gen_slot(struct gen *g, int size);
+int gen_string(struct gen *g, const char *s);
+void gen_printf(struct gen *g, const char *fmt, const int *slots,
+    const char *types);
+void gen_exit(struct gen *g, struct loc loc);
+void gen_raise(struct gen *g, struct loc loc, int msgslot, int catchonly);
+void gen_terminate(struct gen *g);
+
+/* basm.c */
+void basm_inline(struct gen *g, struct node *fn, struct node *call,
+    const int *param, int retslot);
 
 /* check.c */
 int check_tree(struct gen *g, struct script *s);

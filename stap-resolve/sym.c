@@ -433,6 +433,31 @@ bind_target(struct scope *sc, struct node *n)
 	    T_LONG;
 }
 
+/*
+ * A function whose body is BPF assembly, tagged with a bpf comment (spec
+ * section 16): stap-bpfgen assembles it at each call.  Parameters
+ * without a type are longs; the return type is the declared one, else
+ * long if the body mentions $$, else void.  Other embedded code is C.
+ */
+static void
+bind_embed(struct func *f)
+{
+	const char *s = f->decl->body->str;
+	int i;
+
+	s += strspn(s, " \t\n\r\f\v");
+	if (strncmp(s, "/* bpf */", 9)) {
+		diag_error(f->decl->body->loc, "embedded C code is not "
+		    "supported by stap-bpf");
+		return;
+	}
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i]->type == T_UNKNOWN)
+			f->params[i]->type = T_LONG;
+	if (f->ret == T_UNKNOWN)
+		f->ret = strstr(s, "$$") ? T_LONG : T_VOID;
+}
+
 static void
 bind_call(struct scope *sc, struct node *n)
 {
@@ -461,8 +486,7 @@ bind_call(struct scope *sc, struct node *n)
 
 			f->used = 1;
 			if (f->decl->body && f->decl->body->kind == N_EMBED)
-				diag_error(f->decl->body->loc, "embedded C code "
-				    "is not supported by stap-bpf");
+				bind_embed(f);
 			else
 				bind(&fs, f->decl->body);
 		}
