@@ -572,7 +572,7 @@ atform(struct parser *p)
 }
 
 /* print, println, printd, printdln, printf, sprint... and print_char */
-static int
+int
 print_family(const char *s)
 {
 	static const char *const names[] = {

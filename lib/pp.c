@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "stap.h"
 
@@ -80,6 +81,65 @@ facts_default(struct facts *f)
 	f->runtime = "bpf";
 	f->stap_version = "4.8";
 	f->privilege = "stapdev";
+}
+
+/* uname's machine names as SystemTap spells architectures */
+static const char *
+normalize_arch(const char *m)
+{
+	if (m[0] == 'i' && strlen(m) == 4 && !strcmp(m + 2, "86"))
+		return "i386";
+	if (!strcmp(m, "aarch64") || !strcmp(m, "arm64"))
+		return "arm64";
+	if (!strncmp(m, "arm", 3))
+		return "arm";
+	if (!strncmp(m, "ppc64", 5))
+		return "powerpc";
+	if (!strcmp(m, "s390x"))
+		return "s390";
+	if (!strncmp(m, "mips", 4))
+		return "mips";
+	return m;
+}
+
+/*
+ * After the options: spell the architecture as stap does and find the
+ * kernel configuration of the release compiled for (running: the
+ * release is this machine's, whose /proc/config.gz comes first).
+ */
+void
+facts_finish(struct facts *f, int running)
+{
+	static char path[4200];
+
+	f->arch = normalize_arch(f->arch);
+	f->configfile = NULL;
+	if (running && access("/proc/config.gz", R_OK) == 0) {
+		f->configfile = "/proc/config.gz";
+		return;
+	}
+	snprintf(path, sizeof path, "/boot/config-%s", f->release);
+	if (access(path, R_OK) == 0) {
+		f->configfile = path;
+		return;
+	}
+	snprintf(path, sizeof path, "/lib/modules/%s/build/.config",
+	    f->release);
+	if (access(path, R_OK) == 0)
+		f->configfile = path;
+}
+
+/* The value of -D NAME=VALUE as a number (the last one wins), else dflt */
+long
+facts_define(const struct facts *f, const char *name, long dflt)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = f->ndefines - 1; i >= 0; i--)
+		if (!strncmp(f->defines[i], name, n) && f->defines[i][n] == '=')
+			return strtol(f->defines[i] + n + 1, NULL, 0);
+	return dflt;
 }
 
 struct pp *

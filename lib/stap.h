@@ -134,6 +134,8 @@ struct facts {
 struct pp;
 
 void facts_default(struct facts *f);
+void facts_finish(struct facts *f, int running);
+long facts_define(const struct facts *f, const char *name, long dflt);
 struct pp *pp_new(struct facts *f, int file, struct comment **comments);
 void pp_library(struct pp *pp, const char *dir);
 void pp_next(struct pp *pp, struct token *t);
@@ -150,6 +152,7 @@ struct script {
 	struct comment *comments;
 };
 
+int print_family(const char *name);
 struct script *parse_script(struct facts *f, int file, const char *compatible,
     const char **incdirs, int nincs);
 
@@ -221,6 +224,7 @@ extern const char *flag_name[];
 struct node *node_new(enum nodekind kind, struct loc loc);
 struct node **node_child(struct node *n, int i);
 struct node *node_copy(struct node *n);
+const char *point_text(struct node *pt);
 void tree_write(FILE *f, struct script *s);
 const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);

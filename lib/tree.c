@@ -90,6 +90,30 @@ node_new(enum nodekind kind, struct loc loc)
 	return n;
 }
 
+/* A probe point as the user wrote it: kernel.trace("a:b"), timer.ms(5) */
+const char *
+point_text(struct node *pt)
+{
+	char buf[1024];
+	size_t n = 0;
+	struct node *c;
+
+	buf[0] = '\0';
+	for (c = pt->args; c && n < sizeof buf - 64; c = c->next) {
+		n += snprintf(buf + n, sizeof buf - n, "%s%s", c == pt->args ?
+		    "" : ".", c->str);
+		if (!c->l || n >= sizeof buf - 64)
+			continue;
+		if (c->l->kind == N_STR)
+			n += snprintf(buf + n, sizeof buf - n, "(\"%.900s\")",
+			    c->l->str);
+		else
+			n += snprintf(buf + n, sizeof buf - n, "(%lld)",
+			    (long long)c->l->num);
+	}
+	return arena_strndup(buf, strlen(buf));
+}
+
 /* ---- writing ---- */
 
 /* Files are renumbered densely in the order of their first use. */

@@ -1734,6 +1734,12 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 	asm_st(p, BPF_DW, BPF_REG_10, SK_ACTIONS, 0);
 	lookup_one(g, g->m_ctl, BPF_REG_0, outlabel);
 	asm_stx(p, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
+	if (p->section) {
+		/* after exit() or an error no probe handler runs, as in
+		 * stap, even before stap-bpfld has detached us */
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_EXIT);
+		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, outlabel);
+	}
 	if (g->m_fmt >= 0) {
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);
 		asm_stx(p, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);

@@ -36,19 +36,6 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-static long
-define_value(struct script *s, const char *name, long dflt)
-{
-	size_t n = strlen(name);
-	int i;
-
-	for (i = s->facts.ndefines - 1; i >= 0; i--)
-		if (!strncmp(s->facts.defines[i], name, n) &&
-		    s->facts.defines[i][n] == '=')
-			return strtol(s->facts.defines[i] + n + 1, NULL, 0);
-	return dflt;
-}
-
 /* C-quote s into a fresh string, as stap-tree(5) and stap-bo(5) do. */
 static char *
 quote(const char *s)
@@ -94,28 +81,6 @@ static const char *
 tname(enum type t)
 {
 	return t == T_STRING ? "string" : t == T_STATS ? "stats" : "long";
-}
-
-/* The text of a probe point, as the user would write it. */
-static char *
-point_text(struct node *pt)
-{
-	char buf[2048];
-	size_t n = 0;
-	struct node *c;
-
-	buf[0] = '\0';
-	for (c = pt->args; c && n < sizeof buf - 600; c = c->next) {
-		n += snprintf(buf + n, sizeof buf - n, "%s%s",
-		    c == pt->args ? "" : ".", c->str);
-		if (c->l && c->l->kind == N_STR)
-			n += snprintf(buf + n, sizeof buf - n, "(\"%.500s\")",
-			    c->l->str);
-		else if (c->l)
-			n += snprintf(buf + n, sizeof buf - n, "(%lld)",
-			    (long long)c->l->num);
-	}
-	return estrdup(buf);
 }
 
 static int64_t
@@ -270,12 +235,12 @@ main(int argc, char **argv)
 		fatal("%s: is a %s stap-tree; stap-bpfgen wants a resolved one "
 		    "(from stap-resolve)", in ? in : "<stdin>", s->stage);
 	g.s = s;
-	g.maxstr = (int)define_value(s, "MAXSTRINGLEN", 128);
+	g.maxstr = (int)facts_define(&s->facts, "MAXSTRINGLEN", 128);
 	if (g.maxstr < 16 || g.maxstr > 4096)
 		fatal("MAXSTRINGLEN=%d: it must be between 16 and 4096",
 		    g.maxstr);
 	g.maxstr = (g.maxstr + 7) & ~7;
-	ringbuf = (int)define_value(s, "STP_BUFSIZE", 1 << 20);
+	ringbuf = (int)facts_define(&s->facts, "STP_BUFSIZE", 1 << 20);
 
 	g.m_ctl = map("stap_ctl", BPF_MAP_TYPE_ARRAY, 4, CTL_SIZE, 1);
 	g.m_globals = map("stap_globals", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
@@ -359,12 +324,12 @@ main(int argc, char **argv)
 		progs[nprogs++] = p;
 	}
 	qsort(progs, nprogs, sizeof *progs, progcmp);
-	g.maxaction = (int)define_value(s, "MAXACTION", 1000);
+	g.maxaction = (int)facts_define(&s->facts, "MAXACTION", 1000);
 	for (i = 0; i < nprogs; i++) {
 		int save = g.maxaction;
 
 		if (!progs[i]->section)
-			g.maxaction = (int)define_value(s,
+			g.maxaction = (int)facts_define(&s->facts,
 			    "MAXACTION_INTERRUPTIBLE", save * 10);
 		gen_probe(&g, progs[i], progs[i]->probe,
 		    !strcmp(progs[i]->name, "init"));

@@ -36,44 +36,6 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-/*
- * A script is read with the facts stap-parse would use, so that
- * "stap-fmt x.stp" and "stap-parse x.stp | stap-fmt" agree.  These two
- * are stap-parse's own, copied: they belong in lib/ with facts_default.
- */
-static const char *
-normalize_arch(const char *m)
-{
-	if (!strncmp(m, "i", 1) && !strcmp(m + 2, "86"))
-		return "i386";
-	if (!strcmp(m, "aarch64") || !strcmp(m, "arm64"))
-		return "arm64";
-	if (!strncmp(m, "arm", 3))
-		return "arm";
-	if (!strncmp(m, "ppc64", 5))
-		return "powerpc";
-	if (!strcmp(m, "s390x"))
-		return "s390";
-	if (!strncmp(m, "mips", 4))
-		return "mips";
-	return m;
-}
-
-static const char *
-find_config(const char *release)
-{
-	static char path[4200];
-
-	if (access("/proc/config.gz", R_OK) == 0)
-		return "/proc/config.gz";
-	snprintf(path, sizeof path, "/boot/config-%s", release);
-	if (access(path, R_OK) == 0)
-		return path;
-	snprintf(path, sizeof path, "/lib/modules/%s/build/.config", release);
-	if (access(path, R_OK) == 0)
-		return path;
-	return NULL;
-}
 
 static const char *
 optarg_of(int argc, char **argv, int *i)
@@ -242,8 +204,9 @@ read_script(struct facts *f, const char *buf, size_t len, const char *name,
 	if (memchr(buf, '\0', len))
 		fatal("'%s' holds NUL bytes: wanted a script, a stap-tree, "
 		    "a .bo or an event stream", name);
-	f->arch = normalize_arch(f->arch);
-	f->configfile = find_config(f->release);
+	/* the facts stap-parse would use, so that "stap-fmt x.stp" and
+	 * "stap-parse x.stp | stap-fmt" agree */
+	facts_finish(f, 1);
 	*file = src_add(name, buf, len);
 	s = parse_script(f, *file, NULL, incdirs, nincs);
 	if (nerrors) {

@@ -26,41 +26,6 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-/* uname's machine names as SystemTap spells architectures */
-static const char *
-normalize_arch(const char *m)
-{
-	if (!strncmp(m, "i", 1) && !strcmp(m + 2, "86"))
-		return "i386";
-	if (!strcmp(m, "aarch64") || !strcmp(m, "arm64"))
-		return "arm64";
-	if (!strncmp(m, "arm", 3))
-		return "arm";
-	if (!strncmp(m, "ppc64", 5))
-		return "powerpc";
-	if (!strcmp(m, "s390x"))
-		return "s390";
-	if (!strncmp(m, "mips", 4))
-		return "mips";
-	return m;
-}
-
-static const char *
-find_config(const char *release, int running)
-{
-	static char path[4200];
-
-	if (running && access("/proc/config.gz", R_OK) == 0)
-		return "/proc/config.gz";
-	snprintf(path, sizeof path, "/boot/config-%s", release);
-	if (access(path, R_OK) == 0)
-		return path;
-	snprintf(path, sizeof path, "/lib/modules/%s/build/.config", release);
-	if (access(path, R_OK) == 0)
-		return path;
-	return NULL;
-}
-
 static const char *
 optarg_of(int argc, char **argv, int *i)
 {
@@ -143,10 +108,9 @@ main(int argc, char **argv)
 	}
 	f.args = argv + i;
 	f.nargs = argc - i;
-	f.arch = normalize_arch(f.arch);
 	if (compatible)
 		f.stap_version = compatible;
-	f.configfile = find_config(f.release, running);
+	facts_finish(&f, running);
 
 	if (inline_text)
 		file = src_add("<input>", inline_text, strlen(inline_text));

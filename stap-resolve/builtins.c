@@ -60,19 +60,3 @@ builtin_known(const char *name)
 			return 1;
 	return print_family(name);
 }
-
-int
-print_family(const char *name)
-{
-	static const char *const names[] = {
-		"print", "println", "printd", "printdln", "printf",
-		"sprint", "sprintln", "sprintd", "sprintdln", "sprintf",
-		"print_char",
-	};
-	size_t i;
-
-	for (i = 0; i < NELEM(names); i++)
-		if (!strcmp(name, names[i]))
-			return 1;
-	return 0;
-}

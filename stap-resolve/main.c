@@ -47,19 +47,6 @@ default_tapset(const char *self)
 	return TAPSETDIR;
 }
 
-static long
-define_value(struct script *s, const char *name, long dflt)
-{
-	size_t n = strlen(name);
-	int i;
-
-	for (i = s->facts.ndefines - 1; i >= 0; i--)
-		if (!strncmp(s->facts.defines[i], name, n) &&
-		    s->facts.defines[i][n] == '=')
-			return strtol(s->facts.defines[i] + n + 1, NULL, 0);
-	return dflt;
-}
-
 static struct node *
 var_node(struct sym *s)
 {
@@ -252,7 +239,7 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 	memset(r, 0, sizeof *r);
 	r->s = s;
 	r->tracefs = tracefs;
-	r->maxmapentries = define_value(s, "MAXMAPENTRIES", 2048);
+	r->maxmapentries = facts_define(&s->facts, "MAXMAPENTRIES", 2048);
 	tapset_reset();
 	s->decls = orig;
 	if (!buf)
@@ -314,7 +301,7 @@ main(int argc, char **argv)
 	if (strcmp(r.s->stage, "parsed"))
 		fatal("%s: is a %s stap-tree; stap-resolve wants a parsed one "
 		    "(from stap-parse)", in ? in : "<stdin>", r.s->stage);
-	r.maxmapentries = define_value(r.s, "MAXMAPENTRIES", 2048);
+	r.maxmapentries = facts_define(&r.s->facts, "MAXMAPENTRIES", 2048);
 	display_globals(&r, dirs, ndirs);
 	tapset_load(&r, dirs, ndirs);
 	sym_resolve(&r);

@@ -18,30 +18,6 @@
 
 enum { MAXALIAS = 32 };
 
-/* A probe point as the user wrote it, for messages. */
-const char *
-point_text(struct node *pt)
-{
-	char buf[1024];
-	size_t n = 0;
-	struct node *c;
-
-	buf[0] = '\0';
-	for (c = pt->args; c && n < sizeof buf - 64; c = c->next) {
-		n += snprintf(buf + n, sizeof buf - n, "%s%s", c == pt->args ?
-		    "" : ".", c->str);
-		if (!c->l || n >= sizeof buf - 64)
-			continue;
-		if (c->l->kind == N_STR)
-			n += snprintf(buf + n, sizeof buf - n, "(\"%.900s\")",
-			    c->l->str);
-		else
-			n += snprintf(buf + n, sizeof buf - n, "(%lld)",
-			    (long long)c->l->num);
-	}
-	return arena_strndup(buf, strlen(buf));
-}
-
 static int
 ncomps(struct node *pt)
 {

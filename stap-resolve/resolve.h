@@ -79,11 +79,9 @@ struct builtin {
 };
 const struct builtin *builtin_find(const char *name, int nargs);
 int builtin_known(const char *name);
-int print_family(const char *name);
 
 /* points.c */
 void points_expand(struct resolver *r);
-const char *point_text(struct node *pt);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
     const char *name);
 
