@@ -41,7 +41,7 @@ static char *
 quote(const char *s)
 {
 	size_t n = strlen(s), i;
-	char *q = emalloc(4 * n + 3), *o = q;
+	char *q = arena_alloc(4 * n + 3), *o = q;
 
 	*o++ = '"';
 	for (i = 0; i < n; i++) {

@@ -235,6 +235,13 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 		len += strlen(line);
 	}
 	/* start the real pass from scratch, keeping the options */
+	for (i = 0; i < r->nprobes; i++)
+		free(r->probes[i]->locals);
+	for (i = 0; i < r->nfuncs; i++)
+		free(r->funcs[i]->locals);
+	free(r->probes);
+	free(r->funcs);
+	free(r->gsyms);
 	tracefs = r->tracefs;
 	memset(r, 0, sizeof *r);
 	r->s = s;
