@@ -413,6 +413,9 @@ runloop(struct ld *ld, int *bad)
 			if (left < ms)
 				ms = (int)left + 1;
 		}
+		/* what is printed shows while the script runs, as with
+		 * stap: at most a poll interval late, even into a file */
+		fflush(ld->out);
 		if (events_poll(ld, ms) < 0) {
 			fprintf(stderr, "%s: ring buffer: %s\n", argv0,
 			    strerror(errno));
@@ -432,7 +435,7 @@ runloop(struct ld *ld, int *bad)
 int
 main(int argc, char **argv)
 {
-	struct ld ld;
+	static struct ld ld;     /* static: what it holds lives to the end */
 	uint64_t lost = 0, errs = 0;
 	int bad = 0, rc = 1;
 
