@@ -42,6 +42,11 @@ default_tapset(const char *self)
 			snprintf(path, sizeof path, "%s/../../tapset", exe);
 			if (access(path, R_OK) == 0)
 				return path;
+			/* installed under any PREFIX: PREFIX/bin, PREFIX/share */
+			snprintf(path, sizeof path, "%s/../share/stap-bpf/tapset",
+			    exe);
+			if (access(path, R_OK) == 0)
+				return path;
 		}
 	}
 	return TAPSETDIR;
