@@ -508,12 +508,16 @@ update(struct gen *g, struct loc loc, int map, int kslot, int vslot)
 	asm_bind(g->p, ok);
 }
 
-/* The value of an identifier or an array element, in a fresh slot. */
+/*
+ * The value of an identifier or an array element, in a fresh slot.
+ * kslot is the element's key if the caller built it already (x[f()]++
+ * must call f() once), else -1.
+ */
 static int
-read_var(struct gen *g, struct node *n)
+read_var_k(struct gen *g, struct node *n, int kslot)
 {
 	struct node *v;
-	int size, slot, kslot, miss, done;
+	int size, slot, miss, done;
 
 	if (n->kind == N_IDENT && !(n->flags & F_GLOBAL))
 		return var_slot(g, n);
@@ -526,7 +530,8 @@ read_var(struct gen *g, struct node *n)
 	}
 	v = global_var(g, n->l);
 	size = sizeof_type(g, v->type);
-	kslot = key(g, v, n->args);
+	if (kslot < 0)
+		kslot = key(g, v, n->args);
 	slot = tmp(g, size);
 	miss = asm_label(g->p);
 	done = asm_label(g->p);
@@ -540,9 +545,15 @@ read_var(struct gen *g, struct node *n)
 	return slot;
 }
 
+static int
+read_var(struct gen *g, struct node *n)
+{
+	return read_var_k(g, n, -1);
+}
+
 /* Store the value in vslot into an identifier or array element. */
 static void
-write_var(struct gen *g, struct node *n, int vslot)
+write_var_k(struct gen *g, struct node *n, int vslot, int kslot)
 {
 	struct node *v;
 
@@ -563,7 +574,23 @@ write_var(struct gen *g, struct node *n, int vslot)
 	if (n->kind != N_INDEX)
 		bug("assignment to a %s", node_name[n->kind]);
 	v = global_var(g, n->l);
-	update(g, n->loc, g->gmap[n->l->num], key(g, v, n->args), vslot);
+	update(g, n->loc, g->gmap[n->l->num], kslot >= 0 ? kslot :
+	    key(g, v, n->args), vslot);
+}
+
+static void
+write_var(struct gen *g, struct node *n, int vslot)
+{
+	write_var_k(g, n, vslot, -1);
+}
+
+/* The key of an array element lvalue, built once, or -1 for a scalar */
+static int
+lvalue_key(struct gen *g, struct node *n)
+{
+	if (n->kind != N_INDEX)
+		return -1;
+	return key(g, global_var(g, n->l), n->args);
 }
 
 /* ---- statistics ---- */
@@ -1159,7 +1186,7 @@ static int
 assign(struct gen *g, struct node *n)
 {
 	enum op op = compound(n->op);
-	int v, cur_;
+	int v, cur_, k;
 
 	if (n->op == O_STATEQ) {
 		v = expr(g, n->r);
@@ -1171,17 +1198,19 @@ assign(struct gen *g, struct node *n)
 		write_var(g, n->l, v);
 		return v;
 	}
-	cur_ = read_var(g, n->l);
+	k = lvalue_key(g, n->l);
+	cur_ = read_var_k(g, n->l, k);
 	v = expr(g, n->r);
 	v = op == O_CAT ? concat(g, cur_, v) : arith(g, n, op, cur_, v);
-	write_var(g, n->l, v);
+	write_var_k(g, n->l, v, k);
 	return v;
 }
 
 static int
 crement(struct gen *g, struct node *n, int post)
 {
-	int old = read_var(g, n->l), one = const_slot(g, 1), nw;
+	int k = lvalue_key(g, n->l);
+	int old = read_var_k(g, n->l, k), one = const_slot(g, 1), nw;
 
 	if (post && n->l->kind == N_IDENT && !(n->l->flags & F_GLOBAL)) {
 		/* read_var gave the variable itself: keep the old value */
@@ -1191,7 +1220,7 @@ crement(struct gen *g, struct node *n, int post)
 		old = copy_;
 	}
 	nw = arith(g, n, n->op == O_INC ? O_PLUS : O_MINUS, old, one);
-	write_var(g, n->l, nw);
+	write_var_k(g, n->l, nw, k);
 	return post ? old : nw;
 }
 
@@ -1717,6 +1746,31 @@ lookup_one(struct gen *g, int map, int reg, int fail)
 		asm_mov(g->p, reg, BPF_REG_0);
 }
 
+/* Does this code format strings in BPF (sprintf, '.'), needing stap_fmt? */
+static int
+uses_fmt(struct gen *g, struct node *n, int depth)
+{
+	int i;
+
+	for (; n && depth < 50; n = n->next) {
+		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
+		    !strncmp(n->str, "sprint", 6))
+			return 1;
+		if ((n->kind == N_BINARY && n->op == O_CAT) ||
+		    (n->kind == N_ASSIGN && n->op == O_CATEQ))
+			return 1;
+		if (n->kind == N_CALL && !(n->flags & F_BUILTIN) &&
+		    n->num >= 0 && n->num < g->nfuncs &&
+		    uses_fmt(g, g->funcs[n->num]->body, depth + 1))
+			return 1;
+		for (i = 0; i < N_CHILDREN; i++)
+			if (i != CH_locals && uses_fmt(g, *node_child(n, i),
+			    depth))
+				return 1;
+	}
+	return 0;
+}
+
 /* Prologue: the frame, the globals, stap_ctl and stap_fmt in reach. */
 void
 gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
@@ -1740,7 +1794,7 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_EXIT);
 		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, outlabel);
 	}
-	if (g->m_fmt >= 0) {
+	if (g->m_fmt >= 0 && !init && uses_fmt(g, probe, 0)) {
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);
 		asm_stx(p, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
 	}
