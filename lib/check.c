@@ -11,6 +11,12 @@
 
 enum cat { C_NONE, C_DECL, C_STMT, C_EXPR, C_OTHER };
 
+static const char *slot_name[] = {
+#define CHILD(name) #name,
+#include "child.def"
+#undef CHILD
+};
+
 #define S(slot) (1u << CH_##slot)
 
 /* required slots, allowed slots, slots that may hold lists, str needed */
@@ -145,7 +151,7 @@ check(struct node *n, enum cat want, int depth)
 
 		if (!c && (sh->need & bit)) {
 			snprintf(msg, sizeof msg, "a '%s' node without its "
-			    "'%d' child", node_name[n->kind], i);
+			    "'%s' child", node_name[n->kind], slot_name[i]);
 			return msg;
 		}
 		if (c && !((sh->need | sh->allow) & bit)) {

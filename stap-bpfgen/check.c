@@ -35,6 +35,28 @@ bad(struct node *n, const char *what)
 
 static int walk(struct ctx *c, struct node *n);
 
+/* Intrinsics gen.c lowers, by how many arguments they take */
+static int
+builtin_ok(struct node *n)
+{
+	static const struct { const char *name; int min, max; } t[] = {
+		{ "strlen", 1, 1 }, { "substr", 3, 3 }, { "isinstr", 2, 2 },
+		{ "kernel_string", 1, 2 }, { "user_string", 1, 2 },
+		{ "kernel_string_n", 2, 3 }, { "user_string_n", 2, 3 },
+		{ "error", 1, 1 },
+	};
+	size_t i;
+	int k = count(n->args);
+
+	if (print_family(n->str))
+		return (strstr(n->str, "printf") || strstr(n->str, "printd")) ?
+		    k >= 1 : 1;
+	for (i = 0; i < NELEM(t); i++)
+		if (!strcmp(n->str, t[i].name))
+			return k >= t[i].min && k <= t[i].max;
+	return k == 0;  /* pid(), exit() and the others */
+}
+
 static int
 var(struct ctx *c, struct node *id)
 {
@@ -116,6 +138,9 @@ walk(struct ctx *c, struct node *n)
 				if (count(f->args) != count(n->args))
 					return bad(n, "wrong number of "
 					    "arguments");
+			} else if (!builtin_ok(n)) {
+				return bad(n, "an intrinsic with the wrong number "
+				    "of arguments");
 			} else if (!strcmp(n->str, "printf") ||
 			    !strcmp(n->str, "sprintf") ||
 			    !strncmp(n->str, "printd", 6) ||
@@ -159,6 +184,59 @@ walk(struct ctx *c, struct node *n)
 	return 0;
 }
 
+static int
+numarg(struct node *c, int positive)
+{
+	return c && c->l && c->l->kind == N_NUM && (!positive || c->l->num > 0);
+}
+
+/* One of the concrete points stap-resolve writes, with its arguments. */
+static int
+check_point(struct node *pt)
+{
+	struct node *c0 = pt->args, *c1 = c0->next, *c2 = c1 ? c1->next : NULL;
+	const char *n0 = c0->str;
+
+	if (pt->next)
+		return bad(pt, "a probe with more than one concrete point");
+	if (!strcmp(n0, "begin") || !strcmp(n0, "end") ||
+	    !strcmp(n0, "error") || !strcmp(n0, "never") ||
+	    !strcmp(n0, "oneshot")) {
+		if (c1 || (c0->l && c0->l->kind != N_NUM))
+			return bad(pt, "a malformed begin/end/error point");
+		return 0;
+	}
+	if (!strcmp(n0, "timer")) {
+		static const char *units[] = { "ns", "us", "ms", "s",
+		    "jiffies", "hz" };
+		size_t i;
+
+		for (i = 0; c1 && i < NELEM(units); i++)
+			if (!strcmp(c1->str, units[i]))
+				break;
+		if (!c1 || i == NELEM(units) || !numarg(c1, 1) ||
+		    (c2 && (strcmp(c2->str, "randomize") || !numarg(c2, 0) ||
+		    c2->next)))
+			return bad(pt, "a malformed timer point");
+		return 0;
+	}
+	if (!strcmp(n0, "perf")) {
+		struct node *c3 = c2 ? c2->next : NULL;
+
+		if (!c1 || strcmp(c1->str, "type") || !numarg(c1, 0) || !c2 ||
+		    strcmp(c2->str, "config") || !numarg(c2, 0) ||
+		    (c3 && ((strcmp(c3->str, "sample") &&
+		    strcmp(c3->str, "hz")) || !numarg(c3, 1) || c3->next)))
+			return bad(pt, "a malformed perf point");
+		return 0;
+	}
+	if (!strcmp(n0, "kernel") && c1 && !strcmp(c1->str, "trace") &&
+	    !c2 && c1->l && c1->l->kind == N_STR && strchr(c1->l->str, ':') &&
+	    c1->l->str[0] != ':')
+		return 0;
+	return bad(pt, "a probe point stap-bpfgen does not know");
+}
+
 /* 0 if the tree is fit to lower, else -1 after an error. */
 int
 check_tree(struct gen *g, struct script *s)
@@ -175,6 +253,8 @@ check_tree(struct gen *g, struct script *s)
 		} else if (d->kind == N_PROBE) {
 			struct node *c0 = d->points->args;
 
+			if (check_point(d->points) < 0)
+				return -1;
 			c.tracepoint = c0->next && !strcmp(c0->str, "kernel") &&
 			    !strcmp(c0->next->str, "trace") && c0->next->l &&
 			    c0->next->l->kind == N_STR &&

@@ -323,7 +323,8 @@ main(int argc, char **argv)
 		progs = vgrow(progs, &capprogs, nprogs + 1, sizeof *progs);
 		progs[nprogs++] = p;
 	}
-	qsort(progs, nprogs, sizeof *progs, progcmp);
+	if (nprogs)
+		qsort(progs, nprogs, sizeof *progs, progcmp);
 	g.maxaction = (int)facts_define(&s->facts, "MAXACTION", 1000);
 	for (i = 0; i < nprogs; i++) {
 		int save = g.maxaction;
