@@ -492,6 +492,13 @@ bind_call(struct scope *sc, struct node *n)
 		}
 		return;
 	}
+	if (print_family(n->str) && (strstr(n->str, "printf") ||
+	    strstr(n->str, "printd")) && (!n->args || n->args->kind != N_STR)) {
+		/* stap-parse never writes this; a tree edited by hand may */
+		diag_error(n->loc, "'%s' needs a literal format string",
+		    n->str);
+		return;
+	}
 	if (builtin_known(n->str)) {
 		n->flags |= F_BUILTIN;
 		if (!print_family(n->str) && !builtin_find(n->str, nargs))
