@@ -161,7 +161,8 @@ escape(struct lexer *lx, char **out)
 	case 'v': c = '\v'; break;
 	case '\\': case '"': break;
 	case 'x':
-		for (v = 0, i = 0; i < 2 && isxdigit((unsigned char)*p); i++, p++)
+		for (v = 0, i = 0; i < 2 && isxdigit((unsigned char)*p);
+		    i++, p++)
 			v = v * 16 + (isdigit((unsigned char)*p) ? *p - '0' :
 			    tolower((unsigned char)*p) - 'a' + 10);
 		if (i == 0) {
@@ -264,7 +265,8 @@ op_lookup(const char *s)
 	 * op.def lists longer spellings before their prefixes */
 	if (!ready) {
 		for (i = O_NOPS - 1; i >= 1; i--)
-			first[(unsigned char)op_spelling[i][0]] = (unsigned char)i;
+			first[(unsigned char)op_spelling[i][0]] =
+			    (unsigned char)i;
 		ready = 1;
 	}
 	for (i = first[(unsigned char)*s]; i && i < O_NOPS; i++)

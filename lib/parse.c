@@ -266,7 +266,8 @@ literal(struct parser *p)
 	if (isop(p, O_MINUS) && peek(p, 1)->kind == TK_NUM) {
 		advance(p);
 		if (numval(p) > (uint64_t)INT64_MAX + 1)
-			error_at(p, p->tok.loc, "number '-%s' invalid or out of "
+			error_at(p, p->tok.loc,
+			    "number '-%s' invalid or out of "
 			    "range", p->tok.str);
 		n = number(p);
 		n->num = (int64_t)(0 - (uint64_t)n->num);
@@ -356,7 +357,8 @@ components(struct parser *p, struct node *n)
 	for (;;) {
 		if ((isop(p, O_ARROW) || isop(p, O_LBRACK)) &&
 		    (n->flags & (F_PRETTY | F_PPRETTY)))
-			error_at(p, p->tok.loc, "-> and [ are not accepted for a "
+			error_at(p, p->tok.loc,
+			    "-> and [ are not accepted for a "
 			    "pretty-printing variable");
 		if (isop(p, O_ARROW)) {
 			c = node_new(N_MEMBER, p->tok.loc);
@@ -1123,7 +1125,8 @@ stmt(struct parser *p)
 		n = simple(p, N_NEXT);
 	} else if (iskw(p, "return")) {
 		if (!p->infunc)
-			error_at(p, p->tok.loc, "found 'return' not in function "
+			error_at(p, p->tok.loc,
+			    "found 'return' not in function "
 			    "context");
 		n = simple(p, N_RETURN);
 	} else if (iskw(p, "delete")) {
@@ -1243,7 +1246,8 @@ probe(struct parser *p)
 		if (pts->next)
 			expected(p, "probe point specifier");
 		if (pts->flags & F_OPTIONAL)
-			error_at(p, pts->loc, "probe point alias name cannot be "
+			error_at(p, pts->loc,
+			    "probe point alias name cannot be "
 			    "optional nor sufficient");
 		advance(p);
 		*tail = pts;
@@ -1367,7 +1371,8 @@ global(struct parser *p, struct loc loc, unsigned flags)
 		}
 		if (isop(p, O_ASSIGN)) {
 			if (v->num)
-				error_at(p, p->tok.loc, "only scalar globals can "
+				error_at(p, p->tok.loc,
+				    "only scalar globals can "
 				    "be initialized");
 			advance(p);
 			v->l = literal(p);

@@ -310,7 +310,8 @@ vercmp(const char *a, const char *b)
 				return x < y ? -1 : 1;
 		} else {
 			if (*a != *b)
-				return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+				return (unsigned char)*a < (unsigned char)*b ?
+				    -1 : 1;
 			a++, b++;
 		}
 	}
@@ -911,7 +912,8 @@ pp_next(struct pp *pp, struct token *t)
 			}
 			if (t->op == O_PPELSE) {
 				if (s->inelse[s->nconds - 1])
-					diag_error(t->loc, "invalid conditional - "
+					diag_error(t->loc,
+					    "invalid conditional - "
 					    "duplicate '%%:'");
 				if (skip_branch(pp, 0) == O_NONE)
 					diag_error(s->cond[s->nconds - 1],
@@ -964,7 +966,8 @@ pp_library(struct pp *pp, const char *dir)
 		snprintf(path, sizeof path, "%s/%s", dir, name);
 		if (stat(path, &st) < 0)
 			goto next;
-		if (!S_ISREG(st.st_mode) || len < 5 || strcmp(name + len - 5, ".stpm"))
+		if (!S_ISREG(st.st_mode) || len < 5 ||
+		    strcmp(name + len - 5, ".stpm"))
 			goto next;
 		file = src_read(path);
 		save = pp->top;
@@ -974,7 +977,8 @@ pp_library(struct pp *pp, const char *dir)
 			if (t.kind == TK_AT && !strcmp(t.str, "@define")) {
 				define(pp, &t, 1);
 			} else {
-				diag_error(t.loc, "a macro library may hold only "
+				diag_error(t.loc,
+				    "a macro library may hold only "
 				    "@define");
 				break;
 			}

@@ -490,7 +490,8 @@ unquote(struct reader *r, char **pp, size_t *lenp)
 		case '"': *o++ = '"'; break;
 		case '\\': *o++ = '\\'; break;
 		default:
-			if (p[0] < '0' || p[0] > '3' || p[1] < '0' || p[1] > '7' ||
+			if (p[0] < '0' || p[0] > '3' ||
+			    p[1] < '0' || p[1] > '7' ||
 			    p[2] < '0' || p[2] > '7')
 				rfail(r, "bad escape in string");
 			*o++ = (char)((p[0] - '0') * 64 + (p[1] - '0') * 8 +
@@ -697,7 +698,8 @@ read_file(struct reader *r, char *p)
 		char *line = rline(r), *q;
 
 		if (!line)
-			rfail(r, "truncated: file '%s' wants %ld lines", name, n);
+			rfail(r, "truncated: file '%s' wants %ld lines",
+			    name, n);
 		q = line;
 		line = unquote(r, &q, &l);
 		if (*q)

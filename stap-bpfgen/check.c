@@ -124,7 +124,8 @@ walk(struct ctx *c, struct node *n)
 			if (n->l->kind == N_IDENT && array(c, n->l, NULL) < 0)
 				return -1;
 			if (n->l->kind == N_IDENT &&
-			    count(n->keys) != count(c->g->gvar[n->l->num]->keys))
+			    count(n->keys) !=
+			    count(c->g->gvar[n->l->num]->keys))
 				return bad(n, "wrong number of foreach keys");
 			break;
 		case N_CALL:
@@ -139,7 +140,8 @@ walk(struct ctx *c, struct node *n)
 					return bad(n, "wrong number of "
 					    "arguments");
 			} else if (!builtin_ok(n)) {
-				return bad(n, "an intrinsic with the wrong number "
+				return bad(n,
+				    "an intrinsic with the wrong number "
 				    "of arguments");
 			} else if (!strcmp(n->str, "printf") ||
 			    !strcmp(n->str, "sprintf") ||
@@ -156,7 +158,8 @@ walk(struct ctx *c, struct node *n)
 				    "tracepoint probe");
 			if (n->num < 0 || n->num > 65535 || n->size < 0 ||
 			    n->size > 65535)
-				return bad(n, "a context variable out of range");
+				return bad(n,
+				    "a context variable out of range");
 			break;
 		case N_STAT:
 			if (n->l->kind != N_IDENT && n->l->kind != N_INDEX)
@@ -268,7 +271,8 @@ check_tree(struct gen *g, struct script *s)
 			for (v = d->args; v; v = v->next)
 				if (v->keys && (v->num <= 0 ||
 				    v->num > (1 << 24)))
-					return bad(v, "array size out of range");
+					return bad(v,
+					    "array size out of range");
 		}
 	}
 	return 0;

@@ -922,7 +922,8 @@ builtin(struct gen *g, struct node *n)
 		else
 			asm_alui(p, BPF_AND, BPF_REG_1, -1), asm_emit(p,
 			    (struct bpf_insn){ .code = BPF_ALU | BPF_MOV |
-			    BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_1 });
+			    BPF_X, .dst_reg = BPF_REG_1,
+			    .src_reg = BPF_REG_1 });
 		store(g, s, BPF_REG_1);
 		return s;
 	}
@@ -1239,7 +1240,8 @@ target_field(struct gen *g, struct node *n)
 		asm_alui(p, BPF_ADD, BPF_REG_1, s);
 		if (n->flags & F_DATALOC) {
 			asm_movi(p, BPF_REG_2, g->maxstr);
-			asm_ldx(p, BPF_W, BPF_REG_3, BPF_REG_6, (int16_t)n->num);
+			asm_ldx(p, BPF_W, BPF_REG_3, BPF_REG_6,
+			    (int16_t)n->num);
 			asm_alui(p, BPF_AND, BPF_REG_3, 0xffff);
 			asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_6);
 		} else {

@@ -310,7 +310,8 @@ main(int argc, char **argv)
 			const char *colon = strchr(tp, ':');
 
 			p->kind = "tracepoint";
-			sprintf(sec, "tracepoint/%.*s/%s", (int)(colon - tp), tp,
+			sprintf(sec, "tracepoint/%.*s/%s",
+			    (int)(colon - tp), tp,
 			    colon + 1);
 			p->section = sec;
 			snprintf(name, 32, "probe_%d", p->order);
@@ -396,7 +397,10 @@ main(int argc, char **argv)
 			struct node *c1 = pt->args->next;
 
 			if (!strcmp(p->kind, "timer")) {
-				static const struct { const char *u; int64_t m; }
+				static const struct {
+					const char *u;
+					int64_t m;
+				}
 				    units[] = { { "ns", 1 }, { "us", 1000 },
 				    { "ms", 1000000 }, { "s", 1000000000 },
 				    { "jiffies", 10000000 }, { "hz", 0 } };
@@ -405,7 +409,8 @@ main(int argc, char **argv)
 
 				for (u = 0; u < NELEM(units); u++)
 					if (!strcmp(c1->str, units[u].u))
-						ns = units[u].m ? v * units[u].m :
+						ns = units[u].m ?
+						    v * units[u].m :
 						    1000000000 / v;
 				snprintf(extra, sizeof extra, " period %lld",
 				    (long long)ns);
@@ -418,7 +423,8 @@ main(int argc, char **argv)
 				struct node *t = c1, *c = c1->next;
 				struct node *x = c->next;
 
-				snprintf(extra, sizeof extra, " type %lld config "
+				snprintf(extra, sizeof extra,
+				    " type %lld config "
 				    "%lld %s %lld", (long long)comparg(t),
 				    (long long)comparg(c), x && !strcmp(x->str,
 				    "hz") ? "freq" : "period", (long long)(x ?

@@ -34,7 +34,8 @@ optarg_of(int argc, char **argv, int *i)
 	if (a[2])
 		return a + 2;   /* -IDIR */
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "stap-parse: option '%s' needs an argument\n", a);
+		fprintf(stderr,
+		    "stap-parse: option '%s' needs an argument\n", a);
 		usage(stderr, 2);
 	}
 	return argv[++*i];

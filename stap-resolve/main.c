@@ -42,8 +42,10 @@ default_tapset(const char *self)
 			snprintf(path, sizeof path, "%s/../../tapset", exe);
 			if (access(path, R_OK) == 0)
 				return path;
-			/* installed under any PREFIX: PREFIX/bin, PREFIX/share */
-			snprintf(path, sizeof path, "%s/../share/stap-bpf/tapset",
+			/* installed under any PREFIX: PREFIX/bin,
+			 * PREFIX/share */
+			snprintf(path, sizeof path,
+			    "%s/../share/stap-bpf/tapset",
 			    exe);
 			if (access(path, R_OK) == 0)
 				return path;
@@ -217,16 +219,19 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 		if (g->nkeys > 0 && g->type == T_STATS)
 			snprintf(line, sizeof line, "probe end { foreach ([%s] "
 			    "in %s-) printf(\"%s[%s] @count=%%d @min=%%d "
-			    "@max=%%d @sum=%%d @avg=%%d\\n\"%s, @count(%s[%s]), "
+			    "@max=%%d @sum=%%d @avg=%%d\\n\"%s, "
+			    "@count(%s[%s]), "
 			    "@min(%s[%s]), @max(%s[%s]), @sum(%s[%s]), "
 			    "@avg(%s[%s])) }\n", keys, nm, nm, fmtk, args, nm,
 			    keys, nm, keys, nm, keys, nm, keys, nm, keys);
 		else if (g->nkeys > 0)
-			snprintf(line, sizeof line, "probe end { foreach (__val "
+			snprintf(line, sizeof line,
+			    "probe end { foreach (__val "
 			    "= [%s] in %s-) printf(\"%s[%s]=%s\\n\"%s, __val) "
 			    "}\n", keys, nm, nm, fmtk, conv(g->type), args);
 		else if (g->type == T_STATS)
-			snprintf(line, sizeof line, "probe end { if (@count(%s) "
+			snprintf(line, sizeof line,
+			    "probe end { if (@count(%s) "
 			    "== 0) printf(\"%s @count=0\\n\") else printf("
 			    "\"%s @count=%%d @min=%%d @max=%%d @sum=%%d "
 			    "@avg=%%d\\n\", @count(%s), @min(%s), @max(%s), "
@@ -299,7 +304,8 @@ main(int argc, char **argv)
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
 		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "stap-resolve: unknown option '%s'\n", a);
+			fprintf(stderr,
+			    "stap-resolve: unknown option '%s'\n", a);
 			usage(stderr, 2);
 		} else if (!in) {
 			in = a;

@@ -304,7 +304,8 @@ expand_trace(struct resolver *r, struct node *probe, struct node *pt,
 	int n, i;
 
 	if (!c->l || c->l->kind != N_STR) {
-		diag_error(c->loc, "kernel.trace needs a \"group:name\" string");
+		diag_error(c->loc,
+		    "kernel.trace needs a \"group:name\" string");
 		return -1;
 	}
 	if (!r->tracefs && !(r->tracefs = find_tracefs())) {
@@ -434,7 +435,8 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 	    !strcmp(c1, "s") || !strcmp(c1, "jiffies") ||
 	    !strcmp(c1, "hz"))) {
 		if (!numarg(comp(pt, 1), &v) || v <= 0) {
-			diag_error(comp(pt, 1)->loc, "timer.%s wants a positive "
+			diag_error(comp(pt, 1)->loc,
+			    "timer.%s wants a positive "
 			    "number", c1);
 			return -1;
 		}
@@ -489,7 +491,8 @@ points_expand(struct resolver *r)
 			struct node *one = node_copy(pt);
 
 			one->next = NULL;
-			n = expand(r, d, one, pt->next || any ? node_copy(d->body)
+			n = expand(r, d, one,
+			    pt->next || any ? node_copy(d->body)
 			    : d->body, 0);
 			if (n < 0)
 				continue;

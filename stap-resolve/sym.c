@@ -165,10 +165,12 @@ tapset_load(struct resolver *r, const char **dirs, int ndirs)
 			if (len > 4 && !strcmp(nm + len - 4, ".stp")) {
 				char real[PATH_MAX];
 
-				snprintf(path, sizeof path, "%s/%s", dirs[k], nm);
+				snprintf(path, sizeof path, "%s/%s",
+				    dirs[k], nm);
 				if (realpath(path, real))
 					snprintf(path, sizeof path, "%s", real);
-				t = parse_script(&f, src_read(path), NULL, NULL, 0);
+				t = parse_script(&f, src_read(path), NULL,
+				    NULL, 0);
 				for (d = t->decls; d; d = next) {
 					next = d->next;
 					d->next = NULL;
@@ -206,7 +208,8 @@ collect(struct resolver *r)
 				if (old) {
 					diag_error(v->loc, "duplicate global "
 					    "variable '%s'", v->str);
-					diag_note(old->loc, "first declared here");
+					diag_note(old->loc,
+					    "first declared here");
 					continue;
 				}
 				add_global(r, v);

@@ -63,7 +63,8 @@ learn(struct tctx *t, enum type *have, struct loc *haveloc, enum type ty,
 		return;
 	}
 	if (*have != ty && t->report) {
-		diag_error(loc, "type mismatch for %s: %s here", what, tname(ty));
+		diag_error(loc, "type mismatch for %s: %s here", what,
+		    tname(ty));
 		diag_note(*haveloc, "but %s here", tname(*have));
 	}
 }
@@ -83,7 +84,8 @@ arity(struct tctx *t, struct sym *s, struct node *at, int n)
 {
 	if (s->nkeys <= 0) {
 		if (s->nkeys < 0 && s->reads + s->writes && t->report) {
-			diag_error(at->loc, "'%s' is a scalar, used as an array",
+			diag_error(at->loc,
+			    "'%s' is a scalar, used as an array",
 			    s->name);
 			return -1;
 		}
@@ -221,7 +223,8 @@ check_format(struct tctx *t, struct node *fmt, struct node *args)
 			p++;
 		if (!*p || !strchr("diuxXobcpsmM", *p)) {
 			if (t->report)
-				diag_error(fmt->loc, "invalid conversion '%%%c' "
+				diag_error(fmt->loc,
+				    "invalid conversion '%%%c' "
 				    "in format string", *p ? *p : ' ');
 			return;
 		}
@@ -263,7 +266,8 @@ call(struct tctx *t, struct node *n)
 					enum type ty = expr(t, a, T_UNKNOWN);
 
 					if (ty == T_STATS && t->report)
-						diag_error(a->loc, "cannot print "
+						diag_error(a->loc,
+						    "cannot print "
 						    "statistics directly; use "
 						    "@count, @sum...");
 				}
@@ -287,7 +291,8 @@ call(struct tctx *t, struct node *n)
 		struct func *f = t->r->funcs[i];
 		char what[300];
 
-		for (a = n->args, i = 0; a && i < f->nparams; a = a->next, i++) {
+		for (a = n->args, i = 0; a && i < f->nparams;
+		    a = a->next, i++) {
 			struct sym *p = f->params[i];
 			enum type ty = expr(t, a, p->type);
 
@@ -604,7 +609,8 @@ stmt(struct tctx *t, struct node *n)
 				if (s && t->report)
 					s->writes++;
 			} else if (t->report) {
-				diag_error(c->loc, "delete wants a variable, an "
+				diag_error(c->loc,
+				    "delete wants a variable, an "
 				    "array or an array element");
 			}
 			break;
@@ -686,7 +692,8 @@ types_infer(struct resolver *r)
 	round_(r, 1);
 	check_syms(r->gsyms, r->ngsyms, "global");
 	for (i = 0; i < r->nprobes; i++)
-		check_syms(r->probes[i]->locals, r->probes[i]->nlocals, "local");
+		check_syms(r->probes[i]->locals, r->probes[i]->nlocals,
+		    "local");
 	for (i = 0; i < r->nfuncs; i++) {
 		struct func *f = r->funcs[i];
 
