@@ -324,6 +324,26 @@ lex_next(struct lexer *lx, struct token *t)
 		t->str = arena_strndup(s, t->len);
 }
 
+/* The binary operator of a compound assignment: += is +; else O_NONE */
+enum op
+op_compound(enum op op)
+{
+	switch (op) {
+	case O_ADDEQ: return O_PLUS;
+	case O_SUBEQ: return O_MINUS;
+	case O_MULEQ: return O_MUL;
+	case O_DIVEQ: return O_DIV;
+	case O_MODEQ: return O_MOD;
+	case O_SHLEQ: return O_SHL;
+	case O_SHREQ: return O_SHR;
+	case O_ANDEQ: return O_AND;
+	case O_OREQ: return O_OR;
+	case O_XOREQ: return O_XOR;
+	case O_CATEQ: return O_CAT;
+	default: return O_NONE;
+	}
+}
+
 int
 tok_is(const struct token *t, const char *word)
 {

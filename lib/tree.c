@@ -58,6 +58,17 @@ node_child(struct node *n, int i)
 	return childp(n, i);
 }
 
+/* How many nodes the list n has */
+int
+node_count(struct node *n)
+{
+	int k = 0;
+
+	for (; n; n = n->next)
+		k++;
+	return k;
+}
+
 /* A deep copy of n and everything under it; not of n's siblings. */
 struct node *
 node_copy(struct node *n)

@@ -17,16 +17,6 @@ struct ctx {
 };
 
 static int
-count(struct node *n)
-{
-	int k = 0;
-
-	for (; n; n = n->next)
-		k++;
-	return k;
-}
-
-static int
 bad(struct node *n, const char *what)
 {
 	diag_error(n->loc, "malformed resolved tree: %s", what);
@@ -46,7 +36,7 @@ builtin_ok(struct node *n)
 		{ "error", 1, 1 },
 	};
 	size_t i;
-	int k = count(n->args);
+	int k = node_count(n->args);
 
 	if (print_family(n->str))
 		return (strstr(n->str, "printf") || strstr(n->str, "printd")) ?
@@ -86,7 +76,7 @@ array(struct ctx *c, struct node *id, struct node *args)
 	v = c->g->gvar[id->num];
 	if (c->g->gmap[id->num] < 0)
 		return bad(id, "a scalar used as an array");
-	if (args && count(args) != count(v->keys))
+	if (args && node_count(args) != node_count(v->keys))
 		return bad(id, "wrong number of array indexes");
 	return 0;
 }
@@ -124,8 +114,8 @@ walk(struct ctx *c, struct node *n)
 			if (n->l->kind == N_IDENT && array(c, n->l, NULL) < 0)
 				return -1;
 			if (n->l->kind == N_IDENT &&
-			    count(n->keys) !=
-			    count(c->g->gvar[n->l->num]->keys))
+			    node_count(n->keys) !=
+			    node_count(c->g->gvar[n->l->num]->keys))
 				return bad(n, "wrong number of foreach keys");
 			break;
 		case N_CALL:
@@ -136,7 +126,7 @@ walk(struct ctx *c, struct node *n)
 					return bad(n, "call of a function that "
 					    "is not there");
 				f = c->g->funcs[n->num];
-				if (count(f->args) != count(n->args))
+				if (node_count(f->args) != node_count(n->args))
 					return bad(n, "wrong number of "
 					    "arguments");
 			} else if (!builtin_ok(n)) {
@@ -247,10 +237,10 @@ check_tree(struct gen *g, struct script *s)
 	struct node *d;
 
 	for (d = s->decls; d; d = d->next) {
-		struct ctx c = { g, count(d->locals), -1, 0 };
+		struct ctx c = { g, node_count(d->locals), -1, 0 };
 
 		if (d->kind == N_FUNC) {
-			c.nparams = count(d->args);
+			c.nparams = node_count(d->args);
 			if (walk(&c, d->body) < 0)
 				return -1;
 		} else if (d->kind == N_PROBE) {

@@ -1095,25 +1095,6 @@ arith(struct gen *g, struct node *n, enum op op, int l, int r)
 	return res;
 }
 
-static enum op
-compound(enum op op)
-{
-	switch (op) {
-	case O_ADDEQ: return O_PLUS;
-	case O_SUBEQ: return O_MINUS;
-	case O_MULEQ: return O_MUL;
-	case O_DIVEQ: return O_DIV;
-	case O_MODEQ: return O_MOD;
-	case O_SHLEQ: return O_SHL;
-	case O_SHREQ: return O_SHR;
-	case O_ANDEQ: return O_AND;
-	case O_OREQ: return O_OR;
-	case O_XOREQ: return O_XOR;
-	case O_CATEQ: return O_CAT;
-	default: return O_NONE;
-	}
-}
-
 static int
 concat(struct gen *g, int a, int b)
 {
@@ -1186,7 +1167,7 @@ logical(struct gen *g, struct node *n)
 static int
 assign(struct gen *g, struct node *n)
 {
-	enum op op = compound(n->op);
+	enum op op = op_compound(n->op);
 	int v, cur_, k;
 
 	if (n->op == O_STATEQ) {

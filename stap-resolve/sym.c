@@ -330,16 +330,6 @@ bind_list(struct scope *sc, struct node *n)
 		bind(sc, n);
 }
 
-static int
-count(struct node *n)
-{
-	int k = 0;
-
-	for (; n; n = n->next)
-		k++;
-	return k;
-}
-
 /* $$parms and $$vars: all the fields as "name=0x.. name=\"...\"" */
 static void
 all_fields(struct scope *sc, struct node *n)
@@ -465,7 +455,7 @@ static void
 bind_call(struct scope *sc, struct node *n)
 {
 	struct func *f = NULL;
-	int nargs = count(n->args);
+	int nargs = node_count(n->args);
 
 	bind_list(sc, n->args);
 	if (!strcmp(n->str, "pp") && nargs == 0 && sc->pr) {
@@ -516,7 +506,7 @@ static void
 bind_foreach(struct scope *sc, struct node *n)
 {
 	struct node *k;
-	int arity = count(n->keys);
+	int arity = node_count(n->keys);
 
 	if (n->l->kind == N_IDENT)
 		bind_array(sc, n->l, arity);
@@ -545,11 +535,11 @@ bind(struct scope *sc, struct node *n)
 		bind_ident(sc, n);
 		return;
 	case N_INDEX:
-		bind_array(sc, n->l, count(n->args));
+		bind_array(sc, n->l, node_count(n->args));
 		bind_list(sc, n->args);
 		return;
 	case N_IN:
-		bind_array(sc, n->l, count(n->args));
+		bind_array(sc, n->l, node_count(n->args));
 		bind_list(sc, n->args);
 		return;
 	case N_CALL:

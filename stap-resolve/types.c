@@ -334,25 +334,6 @@ isarith(enum op op)
 	}
 }
 
-static enum op
-binop_of(enum op assign)
-{
-	switch (assign) {
-	case O_ADDEQ: return O_PLUS;
-	case O_SUBEQ: return O_MINUS;
-	case O_MULEQ: return O_MUL;
-	case O_DIVEQ: return O_DIV;
-	case O_MODEQ: return O_MOD;
-	case O_SHLEQ: return O_SHL;
-	case O_SHREQ: return O_SHR;
-	case O_ANDEQ: return O_AND;
-	case O_OREQ: return O_OR;
-	case O_XOREQ: return O_XOR;
-	case O_CATEQ: return O_CAT;
-	default: return O_NONE;
-	}
-}
-
 static enum type
 assign(struct tctx *t, struct node *n)
 {
@@ -388,7 +369,7 @@ assign(struct tctx *t, struct node *n)
 		}
 		return lvalue(t, n->l, rt, 1);
 	}
-	lt = binop_of(n->op) == O_CAT ? T_STRING : T_LONG;
+	lt = op_compound(n->op) == O_CAT ? T_STRING : T_LONG;
 	lvalue(t, n->l, lt, 1);
 	operand(t, n->r, lt);
 	return lt;
