@@ -98,7 +98,7 @@ $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 
 # The set-up commands install what they miss (as root, on Debian).
 deps:
-	@sh .ci/deps gcc make pkg-config libbpf-dev libelf-dev libdw-dev
+	@sh .ci/deps gcc make pkg-config libbpf-dev libelf-dev libdw-dev bpftool
 
 check: deps all
 	tests/run
