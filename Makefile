@@ -112,7 +112,7 @@ check-san: deps
 
 # libFuzzer targets, one per stage input, each run FUZZTIME seconds.
 FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
-	build-fuzz/fuzz-bo build-fuzz/fuzz-events
+	build-fuzz/fuzz-bo build-fuzz/fuzz-events build-fuzz/fuzz-gen
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c
 
@@ -133,6 +133,15 @@ build-fuzz/fuzz-events: tests/fuzz/events.c stap-bpfld/printf.c \
 	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/events.c \
 		stap-bpfld/printf.c stap-bpfld/meta.c $(LIBSRC)
 
+GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
+	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c
+
+build-fuzz/fuzz-gen: tests/fuzz/gen.c stap-bpfgen/main.c $(GENSRC) \
+	stap-bpfgen/gen.h stap-bpfgen/bo.h $(LIBSRC) $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) -Dmain=bpfgen_main -o $@ tests/fuzz/gen.c \
+		stap-bpfgen/main.c $(GENSRC) $(LIBSRC)
+
 build-fuzz/fuzz-bo: tests/fuzz/bo.c lib/bo.c lib/bo.h $(HDRS)
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZFLAGS) -Ilib $$(pkg-config --cflags libbpf libelf) \
@@ -144,9 +153,10 @@ fuzz-build:
 	$(MAKE) $(FUZZERS)
 
 fuzz: fuzz-build
-	for f in parse tree interp bo events; do \
+	for f in parse tree interp bo events gen; do \
 		mkdir -p build-fuzz/corpus-$$f && \
 		sh tests/fuzz/seed.sh $$f build-fuzz/corpus-$$f && \
+		ASAN_OPTIONS=detect_leaks=0 \
 		build-fuzz/fuzz-$$f -max_total_time=$(FUZZTIME) \
 			-max_len=4096 -timeout=10 -detect_leaks=0 \
 			-artifact_prefix=build-fuzz/ \

@@ -114,6 +114,35 @@ slot_cat(struct node *parent, int slot)
 	return C_EXPR;
 }
 
+/* Is op one a node of this kind can carry? */
+static int
+op_fits(enum nodekind kind, enum op op)
+{
+	switch (kind) {
+	case N_ASSIGN:
+		return op == O_ASSIGN || op == O_STATEQ ||
+		    op_compound(op) != O_NONE;
+	case N_UNARY:
+		return op == O_PLUS || op == O_MINUS || op == O_NOT ||
+		    op == O_BNOT;
+	case N_PREINC: case N_POSTINC:
+		return op == O_INC || op == O_DEC;
+	case N_BINARY:
+		switch (op) {
+		case O_LOR: case O_LAND: case O_OR: case O_XOR: case O_AND:
+		case O_EQ: case O_NE: case O_LT: case O_LE: case O_GT:
+		case O_GE: case O_MATCH: case O_NMATCH: case O_SHL:
+		case O_SHR: case O_USHR: case O_CAT: case O_PLUS:
+		case O_MINUS: case O_MUL: case O_DIV: case O_MOD:
+			return 1;
+		default:
+			return 0;
+		}
+	default:
+		return op == O_NONE;
+	}
+}
+
 static const char *
 check(struct node *n, enum cat want, int depth)
 {
@@ -138,10 +167,9 @@ check(struct node *n, enum cat want, int depth)
 		    node_name[n->kind]);
 		return msg;
 	}
-	if ((n->kind == N_BINARY || n->kind == N_UNARY || n->kind == N_ASSIGN ||
-	    n->kind == N_PREINC || n->kind == N_POSTINC) && n->op == O_NONE) {
-		snprintf(msg, sizeof msg, "a '%s' node without op",
-		    node_name[n->kind]);
+	if (!op_fits(n->kind, n->op)) {
+		snprintf(msg, sizeof msg, "a '%s' node with op '%s'",
+		    node_name[n->kind], op_spelling[n->op]);
 		return msg;
 	}
 	for (i = 0; i < N_CHILDREN; i++) {

@@ -33,7 +33,13 @@ builtin_ok(struct node *n)
 		{ "strlen", 1, 1 }, { "substr", 3, 3 }, { "isinstr", 2, 2 },
 		{ "kernel_string", 1, 2 }, { "user_string", 1, 2 },
 		{ "kernel_string_n", 2, 3 }, { "user_string_n", 2, 3 },
-		{ "error", 1, 1 },
+		{ "error", 1, 1 }, { "exit", 0, 0 }, { "pid", 0, 0 },
+		{ "tid", 0, 0 }, { "ppid", 0, 0 }, { "uid", 0, 0 },
+		{ "gid", 0, 0 }, { "euid", 0, 0 }, { "egid", 0, 0 },
+		{ "cpu", 0, 0 }, { "execname", 0, 0 }, { "target", 0, 0 },
+		{ "gettimeofday_ns", 0, 0 }, { "gettimeofday_us", 0, 0 },
+		{ "gettimeofday_ms", 0, 0 }, { "gettimeofday_s", 0, 0 },
+		{ "local_clock_ns", 0, 0 }, { "ktime_get_ns", 0, 0 },
 	};
 	size_t i;
 	int k = node_count(n->args);
@@ -44,7 +50,7 @@ builtin_ok(struct node *n)
 	for (i = 0; i < NELEM(t); i++)
 		if (!strcmp(n->str, t[i].name))
 			return k >= t[i].min && k <= t[i].max;
-	return k == 0;  /* pid(), exit() and the others */
+	return 0;
 }
 
 static int
@@ -110,7 +116,17 @@ walk(struct ctx *c, struct node *n)
 			if (walk(c, n->args) < 0)
 				return -1;
 			continue;
-		case N_FOREACH:
+		case N_FOREACH: {
+			struct node *k;
+
+			for (k = n->keys; k; k = k->next)
+				if (k->kind != N_IDENT || var(c, k) < 0)
+					return bad(k, "a foreach key must be a "
+					    "variable");
+			if (n->value && (n->value->kind != N_IDENT ||
+			    var(c, n->value) < 0))
+				return bad(n->value, "a foreach value must be "
+				    "a variable");
 			if (n->l->kind == N_IDENT && array(c, n->l, NULL) < 0)
 				return -1;
 			if (n->l->kind == N_IDENT &&
@@ -118,6 +134,7 @@ walk(struct ctx *c, struct node *n)
 			    node_count(c->g->gvar[n->l->num]->keys))
 				return bad(n, "wrong number of foreach keys");
 			break;
+		}
 		case N_CALL:
 			if (!(n->flags & F_BUILTIN)) {
 				struct node *f;
@@ -131,8 +148,8 @@ walk(struct ctx *c, struct node *n)
 					    "arguments");
 			} else if (!builtin_ok(n)) {
 				return bad(n,
-				    "an intrinsic with the wrong number "
-				    "of arguments");
+				    "an unknown intrinsic, or one with "
+				    "the wrong number of arguments");
 			} else if (!strcmp(n->str, "printf") ||
 			    !strcmp(n->str, "sprintf") ||
 			    !strncmp(n->str, "printd", 6) ||

@@ -1729,6 +1729,15 @@ lookup_one(struct gen *g, int map, int reg, int fail)
 		asm_mov(g->p, reg, BPF_REG_0);
 }
 
+/* Forget a generation cut short (a fuzzer's longjmp out of fatal()) */
+void
+gen_reset(void)
+{
+	cur = NULL;
+	loops = NULL;
+	tries = NULL;
+}
+
 /* Does this code format strings in BPF (sprintf, '.'), needing stap_fmt? */
 static int
 uses_fmt(struct gen *g, struct node *n, int depth)

@@ -123,6 +123,10 @@ struct gen {
 };
 
 void gen_probe(struct gen *g, struct prog *p, struct node *probe, int init);
+void gen_reset(void);
+
+/* main.c */
+int bpfgen_run(FILE *fi, const char *name, FILE *fo);
 int gen_slot(struct gen *g, int size);
 int gen_string(struct gen *g, const char *s);
 void gen_printf(struct gen *g, const char *fmt, const int *slots,

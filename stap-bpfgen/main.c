@@ -198,42 +198,31 @@ layout(struct gen *g, struct script *s)
 	}
 }
 
+/*
+ * Read a resolved tree from fi (called input in messages), write the
+ * .bo to fo: 0, or 1 after
+ * errors.  Separate from main() so a fuzzer can call it again and again;
+ * the state it keeps to the end is static, reset here.
+ */
 int
-main(int argc, char **argv)
+bpfgen_run(FILE *fi, const char *input, FILE *fo)
 {
 	static struct gen g;            /* static: its arrays live to the end */
 	static struct prog **progs;
 	struct script *s;
 	size_t nprogs = 0, capprogs = 0, i, j;
-	const char *in = NULL, *out = NULL;
 	struct bo *bo;
 	struct node *d;
-	FILE *fi = stdin, *fo = stdout;
 	int order = 0, ringbuf;
 
-	argv0 = "stap-bpfgen";
-	for (i = 1; i < (size_t)argc; i++) {
-		if (!strcmp(argv[i], "--help"))
-			usage(stdout, 0);
-		if (!strcmp(argv[i], "--version")) {
-			printf("stap-bpfgen %s\n", VERSION);
-			return 0;
-		}
-		if (!strcmp(argv[i], "-o") && i + 1 < (size_t)argc)
-			out = argv[++i];
-		else if (argv[i][0] == '-' && argv[i][1])
-			usage(stderr, 2);
-		else if (!in)
-			in = argv[i];
-		else
-			usage(stderr, 2);
-	}
-	if (in && strcmp(in, "-") && !(fi = fopen(in, "r")))
-		fatal("open '%s':", in);
-	s = tree_read(fi, in ? in : "<stdin>");
+	nmaps = 0;
+	memset(&g, 0, sizeof g);
+	progs = NULL;
+	gen_reset();
+	s = tree_read(fi, input);
 	if (strcmp(s->stage, "resolved"))
 		fatal("%s: is a %s stap-tree; stap-bpfgen wants a resolved one "
-		    "(from stap-resolve)", in ? in : "<stdin>", s->stage);
+		    "(from stap-resolve)", input, s->stage);
 	g.s = s;
 	g.maxstr = (int)facts_define(&s->facts, "MAXSTRINGLEN", 128);
 	if (g.maxstr < 16 || g.maxstr > 4096)
@@ -251,8 +240,8 @@ main(int argc, char **argv)
 	maps[g.m_fmt].flags = BPF_F_RDONLY_PROG;
 	layout(&g, s);
 	if (check_tree(&g, s) < 0) {
-		fprintf(stderr, "stap-bpfgen: %d error%s\n", nerrors,
-		    nerrors == 1 ? "" : "s");
+		fprintf(diag_file ? diag_file : stderr, "stap-bpfgen: %d "
+		    "error%s\n", nerrors, nerrors == 1 ? "" : "s");
 		return 1;
 	}
 
@@ -338,8 +327,8 @@ main(int argc, char **argv)
 		g.maxaction = save;
 	}
 	if (nerrors) {
-		fprintf(stderr, "stap-bpfgen: %d error%s\n", nerrors,
-		    nerrors == 1 ? "" : "s");
+		fprintf(diag_file ? diag_file : stderr, "stap-bpfgen: %d "
+		    "error%s\n", nerrors, nerrors == 1 ? "" : "s");
 		return 1;
 	}
 
@@ -472,11 +461,40 @@ main(int argc, char **argv)
 		meta(bo, "site %zu %d:%d:%d %s", i, g.sites[i].loc.file,
 		    g.sites[i].loc.line, g.sites[i].loc.col,
 		    quote(g.sites[i].msg));
-	if (out && !(fo = fopen(out, "w")))
-		fatal("open '%s':", out);
 	if (bo_write(bo, fo) < 0)
 		fatal("write:");
 	outclose(fo);
 	bo_free(bo);
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL;
+	FILE *fi = stdin, *fo = stdout;
+	int i;
+
+	argv0 = "stap-bpfgen";
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help"))
+			usage(stdout, 0);
+		if (!strcmp(argv[i], "--version")) {
+			printf("stap-bpfgen %s\n", VERSION);
+			return 0;
+		}
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1])
+			usage(stderr, 2);
+		else if (!in)
+			in = argv[i];
+		else
+			usage(stderr, 2);
+	}
+	if (in && strcmp(in, "-") && !(fi = fopen(in, "r")))
+		fatal("open '%s':", in);
+	if (out && !(fo = fopen(out, "w")))
+		fatal("open '%s':", out);
+	return bpfgen_run(fi, in ? in : "<stdin>", fo);
 }

@@ -23,7 +23,7 @@ try() {	# name, sed expression, expected message
 try timer-unit 's/str="s"$/str="fortnight"/' "a malformed timer point"
 try timer-arg '/l: num .* num=1$/s/num=1/num=0/' "a malformed timer point"
 try builtin-arity '/str="abc"/{n;d}' \
-    "an intrinsic with the wrong number of arguments"
+    "an unknown intrinsic, or one with the wrong number of arguments"
 try global-index '0,/flags=global/s/flags=global/flags=global num=7/' \
     "global index out of range"
 try unbound '0,/flags=global/s/ flags=global//' \

@@ -21,6 +21,14 @@ events)
 	done
 	rm -f "$dir/x.bo"
 	exit 0 ;;
+gen)
+	for stp in tests/runtime/*.stp examples/*.stp; do
+		n=$((n + 1))
+		build/bin/stap-parse "$stp" 2>/dev/null |
+		    build/bin/stap-resolve >"$dir/seed$n.tree" 2>/dev/null ||
+		    rm -f "$dir/seed$n.tree"
+	done
+	exit 0 ;;
 bo)
 	for stp in tests/runtime/*.stp examples/*.stp; do
 		n=$((n + 1))
