@@ -120,8 +120,7 @@ op_fits(enum nodekind kind, enum op op)
 {
 	switch (kind) {
 	case N_ASSIGN:
-		return op == O_ASSIGN || op == O_STATEQ ||
-		    op_compound(op) != O_NONE;
+		return op_isassign(op);
 	case N_UNARY:
 		return op == O_PLUS || op == O_MINUS || op == O_NOT ||
 		    op == O_BNOT;

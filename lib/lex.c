@@ -344,6 +344,13 @@ op_compound(enum op op)
 	}
 }
 
+/* Is op an assignment: =, <<< or a compound one? */
+int
+op_isassign(enum op op)
+{
+	return op == O_ASSIGN || op == O_STATEQ || op_compound(op) != O_NONE;
+}
+
 int
 tok_is(const struct token *t, const char *word)
 {

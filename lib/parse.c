@@ -911,20 +911,6 @@ ternary(struct parser *p)
 	return n;
 }
 
-static int
-isassign(enum op op)
-{
-	switch (op) {
-	case O_ASSIGN: case O_ADDEQ: case O_SUBEQ: case O_MULEQ:
-	case O_DIVEQ: case O_MODEQ: case O_CATEQ: case O_SHLEQ:
-	case O_SHREQ: case O_ANDEQ: case O_OREQ: case O_XOREQ:
-	case O_STATEQ:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static struct node *
 expr(struct parser *p)
 {
@@ -932,7 +918,7 @@ expr(struct parser *p)
 
 	enter(p);
 	l = ternary(p);
-	if (p->tok.kind == TK_OP && isassign(p->tok.op)) {
+	if (p->tok.kind == TK_OP && op_isassign(p->tok.op)) {
 		n = node_new(N_ASSIGN, p->tok.loc);
 		n->op = p->tok.op;
 		advance(p);

@@ -2,6 +2,9 @@
  * stap.h: everything the tools share, in sections named after the
  * file that implements them.  Self-contained; needs libc only.
  */
+#ifndef STAP_H
+#define STAP_H
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -112,6 +115,7 @@ void lex_init(struct lexer *lx, int file, struct comment **comments);
 void lex_next(struct lexer *lx, struct token *t);
 enum op op_lookup(const char *s);
 enum op op_compound(enum op op);
+int op_isassign(enum op op);
 int tok_is(const struct token *t, const char *word);
 int tok_isop(const struct token *t, enum op op);
 const char *tok_describe(const struct token *t, char *buf, size_t n);
@@ -230,3 +234,5 @@ const char *point_text(struct node *pt);
 void tree_write(FILE *f, struct script *s);
 const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);
+
+#endif

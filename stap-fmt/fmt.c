@@ -730,20 +730,6 @@ binlevel(struct node *n)
 }
 
 static int
-isassign(enum op op)
-{
-	switch (op) {
-	case O_ASSIGN: case O_ADDEQ: case O_SUBEQ: case O_MULEQ:
-	case O_DIVEQ: case O_MODEQ: case O_CATEQ: case O_SHLEQ:
-	case O_SHREQ: case O_ANDEQ: case O_OREQ: case O_XOREQ:
-	case O_STATEQ:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static int
 prec(struct node *n)
 {
 	switch (n->kind) {
@@ -1053,7 +1039,7 @@ expr(struct line *l, struct node *n, int min)
 	}
 	switch (n->kind) {
 	case N_ASSIGN:
-		if (!isassign(n->op))
+		if (!op_isassign(n->op))
 			malformed(n, "'%s' is not an assignment",
 			    op_spelling[n->op]);
 		expr(l, one(n, n->l, "l"), P_TERNARY);

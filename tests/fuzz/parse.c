@@ -3,38 +3,22 @@
  * lexer, preprocessor and parser, then the tree printer.  Built by
  * "make fuzz"; a crash it finds becomes a test in tests/errors.
  */
-#include <setjmp.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/stap.h"
-
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
-
-static jmp_buf back;
-
-static void
-comeback(void)
-{
-	longjmp(back, 1);
-}
+#include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	static char *args[] = { "1", "two" };
-	static FILE *devnull;
+	FILE *devnull = fuzz_start();
 	struct facts f;
 	struct script *s;
 	int file;
 
-	if (!devnull)
-		devnull = fopen("/dev/null", "w");
-	diag_file = devnull;
-	fatal_hook = comeback;
 	if (memchr(data, '\0', size))
 		return 0;       /* stap-parse refuses these before parsing */
-	if (setjmp(back) == 0) {
+	if (setjmp(fuzz_back) == 0) {
 		facts_default(&f);
 		f.release = "6.1.0-test";
 		f.arch = "x86_64";
@@ -45,7 +29,6 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		if (!nerrors)
 			tree_write(devnull, s);
 	}
-	src_reset();
-	arena_freeall();
+	fuzz_end();
 	return 0;
 }
