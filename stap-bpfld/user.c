@@ -934,7 +934,7 @@ int
 user_run(struct ld *ld, enum probekind kind)
 {
 	size_t i;
-	int rc, bad = 0;
+	int bad = 0;
 
 	for (i = 0; i < ld->nuprogs; i++) {
 		const struct uprog *u = &ld->uprogs[i];
@@ -944,16 +944,8 @@ user_run(struct ld *ld, enum probekind kind)
 		if (kind == PK_BEGIN && (ld->exiting || ld->failed ||
 		    stop_signal))
 			break;
-		ld->inuser = 1;
-		rc = interp_run(&ld->vm, u->insns, u->n, 0, NULL);
-		ld->inuser = 0;
-		endrun(ld);
-		if (rc) {
-			report(ld, u, rc);
-			ld->errors++;
-			ld->failed = 1;
+		if (run_one(ld, u) < 0)
 			bad = -1;
-		}
 	}
 	return bad;
 }
