@@ -453,7 +453,7 @@ addreloc(struct rd *r, size_t sec, const Elf64_Rel *rel)
 	Elf64_Sym s;
 	const char *name;
 	size_t insn;
-	int pi, map;
+	int pi, map, func;
 
 	if (ELF64_R_TYPE(rel->r_info) != R_BPF_64_64)
 		return fail(r, "unsupported relocation type %u in section "
@@ -476,14 +476,28 @@ addreloc(struct rd *r, size_t sec, const Elf64_Rel *rel)
 		    "symbol", insn, p->name);
 	if (sym(r, ELF64_R_SYM(rel->r_info), &s, &name) != 0)
 		return -1;
+	func = -1;
 	map = bo_findmap(r->f, name);
-	if (map < 0 || s.st_shndx != secbyname(r, ".maps"))
+	if (p->insns[insn].src_reg == BPF_PSEUDO_FUNC) {
+		/* a callback: section symbol + offset, or its own symbol */
+		size_t tsec = secbyname(r, ".text");
+		uint64_t off = s.st_value + (uint64_t)(int64_t)
+		    p->insns[insn].imm;
+
+		func = tsec && s.st_shndx == tsec ? progat(r, tsec, off) : -1;
+		if (func < 0 || r->progoff[func] != off || !p->kernel)
+			return fail(r, "relocation at insn %zu of '%s' refers "
+			    "to no subprogram in .text", insn, p->name);
+		map = -1;
+	} else if (map < 0 || s.st_shndx != secbyname(r, ".maps")) {
 		return fail(r, "relocation at insn %zu of '%s' refers to "
 		    "'%s', which is not a map", insn, p->name, name);
+	}
 	p->relocs = vgrow(p->relocs, &r->relcap[pi], p->nreloc + 1,
 	    sizeof(*p->relocs));
 	p->relocs[p->nreloc].insn = insn;
 	p->relocs[p->nreloc].map = map;
+	p->relocs[p->nreloc].func = func;
 	p->nreloc++;
 	return 0;
 }

@@ -15,10 +15,13 @@ struct bo_map {
 	unsigned type, key_size, value_size, max_entries, flags;
 };
 
-/* The 64-bit load at insn loads the address of map */
+/* The 64-bit load at insn loads the address of map, or of func: a
+ * subprogram in .text (a callback; the load's src_reg is
+ * BPF_PSEUDO_FUNC) */
 struct bo_reloc {
 	size_t insn;
-	int map;                /* index into bofile.maps */
+	int map;                /* index into bofile.maps, or -1 */
+	int func;               /* index into bofile.progs, or -1 */
 };
 
 struct bo_prog {

@@ -113,8 +113,23 @@ asm_ldmap(struct prog *p, int dst, int map)
 	p->relocs = vgrow(p->relocs, &p->caprelocs, p->nrelocs + 1,
 	    sizeof *p->relocs);
 	p->relocs[p->nrelocs].insn = p->n;
+	p->relocs[p->nrelocs].sub = -1;
 	p->relocs[p->nrelocs++].map = map;
 	asm_emit(p, insn(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0,
+	    0));
+	asm_emit(p, insn(0, 0, 0, 0, 0));
+}
+
+/* dst = the address of callback sub, for bpf_loop and its kin */
+void
+asm_ldfunc(struct prog *p, int dst, int sub)
+{
+	p->relocs = vgrow(p->relocs, &p->caprelocs, p->nrelocs + 1,
+	    sizeof *p->relocs);
+	p->relocs[p->nrelocs].insn = p->n;
+	p->relocs[p->nrelocs].sub = sub;
+	p->relocs[p->nrelocs++].map = -1;
+	asm_emit(p, insn(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_FUNC, 0,
 	    0));
 	asm_emit(p, insn(0, 0, 0, 0, 0));
 }

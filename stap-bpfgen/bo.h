@@ -20,12 +20,16 @@ int bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
     unsigned value_size, unsigned max_entries, unsigned flags);
 /* A program; returns its index.  Kernel programs go to SECTION (a
  * libbpf section name); programs that ask for the same section share
- * it, one after another.  Userspace programs go to ".stap.prog.NAME"
- * whatever SECTION says, so pass NULL. */
+ * it, one after another.  Section ".text" makes a subprogram, a static
+ * function there.  Userspace programs go to ".stap.prog.NAME" whatever
+ * SECTION says, so pass NULL. */
 int bo_prog(struct bo *bo, const char *name, const char *section,
     int kernel, const struct bpf_insn *insns, size_t n);
 /* The 64-bit load at INSN of PROG loads the address of MAP. */
 void bo_reloc(struct bo *bo, int prog, size_t insn, int map);
+/* The 64-bit load at INSN of PROG (src_reg BPF_PSEUDO_FUNC) loads the
+ * address of subprogram FUNC, a program in ".text". */
+void bo_funcreloc(struct bo *bo, int prog, size_t insn, int func);
 /* Source line of the statement that starts at INSN of a kernel
  * program, for .BTF.ext: the verifier log and bpftool quote TEXT. */
 void bo_line(struct bo *bo, int prog, size_t insn, const char *file,

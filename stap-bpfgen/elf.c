@@ -14,8 +14,18 @@
  * order given, each found by its STT_FUNC symbol (value = byte offset,
  * size = byte length); libbpf treats every such symbol as a program.
  * One section per name matters because .BTF.ext refers to sections by
- * name.  Symbols: the null symbol, every program in section order, then
- * every map, all global (libbpf refuses static programs).
+ * name.
+ *
+ * Subprograms (the callbacks of bpf_loop and bpf_for_each_map_elem) are
+ * static functions in ".text", where libbpf looks for them; a program
+ * takes one's address with a 64-bit load (src_reg BPF_PSEUDO_FUNC)
+ * relocated against the section symbol of .text, its immediate the
+ * byte offset of the subprogram there, as clang writes it.  libbpf
+ * appends each subprogram a program uses to that program at load time.
+ *
+ * Symbols: the null symbol; the local ones (the section symbol of .text
+ * and its functions); then every program in section order and every
+ * map, global (libbpf refuses static programs outside .text).
  */
 #include <elf.h>
 #include <stdint.h>
@@ -39,7 +49,8 @@ struct bomap {
 
 struct borel {
 	size_t insn;
-	int map;
+	int map;                /* -1: the address of subprogram func */
+	int func;
 };
 
 struct boline {
@@ -60,6 +71,7 @@ struct boprog {
 	struct boline *lines;
 	size_t nline, capline;
 	int func;               /* BTF id of its FUNC */
+	int sub;                /* a subprogram, in .text */
 };
 
 /* One program section and, in bo_write, where it lands */
@@ -197,7 +209,8 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
 		strcpy(user, USERPFX);
 		strcat(user, name);
 		sec = user;
-	} else if (!sec || strncmp(sec, ".stap", 5) == 0 || !*sec) {
+	} else if (!sec || (strncmp(sec, ".stap", 5) == 0 ||
+	    (*sec == '.' && strcmp(sec, ".text"))) || !*sec) {
 		bug("bo: kernel program '%s' needs a libbpf section name",
 		    name);
 	}
@@ -207,6 +220,7 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
 	memset(p, 0, sizeof(*p));
 	p->name = estrdup(name);
 	p->kernel = kernel;
+	p->sub = kernel && strcmp(sec, ".text") == 0;
 	p->sec = section(bo, sec, kernel);
 	if (bo->secs[p->sec].kernel != kernel)
 		bug("bo: section '%s' holds kernel and userspace programs",
@@ -234,6 +248,29 @@ bo_reloc(struct bo *bo, int prog, size_t insn, int map)
 	p->rels = vgrow(p->rels, &p->caprel, p->nrel + 1, sizeof(*p->rels));
 	p->rels[p->nrel].insn = insn;
 	p->rels[p->nrel].map = map;
+	p->rels[p->nrel].func = -1;
+	p->nrel++;
+}
+
+void
+bo_funcreloc(struct bo *bo, int prog, size_t insn, int func)
+{
+	struct boprog *p;
+
+	if (prog < 0 || (size_t)prog >= bo->nprogs || func < 0 ||
+	    (size_t)func >= bo->nprogs || !bo->progs[func].sub ||
+	    !bo->progs[prog].kernel)
+		bug("bo: address of program %d taken in program %d", func,
+		    prog);
+	p = &bo->progs[prog];
+	if (insn + 1 >= p->n || p->insns[insn].code != (BPF_LD | BPF_IMM |
+	    BPF_DW) || p->insns[insn].src_reg != BPF_PSEUDO_FUNC)
+		bug("bo: function relocation at insn %zu of '%s' is no "
+		    "64-bit load of a function", insn, p->name);
+	p->rels = vgrow(p->rels, &p->caprel, p->nrel + 1, sizeof(*p->rels));
+	p->rels[p->nrel].insn = insn;
+	p->rels[p->nrel].map = -1;
+	p->rels[p->nrel].func = func;
 	p->nrel++;
 }
 
@@ -288,7 +325,7 @@ relcmp(const void *a, const void *b)
 
 	if (x->insn != y->insn)
 		return x->insn < y->insn ? -1 : 1;
-	return x->map - y->map;
+	return x->map != y->map ? x->map - y->map : x->func - y->func;
 }
 
 static int
@@ -430,24 +467,36 @@ btfmaps(struct bo *bo, struct btfw *b)
 	return intid;
 }
 
-/* Every kernel program is "int NAME(void *ctx)" to BTF */
+/*
+ * Every kernel program is "int NAME(void *ctx)" to BTF, every
+ * subprogram "static long NAME(void *, void *, void *, void *)": the
+ * verifier holds callbacks to the helper's signature, not to this.
+ */
 static void
 btfprogs(struct bo *bo, struct btfw *b, int intid)
 {
-	int proto = 0;
+	static const char *const args[] = { "a", "b", "c", "d" };
+	int proto = 0, subproto = 0, ptr = 0;
 	size_t i, j, k;
 
 	for (i = 0; i < bo->nprogs; i++) {
-		if (!bo->progs[i].kernel)
-			continue;
-		if (!proto) {
-			int ctx = btfw_ptr(b, 0);
+		struct boprog *p = &bo->progs[i];
 
+		if (!p->kernel)
+			continue;
+		if (!ptr)
+			ptr = btfw_ptr(b, 0);
+		if (p->sub && !subproto) {
+			subproto = btfw_proto(b, btfw_int(b, "long", 8, 1),
+			    NELEM(args));
+			for (j = 0; j < NELEM(args); j++)
+				btfw_param(b, args[j], ptr);
+		} else if (!p->sub && !proto) {
 			proto = btfw_proto(b, intid, 1);
-			btfw_param(b, "ctx", ctx);
+			btfw_param(b, "ctx", ptr);
 		}
-		bo->progs[i].func = btfw_func(b, bo->progs[i].name, proto,
-		    BTF_FUNC_GLOBAL);
+		p->func = btfw_func(b, p->name, p->sub ? subproto : proto,
+		    p->sub ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL);
 	}
 	for (i = 0; i < bo->nsecs; i++) {
 		if (!bo->secs[i].kernel)
@@ -535,6 +584,9 @@ progsecs(struct bo *bo, struct layout *l, int kernel)
 	}
 }
 
+/* The section symbol of .text is the first after the null symbol */
+#define TEXTSYM 1
+
 static void
 fillprogs(struct bo *bo, struct layout *l, int symtab)
 {
@@ -545,6 +597,11 @@ fillprogs(struct bo *bo, struct layout *l, int symtab)
 		struct bosec *s = &bo->secs[p->sec];
 		size_t j;
 
+		/* a subprogram's address: its byte offset in .text */
+		for (j = 0; j < p->nrel; j++)
+			if (p->rels[j].map < 0)
+				p->insns[p->rels[j].insn].imm =
+				    (int32_t)bo->progs[p->rels[j].func].off;
 		put(&l->o[s->idx].data, p->insns, p->n * sizeof(*p->insns));
 		if (!s->relidx)
 			continue;
@@ -553,34 +610,50 @@ fillprogs(struct bo *bo, struct layout *l, int symtab)
 			Elf64_Rel r;
 
 			r.r_offset = p->off + p->rels[j].insn * 8;
-			r.r_info = ELF64_R_INFO(bo->maps[p->rels[j].map].sym,
+			r.r_info = ELF64_R_INFO(p->rels[j].map >= 0 ?
+			    bo->maps[p->rels[j].map].sym : TEXTSYM,
 			    R_BPF_64_64);
 			put(&l->o[s->relidx].data, &r, sizeof(r));
 		}
 	}
 }
 
-static void
+/* Returns the index of the first global symbol */
+static size_t
 symbols(struct bo *bo, struct layout *l, struct buf *sym, int maps)
 {
 	Elf64_Sym s;
-	size_t i, j, n = 1;
+	size_t i, j, n = 1, first;
+	int pass;
 
 	memset(&s, 0, sizeof(s));
 	put(sym, &s, sizeof(s));
 	for (i = 0; i < bo->nsecs; i++)
+		if (!strcmp(bo->secs[i].name, ".text") && bo->secs[i].kernel) {
+			s.st_info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
+			s.st_shndx = bo->secs[i].idx;
+			put(sym, &s, sizeof(s));
+			if (n++ != TEXTSYM)
+				bug("bo: the section symbol of .text");
+		}
+	first = n;
+	for (pass = 0; pass < 2; pass++)
+	for (i = 0; i < bo->nsecs; i++)
 		for (j = 0; j < bo->nprogs; j++) {
 			struct boprog *p = &bo->progs[j];
 
-			if (p->sec != (int)i)
+			if (p->sec != (int)i || p->sub != !pass)
 				continue;
 			s.st_name = name(l, p->name);
-			s.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+			s.st_info = ELF64_ST_INFO(p->sub ? STB_LOCAL :
+			    STB_GLOBAL, STT_FUNC);
 			s.st_shndx = bo->secs[i].idx;
 			s.st_value = p->off;
 			s.st_size = p->n * sizeof(*p->insns);
 			put(sym, &s, sizeof(s));
 			n++;
+			if (p->sub)
+				first = n;
 		}
 	for (i = 0; i < bo->nmaps; i++) {
 		s.st_name = name(l, bo->maps[i].name);
@@ -591,6 +664,7 @@ symbols(struct bo *bo, struct layout *l, struct buf *sym, int maps)
 		put(sym, &s, sizeof(s));
 		bo->maps[i].sym = n++;
 	}
+	return first;
 }
 
 static void
@@ -664,7 +738,7 @@ bo_write(struct bo *bo, FILE *out)
 	struct layout l;
 	struct btfw *b = btfw_new();
 	const void *p;
-	size_t i, j, n;
+	size_t i, j, n, first;
 	int maps = 0, btf, ext = 0, lic, stap, symtab, strtab, rc;
 
 	if (bo->nmaps > 0xffff || bo->nprogs > 0xffff)
@@ -718,10 +792,10 @@ bo_write(struct bo *bo, FILE *out)
 		memset(l.o[maps].data.p, 0, sz);
 		l.o[maps].data.n = sz;
 	}
-	symbols(bo, &l, &l.o[symtab].data, maps);
+	first = symbols(bo, &l, &l.o[symtab].data, maps);
 	fillprogs(bo, &l, symtab);
 	l.o[symtab].sh.sh_link = strtab;
-	l.o[symtab].sh.sh_info = 1;	/* first global: all are */
+	l.o[symtab].sh.sh_info = (unsigned)first;
 	put(&l.o[strtab].data, l.strtab.p, l.strtab.n);
 
 	rc = emit(&l, out);

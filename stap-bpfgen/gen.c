@@ -10,7 +10,17 @@
  * Registers: r6 the context, r7 a pointer kept across helper calls
  * (a record being filled, a map value), r8 the scalar globals, r9 the
  * scratch frame.  The stack holds the zero key, the stap_ctl and
- * stap_fmt pointers and the action counter.
+ * stap_fmt pointers, and r6, r8, r9 while a callback runs.
+ *
+ * Loops in kernel probes are callbacks: subprograms that bpf_loop and
+ * bpf_for_each_map_elem call once an iteration, so the verifier checks
+ * a body once instead of once an iteration.  A callback gets a pointer
+ * to its caller's frame (SK_FRAME), takes r6, r8, r9, stap_ctl and
+ * stap_fmt from there, and shares the scratch frame.  Code that jumps
+ * out of a callback (break, next, return, an error) leaves an escape
+ * code in the scratch frame and returns 1; the caller, after the
+ * helper returns, jumps on from there (see go() and call_back()).
+ * stap-bpfld's interpreter runs loops as plain backward jumps.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,25 +31,36 @@ enum {
 	SK_ZERO = -8,           /* u32 0, the key of the 1-entry maps */
 	SK_CTL = -16,           /* stap_ctl value */
 	SK_FMT = -24,           /* stap_fmt value */
-	SK_ACTIONS = -32,       /* loop iterations so far */
 	SK_TMP = -40,
+	SK_R9 = -64,            /* r9, r8, r6 for a callback to take */
+	SK_R8 = -56,
+	SK_R6 = -48,
+	SK_FRAME = SK_R9,       /* what a callback gets */
+};
+
+/* Fixed slots of the scratch frame */
+enum {
+	SC_ACTIONS = 0,         /* loop iterations so far */
+	SC_ESCAPE = 8,          /* why a callback returned early */
+	SC_FIRST = 16,
 };
 
 struct scope {
 	struct node *fn;        /* the FUNC being inlined, or NULL */
 	int *local;             /* scratch offsets of its locals */
 	int *param;             /* and of its parameters */
-	int retlabel, retslot;
+	struct target ret;
+	int retslot;
 	struct scope *up;
 };
 
 struct loopctx {
-	int brk, cont;
+	struct target brk, cont;
 	struct loopctx *up;
 };
 
 struct tryctx {
-	int catchlabel;
+	struct target catch;
 	int msgslot;            /* where the message goes, or -1 */
 	struct tryctx *up;
 };
@@ -51,7 +72,46 @@ static int str_literal(struct gen *g, const char *s);
 static struct scope *cur;
 static struct loopctx *loops;
 static struct tryctx *tries;
-static int outlabel;
+static struct target epilogue;  /* the probe's epilogue */
+
+static struct target
+here(struct gen *g)
+{
+	struct target t = { g->p, asm_label(g->p) };
+
+	return t;
+}
+
+/*
+ * Jump to t, out of callbacks if need be: a callback returns 1 with an
+ * escape code in SC_ESCAPE, which its caller's dispatch turns into the
+ * jump (escaping further itself if t is further up).
+ */
+static void
+go(struct gen *g, struct target t)
+{
+	struct prog *p = g->p;
+	size_t i;
+
+	if (t.p == p) {
+		asm_ja(p, t.label);
+		return;
+	}
+	if (!p->up)
+		bug("a jump into a callback");
+	for (i = 0; i < p->nesc; i++)
+		if (p->esc[i].p == t.p && p->esc[i].label == t.label)
+			break;
+	if (i == p->nesc) {
+		p->esc = vgrow(p->esc, &p->capesc, p->nesc + 1,
+		    sizeof *p->esc);
+		p->esc[p->nesc].p = t.p;
+		p->esc[p->nesc++].label = t.label;
+	}
+	asm_st(p, BPF_DW, BPF_REG_9, SC_ESCAPE, (int32_t)i + 1);
+	asm_movi(p, BPF_REG_0, 1);
+	asm_exit(p);
+}
 
 /* ---- scratch slots ---- */
 
@@ -154,7 +214,7 @@ raise(struct gen *g, struct loc loc, const char *msg, int msgslot)
 			copy(g, BPF_REG_9, tries->msgslot, BPF_REG_9, msgslot,
 			    g->maxstr);
 		}
-		asm_ja(g->p, tries->catchlabel);
+		go(g, tries->catch);
 		return;
 	}
 	ctl_ptr(g, BPF_REG_1);
@@ -178,7 +238,7 @@ raise(struct gen *g, struct loc loc, const char *msg, int msgslot)
 	asm_movi(g->p, BPF_REG_2, 0);
 	asm_call(g->p, BPF_FUNC_ringbuf_submit);
 	asm_bind(g->p, skip);
-	asm_ja(g->p, outlabel);
+	go(g, epilogue);
 }
 
 /* ---- strings ---- */
@@ -1212,7 +1272,7 @@ target_field(struct gen *g, struct node *n)
 	struct prog *p = g->p;
 	int s;
 
-	if (!g->p->section || strncmp(g->p->section, "tracepoint/", 11))
+	if (!g->probe->section || strncmp(g->probe->section, "tracepoint/", 11))
 		bug("context variable outside a tracepoint probe");
 	if (n->type == T_STRING) {
 		s = tmp(g, g->maxstr);
@@ -1402,7 +1462,7 @@ inline_call(struct gen *g, struct node *n)
 	    fn->type));
 	zero(g, BPF_REG_9, res, sizeof_type(g, fn->type == T_VOID ? T_LONG :
 	    fn->type));
-	sc.retlabel = asm_label(g->p);
+	sc.ret = here(g);
 	sc.up = cur;
 	cur = &sc;
 	{
@@ -1416,7 +1476,7 @@ inline_call(struct gen *g, struct node *n)
 		loops = saveloops;
 	}
 	cur = sc.up;
-	asm_bind(g->p, sc.retlabel);
+	asm_bind(g->p, sc.ret.label);
 	return res;
 }
 
@@ -1428,56 +1488,233 @@ action(struct gen *g, struct loc loc)
 {
 	int ok = asm_label(g->p);
 
-	asm_ldx(g->p, BPF_DW, BPF_REG_1, BPF_REG_10, SK_ACTIONS);
+	load(g, BPF_REG_1, SC_ACTIONS);
 	asm_alui(g->p, BPF_ADD, BPF_REG_1, 1);
-	asm_stx(g->p, BPF_DW, BPF_REG_10, SK_ACTIONS, BPF_REG_1);
+	store(g, SC_ACTIONS, BPF_REG_1);
 	asm_jmp(g->p, BPF_JSLE, BPF_REG_1, -1, g->maxaction, ok);
 	raise(g, loc, "MAXACTION exceeded", -1);
 	asm_bind(g->p, ok);
+}
+
+/*
+ * Start a callback of the program being generated; its arguments
+ * stay in r1..r5 but the one in ctxreg, the caller's SK_FRAME, which
+ * gives it r6, r8, r9 and the caller's stap_ctl and stap_fmt.
+ */
+static struct prog *
+callback(struct gen *g, int ctxreg, struct loc loc)
+{
+	struct prog *cb = arena_alloc(sizeof *cb), *pr = g->probe;
+	char *name = arena_alloc(strlen(pr->name) + 24);
+
+	sprintf(name, "%s_cb%zu", pr->name, pr->nsubs);
+	cb->name = name;
+	cb->section = ".text";
+	cb->kind = "callback";
+	cb->probe = pr->probe;
+	cb->up = g->p;
+	cb->sub = (int)pr->nsubs;
+	pr->subs = vgrow(pr->subs, &pr->capsubs, pr->nsubs + 1,
+	    sizeof *pr->subs);
+	pr->subs[pr->nsubs++] = cb;
+	g->p = cb;
+	asm_line(cb, loc);
+	if (ctxreg < 0)
+		return cb;
+	asm_ldx(cb, BPF_DW, BPF_REG_9, ctxreg, 0);
+	asm_ldx(cb, BPF_DW, BPF_REG_8, ctxreg, SK_R8 - SK_FRAME);
+	asm_ldx(cb, BPF_DW, BPF_REG_6, ctxreg, SK_R6 - SK_FRAME);
+	asm_ldx(cb, BPF_DW, BPF_REG_0, ctxreg, SK_CTL - SK_FRAME);
+	asm_stx(cb, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
+	if (g->probefmt) {
+		asm_ldx(cb, BPF_DW, BPF_REG_0, ctxreg, SK_FMT - SK_FRAME);
+		asm_stx(cb, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
+	}
+	asm_st(cb, BPF_W, BPF_REG_10, SK_ZERO, 0);
+	return cb;
+}
+
+/* return r0 = v from a callback: 0 goes on, 1 stops the helper */
+static void
+cb_return(struct prog *p, int v)
+{
+	asm_movi(p, BPF_REG_0, v);
+	asm_exit(p);
+}
+
+/*
+ * Back in the caller: r1 and the arguments after r2 are set, call the
+ * helper with callback cb in r2, then take the escapes cb left by.
+ */
+static void
+call_back(struct gen *g, struct prog *cb, int helper)
+{
+	struct prog *p = g->p;
+	size_t i;
+
+	if (asm_finish(cb) < 0)
+		diag_error(cb->probe->loc, "this loop is too big: a jump does "
+		    "not reach");
+	asm_stx(p, BPF_DW, BPF_REG_10, SK_R6, BPF_REG_6);
+	asm_stx(p, BPF_DW, BPF_REG_10, SK_R8, BPF_REG_8);
+	asm_stx(p, BPF_DW, BPF_REG_10, SK_R9, BPF_REG_9);
+	if (cb->nesc)
+		asm_st(p, BPF_DW, BPF_REG_9, SC_ESCAPE, 0);
+	asm_ldfunc(p, BPF_REG_2, cb->sub);
+	asm_call(p, helper);
+	if (!cb->nesc)
+		return;
+	load(g, BPF_REG_1, SC_ESCAPE);
+	for (i = 0; i < cb->nesc; i++) {
+		int next = asm_label(p);
+
+		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, (int32_t)i + 1, next);
+		asm_st(p, BPF_DW, BPF_REG_9, SC_ESCAPE, 0);
+		go(g, cb->esc[i]);
+		asm_bind(p, next);
+	}
 }
 
 static void
 loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
     struct loc loc)
 {
-	struct prog *p = g->p;
-	struct loopctx lc = { asm_label(p), asm_label(p), loops };
-	int head = asm_label(p), mark = g->top, c;
+	struct prog *p = g->p, *cb;
+	struct loopctx lc;
+	int head, mark = g->top, c;
 
-	asm_bind(p, head);
+	if (!p->section) {
+		/* the interpreter: a backward jump */
+		lc.brk = here(g);
+		lc.cont = here(g);
+		lc.up = loops;
+		head = asm_label(p);
+		asm_bind(p, head);
+		action(g, loc);
+		if (cond) {
+			c = expr(g, cond);
+			load(g, BPF_REG_1, c);
+			asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, lc.brk.label);
+		}
+		g->top = mark;
+		loops = &lc;
+		stmt(g, body);
+		loops = lc.up;
+		asm_bind(p, lc.cont.label);
+		if (step)
+			expr(g, step);
+		g->top = mark;
+		asm_ja(p, head);
+		asm_bind(p, lc.brk.label);
+		return;
+	}
+	/* bpf_loop(BPF_MAX_LOOPS, cb, frame, 0); MAXACTION ends it sooner */
+	cb = callback(g, BPF_REG_2, loc);
+	lc.brk = here(g);
+	lc.cont = here(g);
+	lc.up = loops;
 	action(g, loc);
 	if (cond) {
 		c = expr(g, cond);
 		load(g, BPF_REG_1, c);
-		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, lc.brk);
+		asm_jmp(cb, BPF_JEQ, BPF_REG_1, -1, 0, lc.brk.label);
 	}
 	g->top = mark;
 	loops = &lc;
 	stmt(g, body);
 	loops = lc.up;
-	asm_bind(p, lc.cont);
+	asm_bind(cb, lc.cont.label);
 	if (step)
 		expr(g, step);
+	cb_return(cb, 0);
+	asm_bind(cb, lc.brk.label);
+	cb_return(cb, 1);
 	g->top = mark;
-	asm_ja(p, head);
-	asm_bind(p, lc.brk);
+	g->p = p;
+	asm_ld64(p, BPF_REG_1, 1 << 23);
+	asm_mov(p, BPF_REG_3, BPF_REG_10);
+	asm_alui(p, BPF_ADD, BPF_REG_3, SK_FRAME);
+	asm_movi(p, BPF_REG_4, 0);
+	call_back(g, cb, BPF_FUNC_loop);
 }
 
-/* foreach: only stap-bpfld's interpreter can walk a map, sorted */
+/* The keys and the value of one element, from ks and vs, to the loop's
+ * variables */
+static void
+foreach_vars(struct gen *g, struct node *n, int ks, int vs)
+{
+	struct node *k;
+	int off = 0;
+
+	for (k = n->keys; k; k = k->next) {
+		write_var(g, k, ks + off);
+		off += sizeof_type(g, k->type);
+	}
+	if (n->value)
+		write_var(g, n->value, vs);
+}
+
+/*
+ * foreach in a kernel probe, unsorted: bpf_for_each_map_elem, whose
+ * callback gets the map, the key, the value and our frame
+ */
+static void
+foreach_kernel(struct gen *g, struct node *n, struct node *v, int ks,
+    int vs, int lim)
+{
+	struct prog *p = g->p, *cb;
+	struct loopctx lc;
+	int count = -1, ksize = 0, mark = g->top;
+	struct node *k;
+
+	for (k = v->keys; k; k = k->next)
+		ksize += sizeof_type(g, k->type);
+	if (n->limit) {
+		count = tmp(g, 8);
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)count, 0);
+	}
+	mark = g->top;
+	cb = callback(g, BPF_REG_4, n->loc);
+	copy(g, BPF_REG_9, ks, BPF_REG_2, 0, ksize);
+	copy(g, BPF_REG_9, vs, BPF_REG_3, 0, sizeof_type(g, v->type));
+	lc.brk = here(g);
+	lc.cont = here(g);
+	lc.up = loops;
+	if (count >= 0) {
+		load(g, BPF_REG_1, count);
+		load(g, BPF_REG_2, lim);
+		asm_jmp(cb, BPF_JSGE, BPF_REG_1, BPF_REG_2, 0, lc.brk.label);
+		asm_alui(cb, BPF_ADD, BPF_REG_1, 1);
+		store(g, count, BPF_REG_1);
+	}
+	action(g, n->loc);
+	foreach_vars(g, n, ks, vs);
+	loops = &lc;
+	stmt(g, n->body);
+	loops = lc.up;
+	asm_bind(cb, lc.cont.label);
+	cb_return(cb, 0);
+	asm_bind(cb, lc.brk.label);
+	cb_return(cb, 1);
+	g->top = mark;
+	g->p = p;
+	asm_ldmap(p, BPF_REG_1, g->gmap[n->l->num]);
+	asm_mov(p, BPF_REG_3, BPF_REG_10);
+	asm_alui(p, BPF_ADD, BPF_REG_3, SK_FRAME);
+	asm_movi(p, BPF_REG_4, 0);
+	call_back(g, cb, BPF_FUNC_for_each_map_elem);
+}
+
+/* foreach: the interpreter walks a map through stap-bpfld, sorted */
 static void
 foreach(struct gen *g, struct node *n)
 {
 	struct prog *p = g->p;
 	struct node *arr = n->l, *v, *k;
-	struct loopctx lc = { asm_label(p), asm_label(p), loops };
-	int head = asm_label(p), it = tmp(g, 8), ks, vs, off, lim, mark;
+	struct loopctx lc;
+	int head, it, ks, vs, off, lim, mark;
 	int64_t spec;
 
-	if (p->section) {
-		diag_error(n->loc, "foreach in a kernel probe is not supported "
-		    "by stap-bpf yet (it is in begin, end and error probes)");
-		return;
-	}
 	if (arr->kind != N_IDENT) {
 		diag_error(arr->loc, "foreach over a slice or a histogram is "
 		    "not supported by stap-bpf yet");
@@ -1489,6 +1726,21 @@ foreach(struct gen *g, struct node *n)
 		off += sizeof_type(g, k->type);
 	ks = tmp(g, off);
 	vs = tmp(g, sizeof_type(g, v->type));
+	/* stap: a limit of 0 or less visits nothing */
+	lc.brk = here(g);
+	lim = n->limit ? expr(g, n->limit) : const_slot(g, INT64_MAX);
+	load(g, BPF_REG_3, lim);
+	asm_jmp(p, BPF_JSLE, BPF_REG_3, -1, 0, lc.brk.label);
+	if (p->section) {
+		if (n->flags & (F_ASC | F_DESC)) {
+			diag_error(n->loc, "sorted foreach in a kernel probe "
+			    "is not supported by stap-bpf yet");
+			return;
+		}
+		foreach_kernel(g, n, v, ks, vs, lim);
+		asm_bind(p, lc.brk.label);
+		return;
+	}
 	spec = n->num;
 	if (n->flags & (F_ASC | F_DESC))
 		spec |= 1 << 9;
@@ -1503,46 +1755,39 @@ foreach(struct gen *g, struct node *n)
 			if (!strcmp(n->str, ops[i]))
 				spec |= (int64_t)i << 12;
 	}
-	/* stap: a limit of 0 or less visits nothing */
-	lim = n->limit ? expr(g, n->limit) : const_slot(g, INT64_MAX);
-	load(g, BPF_REG_3, lim);
-	asm_jmp(p, BPF_JSLE, BPF_REG_3, -1, 0, lc.brk);
+	it = tmp(g, 8);
+	lc.cont = here(g);
+	lc.up = loops;
+	head = asm_label(p);
 	asm_ldmap(p, BPF_REG_1, g->gmap[arr->num]);
 	asm_ld64(p, BPF_REG_2, spec);
 	load(g, BPF_REG_3, lim);
 	asm_call(p, UHELPER_FOREACH_START);
 	store(g, it, BPF_REG_0);
-	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lc.brk);
+	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lc.brk.label);
 	mark = g->top;
 	asm_bind(p, head);
-	asm_bind(p, lc.cont);
+	asm_bind(p, lc.cont.label);
 	load(g, BPF_REG_1, it);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_2, ks);
 	asm_mov(p, BPF_REG_3, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_3, vs);
 	asm_call(p, UHELPER_FOREACH_NEXT);
-	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lc.brk);
-	for (k = n->keys, off = 0; k; k = k->next) {
-		int sz = sizeof_type(g, k->type);
-
-		write_var(g, k, ks + off);
-		off += sz;
-	}
-	if (n->value)
-		write_var(g, n->value, vs);
+	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lc.brk.label);
+	foreach_vars(g, n, ks, vs);
 	loops = &lc;
 	stmt(g, n->body);
 	loops = lc.up;
 	g->top = mark;
 	asm_ja(p, head);
-	asm_bind(p, lc.brk);
+	asm_bind(p, lc.brk.label);
 }
 
 static void
 delete(struct gen *g, struct node *n)
 {
-	struct prog *p = g->p;
+	struct prog *p = g->p, *cb;
 	struct node *t = n->l, *v;
 
 	if (t->kind == N_INDEX) {
@@ -1557,13 +1802,19 @@ delete(struct gen *g, struct node *n)
 	}
 	if (t->kind == N_IDENT && (t->flags & F_GLOBAL) &&
 	    g->gmap[t->num] >= 0) {
-		if (p->section) {
-			diag_error(n->loc, "deleting a whole array in a kernel "
-			    "probe is not supported by stap-bpf yet");
+		asm_ldmap(p, BPF_REG_1, g->gmap[t->num]);
+		if (!p->section) {
+			asm_call(p, UHELPER_MAP_CLEAR);
 			return;
 		}
-		asm_ldmap(p, BPF_REG_1, g->gmap[t->num]);
-		asm_call(p, UHELPER_MAP_CLEAR);
+		/* every element, from a callback: r1 the map, r2 the key */
+		cb = callback(g, -1, n->loc);
+		asm_call(cb, BPF_FUNC_map_delete_elem);
+		cb_return(cb, 0);
+		g->p = p;
+		asm_movi(p, BPF_REG_3, 0);
+		asm_movi(p, BPF_REG_4, 0);
+		call_back(g, cb, BPF_FUNC_for_each_map_elem);
 		return;
 	}
 	if (t->kind == N_IDENT) {
@@ -1627,11 +1878,10 @@ stmt(struct gen *g, struct node *n)
 				    node_name[n->kind]);
 				break;
 			}
-			asm_ja(p, n->kind == N_BREAK ? loops->brk :
-			    loops->cont);
+			go(g, n->kind == N_BREAK ? loops->brk : loops->cont);
 			break;
 		case N_NEXT:
-			asm_ja(p, outlabel);
+			go(g, epilogue);
 			break;
 		case N_RETURN:
 			if (n->l) {
@@ -1640,13 +1890,13 @@ stmt(struct gen *g, struct node *n)
 				copy(g, BPF_REG_9, cur->retslot, BPF_REG_9, v,
 				    sizeof_type(g, n->l->type));
 			}
-			asm_ja(p, cur->retlabel);
+			go(g, cur->ret);
 			break;
 		case N_DELETE:
 			delete(g, n);
 			break;
 		case N_TRY: {
-			struct tryctx tc = { asm_label(p), -1, tries };
+			struct tryctx tc = { here(g), -1, tries };
 			int done = asm_label(p);
 
 			if (n->l)
@@ -1655,7 +1905,7 @@ stmt(struct gen *g, struct node *n)
 			stmt(g, n->body);
 			tries = tc.up;
 			asm_ja(p, done);
-			asm_bind(p, tc.catchlabel);
+			asm_bind(p, tc.catch.label);
 			stmt(g, n->els);
 			asm_bind(p, done);
 			break;
@@ -1712,7 +1962,7 @@ gen_raise(struct gen *g, struct loc loc, int msgslot, int catchonly)
 void
 gen_terminate(struct gen *g)
 {
-	asm_ja(g->p, outlabel);
+	go(g, epilogue);
 }
 
 /* ---- probes ---- */
@@ -1769,15 +2019,17 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 {
 	struct scope sc = { 0 };
 	struct node *v;
-	int i, n = 0;
+	int i, n = 0, outlabel;
 
-	g->p = p;
-	g->top = 0;
-	outlabel = asm_label(p);
+	g->p = g->probe = p;
+	g->top = SC_FIRST;
+	if (g->top > g->maxtop)
+		g->maxtop = g->top;
+	epilogue = here(g);
+	outlabel = epilogue.label;
 	asm_line(p, probe->loc);
 	asm_mov(p, BPF_REG_6, BPF_REG_1);
 	asm_st(p, BPF_W, BPF_REG_10, SK_ZERO, 0);
-	asm_st(p, BPF_DW, BPF_REG_10, SK_ACTIONS, 0);
 	lookup_one(g, g->m_ctl, BPF_REG_0, outlabel);
 	asm_stx(p, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
 	if (p->section) {
@@ -1786,12 +2038,14 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_EXIT);
 		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, outlabel);
 	}
-	if (g->m_fmt >= 0 && !init && uses_fmt(g, probe, 0)) {
+	g->probefmt = g->m_fmt >= 0 && !init && uses_fmt(g, probe, 0);
+	if (g->probefmt) {
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);
 		asm_stx(p, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
 	}
 	lookup_one(g, g->m_globals, BPF_REG_8, outlabel);
 	lookup_one(g, g->m_scratch, BPF_REG_9, outlabel);
+	asm_st(p, BPF_DW, BPF_REG_9, SC_ACTIONS, 0);
 	if (init) {
 		/* the initialisers of globals, before any begin probe */
 		for (i = 0; i < g->nglobals; i++) {
@@ -1805,7 +2059,7 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 			copy(g, BPF_REG_8, g->goff[i], BPF_REG_9, s,
 			    sizeof_type(g, v->type));
 		}
-		g->top = 0;
+		g->top = SC_FIRST;
 	} else {
 		for (v = probe->locals; v; v = v->next)
 			n++;

@@ -1,8 +1,8 @@
 /*
  * stap-bpfgen's private header.  asm.c assembles BPF instructions with
  * labels and map references into programs; gen.c lowers a resolved
- * stap-tree onto them; meta.c writes the .stap records stap-bpfld reads
- * (see /tmp/abi.md, to become man/stap-bo.5).
+ * stap-tree onto them; main.c writes them out with the .stap records
+ * stap-bpfld reads (man/stap-bo.5).
  */
 #include <linux/bpf.h>
 
@@ -29,7 +29,8 @@ enum {
 
 struct reloc {
 	size_t insn;
-	int map;
+	int map;                /* -1: the address of callback sub */
+	int sub;                /* index into the probe's subs */
 };
 
 struct fixup {
@@ -42,6 +43,16 @@ struct lineinfo {
 	struct loc loc;
 };
 
+/* A jump target: a label of a probe's program or of a callback */
+struct target {
+	struct prog *p;
+	int label;
+};
+
+/*
+ * A probe's program, or one of its callbacks: a subprogram in .text
+ * that bpf_loop or bpf_for_each_map_elem calls (see gen.c)
+ */
 struct prog {
 	const char *name;
 	const char *section;    /* libbpf section; NULL: userspace */
@@ -59,6 +70,12 @@ struct prog {
 	size_t nfixups, capfixups;
 	struct lineinfo *lines;
 	size_t nlines, caplines;
+	struct prog *up;        /* a callback: the program calling it */
+	struct target *esc;     /* and where it leaves to, code i + 1 */
+	size_t nesc, capesc;
+	int sub;                /* its index in the probe's subs */
+	struct prog **subs;     /* a probe: its callbacks, nested too */
+	size_t nsubs, capsubs;
 };
 
 /* asm.c */
@@ -74,6 +91,7 @@ void asm_mov(struct prog *p, int dst, int src);
 void asm_movi(struct prog *p, int dst, int32_t imm);
 void asm_ld64(struct prog *p, int dst, int64_t v);
 void asm_ldmap(struct prog *p, int dst, int map);
+void asm_ldfunc(struct prog *p, int dst, int sub);
 void asm_ldx(struct prog *p, int size, int dst, int src, int16_t off);
 void asm_stx(struct prog *p, int size, int dst, int16_t off, int src);
 void asm_st(struct prog *p, int size, int dst, int16_t off, int32_t imm);
@@ -101,6 +119,8 @@ struct fmtstr {
 struct gen {
 	struct script *s;
 	struct prog *p;         /* being generated */
+	struct prog *probe;     /* the probe's own program */
+	int probefmt;           /* it has stap_fmt at SK_FMT */
 	int maxstr;             /* MAXSTRINGLEN, a multiple of 8 */
 	int maxaction;
 	int top, maxtop;        /* the scratch frame */

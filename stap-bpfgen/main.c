@@ -199,6 +199,78 @@ layout(struct gen *g, struct script *s)
 }
 
 /*
+ * A program's relocations and line records; base: where its first
+ * instruction lands in the probe's program once libbpf has appended
+ * the callbacks (the verifier's log counts that way)
+ */
+static void
+writeprog(struct bo *bo, struct prog *p, int idx, struct prog *probe,
+    size_t base)
+{
+	size_t j;
+
+	for (j = 0; j < p->nrelocs; j++)
+		if (p->relocs[j].map < 0)
+			bo_funcreloc(bo, idx, p->relocs[j].insn,
+			    probe->subs[p->relocs[j].sub]->order);
+		else
+			bo_reloc(bo, idx, p->relocs[j].insn, p->relocs[j].map);
+	for (j = 0; j < p->nlines; j++) {
+		struct loc l = p->lines[j].loc;
+		struct srcfile *f = src_get(l.file);
+		size_t len;
+		const char *t = src_line(l.file, l.line, &len);
+
+		if (base != (size_t)-1)
+			meta(bo, "line %s %zu %d:%d:%d", probe->name,
+			    base + p->lines[j].insn, l.file, l.line, l.col);
+		if (p->section && f && t)
+			bo_line(bo, idx, p->lines[j].insn, f->name,
+			    arena_strndup(t, len), (unsigned)l.line,
+			    (unsigned)l.col);
+	}
+}
+
+/*
+ * libbpf appends a callback to the probe's program where it first
+ * finds its address taken, then the callbacks that one uses, depth
+ * first; place them the same way
+ */
+static size_t
+place(struct prog *probe, struct prog *p, size_t end, size_t *base)
+{
+	size_t j;
+
+	for (j = 0; j < p->nrelocs; j++) {
+		int sub = p->relocs[j].sub;
+
+		if (p->relocs[j].map >= 0 || base[sub] != (size_t)-1)
+			continue;
+		base[sub] = end;
+		end = place(probe, probe->subs[sub], end + probe->subs[sub]->n,
+		    base);
+	}
+	return end;
+}
+
+/* Probe p's program (idx in bo) and its callbacks, into .text */
+static void
+writeprogs(struct bo *bo, struct prog *p, int idx)
+{
+	size_t *base = arena_alloc(sizeof *base * (p->nsubs + 1)), j;
+
+	for (j = 0; j < p->nsubs; j++) {
+		base[j] = (size_t)-1;
+		p->subs[j]->order = bo_prog(bo, p->subs[j]->name, ".text", 1,
+		    p->subs[j]->insn, p->subs[j]->n);
+	}
+	place(p, p, p->n, base);
+	writeprog(bo, p, idx, p, 0);
+	for (j = 0; j < p->nsubs; j++)
+		writeprog(bo, p->subs[j], p->subs[j]->order, p, base[j]);
+}
+
+/*
  * Read a resolved tree from fi (called input in messages), write the
  * .bo to fo: 0, or 1 after
  * errors.  Separate from main() so a fuzzer can call it again and again;
@@ -210,7 +282,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 	static struct gen g;            /* static: its arrays live to the end */
 	static struct prog **progs;
 	struct script *s;
-	size_t nprogs = 0, capprogs = 0, i, j;
+	size_t nprogs = 0, capprogs = 0, i;
 	struct bo *bo;
 	struct node *d;
 	int order = 0, ringbuf;
@@ -435,21 +507,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 		    !p->section && !strcmp(p->kind, "timer") ? " user" : "");
 		idx = bo_prog(bo, p->name, p->section, p->section != NULL,
 		    p->insn, p->n);
-		for (j = 0; j < p->nrelocs; j++)
-			bo_reloc(bo, idx, p->relocs[j].insn, p->relocs[j].map);
-		for (j = 0; j < p->nlines; j++) {
-			struct loc l = p->lines[j].loc;
-			struct srcfile *f = src_get(l.file);
-			size_t len;
-			const char *t = src_line(l.file, l.line, &len);
-
-			meta(bo, "line %s %zu %d:%d:%d", p->name,
-			    p->lines[j].insn, l.file, l.line, l.col);
-			if (p->section && f && t)
-				bo_line(bo, idx, p->lines[j].insn, f->name,
-				    arena_strndup(t, len), (unsigned)l.line,
-				    (unsigned)l.col);
-		}
+		writeprogs(bo, p, idx);
 	}
 	for (i = 0; i < g.nformats; i++)
 		meta(bo, "format %zu %s %s", i, quote(g.formats[i].fmt),
