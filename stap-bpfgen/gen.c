@@ -177,6 +177,105 @@ const_slot(struct gen *g, int64_t v)
 	return s;
 }
 
+/* ---- callbacks ---- */
+
+/*
+ * Start a callback of the program being generated; its arguments
+ * stay in r1..r5 but the one in ctxreg, the caller's SK_FRAME, which
+ * gives it r6, r8, r9 and the caller's stap_ctl and stap_fmt.
+ */
+static struct prog *
+callback(struct gen *g, int ctxreg, struct loc loc)
+{
+	struct prog *cb = arena_alloc(sizeof *cb), *pr = g->probe;
+	char *name = arena_alloc(strlen(pr->name) + 24);
+
+	sprintf(name, "%s_cb%zu", pr->name, pr->nsubs);
+	cb->name = name;
+	cb->section = ".text";
+	cb->kind = "callback";
+	cb->probe = pr->probe;
+	cb->up = g->p;
+	cb->sub = (int)pr->nsubs;
+	pr->subs = vgrow(pr->subs, &pr->capsubs, pr->nsubs + 1,
+	    sizeof *pr->subs);
+	pr->subs[pr->nsubs++] = cb;
+	g->p = cb;
+	asm_line(cb, loc);
+	if (ctxreg < 0)
+		return cb;
+	asm_ldx(cb, BPF_DW, BPF_REG_9, ctxreg, 0);
+	asm_ldx(cb, BPF_DW, BPF_REG_8, ctxreg, SK_R8 - SK_FRAME);
+	asm_ldx(cb, BPF_DW, BPF_REG_6, ctxreg, SK_R6 - SK_FRAME);
+	asm_ldx(cb, BPF_DW, BPF_REG_0, ctxreg, SK_CTL - SK_FRAME);
+	asm_stx(cb, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
+	if (g->probefmt) {
+		asm_ldx(cb, BPF_DW, BPF_REG_0, ctxreg, SK_FMT - SK_FRAME);
+		asm_stx(cb, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
+	}
+	asm_st(cb, BPF_W, BPF_REG_10, SK_ZERO, 0);
+	return cb;
+}
+
+/* return r0 = v from a callback: 0 goes on, 1 stops the helper */
+static void
+cb_return(struct prog *p, int v)
+{
+	asm_movi(p, BPF_REG_0, v);
+	asm_exit(p);
+}
+
+/*
+ * Back in the caller: r1 and the arguments after r2 are set, call the
+ * helper with callback cb (finished) in r2, then take the escapes cb
+ * left by.
+ */
+static void
+invoke(struct gen *g, struct prog *cb, int helper)
+{
+	struct prog *p = g->p;
+	size_t i;
+
+	asm_stx(p, BPF_DW, BPF_REG_10, SK_R6, BPF_REG_6);
+	asm_stx(p, BPF_DW, BPF_REG_10, SK_R8, BPF_REG_8);
+	asm_stx(p, BPF_DW, BPF_REG_10, SK_R9, BPF_REG_9);
+	if (cb->nesc)
+		asm_st(p, BPF_DW, BPF_REG_9, SC_ESCAPE, 0);
+	asm_ldfunc(p, BPF_REG_2, cb->sub);
+	asm_call(p, helper);
+	if (!cb->nesc)
+		return;
+	load(g, BPF_REG_1, SC_ESCAPE);
+	for (i = 0; i < cb->nesc; i++) {
+		int next = asm_label(p);
+
+		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, (int32_t)i + 1, next);
+		asm_st(p, BPF_DW, BPF_REG_9, SC_ESCAPE, 0);
+		go(g, cb->esc[i]);
+		asm_bind(p, next);
+	}
+}
+
+/* Finish cb, back in its caller, and call it there */
+static void
+call_back(struct gen *g, struct prog *cb, int helper)
+{
+	g->p = cb->up;
+	if (asm_finish(cb) < 0)
+		diag_error(cb->probe->loc, "this loop is too big: a jump does "
+		    "not reach");
+	invoke(g, cb, helper);
+}
+
+/* r3 = the frame for a callback, r4 = 0 (flags, or no context) */
+static void
+frame_args(struct gen *g)
+{
+	asm_mov(g->p, BPF_REG_3, BPF_REG_10);
+	asm_alui(g->p, BPF_ADD, BPF_REG_3, SK_FRAME);
+	asm_movi(g->p, BPF_REG_4, 0);
+}
+
 /* ---- runtime errors and records ---- */
 
 static int
@@ -458,17 +557,30 @@ str_sub(struct gen *g, int s, int start, int len)
 	return res;
 }
 
-/* isinstr(a, b): a naive double loop; bounded, so verifiable */
+/*
+ * isinstr(a, b): a naive double loop.  In the kernel the outer loop is
+ * a bpf_loop callback, whose index is the start in a; the verifier
+ * would give up following 128 x 128 paths inline.
+ */
 static int
-str_find(struct gen *g, int a, int b)
+str_find(struct gen *g, int a, int b, struct loc loc)
 {
-	struct prog *p = g->p;
-	int res = tmp(g, 8), outer = asm_label(p), inner = asm_label(p);
-	int next = asm_label(p), found = asm_label(p), done = asm_label(p);
+	struct prog *p = g->p, *cb = NULL;
+	int res = tmp(g, 8), outer = asm_label(p), inner, next, found, done;
 
 	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
-	asm_movi(p, BPF_REG_1, 0);              /* start in a */
-	asm_bind(p, outer);
+	if (p->section) {
+		cb = p = callback(g, BPF_REG_2, loc);
+		done = asm_label(p);
+		asm_jmp(p, BPF_JGE, BPF_REG_1, -1, g->maxstr, done);
+	} else {
+		done = asm_label(p);
+		asm_movi(p, BPF_REG_1, 0);      /* start in a */
+		asm_bind(p, outer);
+	}
+	inner = asm_label(p);
+	next = asm_label(p);
+	found = asm_label(p);
 	asm_movi(p, BPF_REG_4, 0);              /* index in b */
 	asm_bind(p, inner);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
@@ -487,12 +599,23 @@ str_find(struct gen *g, int a, int b)
 	asm_jmp(p, BPF_JLT, BPF_REG_4, -1, g->maxstr, inner);
 	asm_ja(p, found);
 	asm_bind(p, next);
-	asm_alui(p, BPF_ADD, BPF_REG_1, 1);
-	asm_jmp(p, BPF_JLT, BPF_REG_1, -1, g->maxstr, outer);
-	asm_ja(p, done);
+	if (cb) {
+		cb_return(cb, 0);
+	} else {
+		asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+		asm_jmp(p, BPF_JLT, BPF_REG_1, -1, g->maxstr, outer);
+		asm_ja(p, done);
+	}
 	asm_bind(p, found);
 	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
 	asm_bind(p, done);
+	if (cb) {
+		cb_return(cb, 1);
+		g->p = p = cb->up;
+		asm_movi(p, BPF_REG_1, g->maxstr);
+		frame_args(g);
+		call_back(g, cb, BPF_FUNC_loop);
+	}
 	return res;
 }
 
@@ -677,15 +800,25 @@ stat_add(struct gen *g, struct node *lv, int vslot)
 		int kslot = key(g, v, lv->args), fresh = tmp(g, 32);
 
 		lookup(g, g->gmap[lv->l->num], kslot);
-		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have + 0 * 0);
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have);
 		/* a new element: {1, v, v, v} */
 		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)fresh, 1);
 		load(g, BPF_REG_1, vslot);
 		store(g, fresh + 8, BPF_REG_1);
 		store(g, fresh + 16, BPF_REG_1);
 		store(g, fresh + 24, BPF_REG_1);
-		update(g, lv->loc, g->gmap[lv->l->num], kslot, fresh);
-		asm_ja(p, done);
+		/* only if no other CPU's got there first */
+		asm_ldmap(p, BPF_REG_1, g->gmap[lv->l->num]);
+		asm_mov(p, BPF_REG_2, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_2, kslot);
+		asm_mov(p, BPF_REG_3, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_3, fresh);
+		asm_movi(p, BPF_REG_4, BPF_NOEXIST);
+		asm_call(p, BPF_FUNC_map_update_elem);
+		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, done);
+		lookup(g, g->gmap[lv->l->num], kslot);
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have);
+		raise(g, lv->loc, "array overflow, check MAXMAPENTRIES", -1);
 		asm_bind(p, have);
 		asm_mov(p, BPF_REG_7, BPF_REG_0);
 		have = asm_label(p);
@@ -1094,18 +1227,9 @@ builtin(struct gen *g, struct node *n)
 		return str_sub(g, a, b, expr(g, n->args->next->next));
 	}
 	if (!strcmp(f, "isinstr")) {
-		int a;
+		int a = expr(g, n->args);
 
-		if (p->section) {
-			/* 128 x 128 paths are beyond the verifier; bpf_loop
-			 * or the string kfuncs are the way, later */
-			diag_error(n->loc, "isinstr() in a kernel probe is not "
-			    "supported by stap-bpf yet");
-			return const_slot(g, 0);
-		}
-		a = expr(g, n->args);
-
-		return str_find(g, a, expr(g, n->args->next));
+		return str_find(g, a, expr(g, n->args->next), n->loc);
 	}
 	if (!strncmp(f, "kernel_string", 13))
 		return read_string(g, n, 0);
@@ -1264,6 +1388,75 @@ crement(struct gen *g, struct node *n, int post)
 	nw = arith(g, n, n->op == O_INC ? O_PLUS : O_MINUS, old, one);
 	write_var_k(g, n->l, nw, k);
 	return post ? old : nw;
+}
+
+/*
+ * A statement that only adds to a long global, x++, x--, x += e,
+ * a[k] -= e: in a kernel probe an atomic add, so that what probes on
+ * other CPUs add at the same time is not lost (stap locks the global).
+ * A new element goes in only if no other CPU's got there first.
+ * 0 if n is not such a statement.
+ */
+static int
+atomic_add(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	struct node *lv = n->l, *id, *var;
+	int neg, v, k = -1, fresh, have, done;
+
+	if (!p->section)
+		return 0;
+	if (n->kind == N_PREINC || n->kind == N_POSTINC)
+		neg = n->op == O_DEC;
+	else if (n->kind == N_ASSIGN && (n->op == O_ADDEQ ||
+	    n->op == O_SUBEQ))
+		neg = n->op == O_SUBEQ;
+	else
+		return 0;
+	id = lv->kind == N_INDEX ? lv->l : lv;
+	if (id->kind != N_IDENT || !(id->flags & F_GLOBAL))
+		return 0;
+	var = global_var(g, id);
+	if (var->type != T_LONG || (lv->kind == N_INDEX) !=
+	    (g->gmap[id->num] >= 0))
+		return 0;
+	if (lv->kind == N_INDEX)
+		k = key(g, var, lv->args);
+	v = n->kind == N_ASSIGN ? expr(g, n->r) : const_slot(g, 1);
+	if (neg) {
+		load(g, BPF_REG_1, v);
+		asm_alui(p, BPF_NEG, BPF_REG_1, 0);
+		v = tmp(g, 8);
+		store(g, v, BPF_REG_1);
+	}
+	have = asm_label(p);
+	done = asm_label(p);
+	if (k < 0) {
+		asm_mov(p, BPF_REG_0, BPF_REG_8);
+		asm_alui(p, BPF_ADD, BPF_REG_0, g->goff[id->num]);
+	} else {
+		fresh = tmp(g, 8);
+		lookup(g, g->gmap[id->num], k);
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have);
+		copy(g, BPF_REG_9, fresh, BPF_REG_9, v, 8);
+		asm_ldmap(p, BPF_REG_1, g->gmap[id->num]);
+		asm_mov(p, BPF_REG_2, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_2, k);
+		asm_mov(p, BPF_REG_3, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_3, fresh);
+		asm_movi(p, BPF_REG_4, BPF_NOEXIST);
+		asm_call(p, BPF_FUNC_map_update_elem);
+		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, done);
+		lookup(g, g->gmap[id->num], k);
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have);
+		raise(g, n->loc, "array overflow, check MAXMAPENTRIES", -1);
+	}
+	asm_bind(p, have);
+	load(g, BPF_REG_1, v);
+	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+	    .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1, .imm = BPF_ADD });
+	asm_bind(p, done);
+	return 1;
 }
 
 static int
@@ -1496,85 +1689,6 @@ action(struct gen *g, struct loc loc)
 	asm_bind(g->p, ok);
 }
 
-/*
- * Start a callback of the program being generated; its arguments
- * stay in r1..r5 but the one in ctxreg, the caller's SK_FRAME, which
- * gives it r6, r8, r9 and the caller's stap_ctl and stap_fmt.
- */
-static struct prog *
-callback(struct gen *g, int ctxreg, struct loc loc)
-{
-	struct prog *cb = arena_alloc(sizeof *cb), *pr = g->probe;
-	char *name = arena_alloc(strlen(pr->name) + 24);
-
-	sprintf(name, "%s_cb%zu", pr->name, pr->nsubs);
-	cb->name = name;
-	cb->section = ".text";
-	cb->kind = "callback";
-	cb->probe = pr->probe;
-	cb->up = g->p;
-	cb->sub = (int)pr->nsubs;
-	pr->subs = vgrow(pr->subs, &pr->capsubs, pr->nsubs + 1,
-	    sizeof *pr->subs);
-	pr->subs[pr->nsubs++] = cb;
-	g->p = cb;
-	asm_line(cb, loc);
-	if (ctxreg < 0)
-		return cb;
-	asm_ldx(cb, BPF_DW, BPF_REG_9, ctxreg, 0);
-	asm_ldx(cb, BPF_DW, BPF_REG_8, ctxreg, SK_R8 - SK_FRAME);
-	asm_ldx(cb, BPF_DW, BPF_REG_6, ctxreg, SK_R6 - SK_FRAME);
-	asm_ldx(cb, BPF_DW, BPF_REG_0, ctxreg, SK_CTL - SK_FRAME);
-	asm_stx(cb, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
-	if (g->probefmt) {
-		asm_ldx(cb, BPF_DW, BPF_REG_0, ctxreg, SK_FMT - SK_FRAME);
-		asm_stx(cb, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
-	}
-	asm_st(cb, BPF_W, BPF_REG_10, SK_ZERO, 0);
-	return cb;
-}
-
-/* return r0 = v from a callback: 0 goes on, 1 stops the helper */
-static void
-cb_return(struct prog *p, int v)
-{
-	asm_movi(p, BPF_REG_0, v);
-	asm_exit(p);
-}
-
-/*
- * Back in the caller: r1 and the arguments after r2 are set, call the
- * helper with callback cb in r2, then take the escapes cb left by.
- */
-static void
-call_back(struct gen *g, struct prog *cb, int helper)
-{
-	struct prog *p = g->p;
-	size_t i;
-
-	if (asm_finish(cb) < 0)
-		diag_error(cb->probe->loc, "this loop is too big: a jump does "
-		    "not reach");
-	asm_stx(p, BPF_DW, BPF_REG_10, SK_R6, BPF_REG_6);
-	asm_stx(p, BPF_DW, BPF_REG_10, SK_R8, BPF_REG_8);
-	asm_stx(p, BPF_DW, BPF_REG_10, SK_R9, BPF_REG_9);
-	if (cb->nesc)
-		asm_st(p, BPF_DW, BPF_REG_9, SC_ESCAPE, 0);
-	asm_ldfunc(p, BPF_REG_2, cb->sub);
-	asm_call(p, helper);
-	if (!cb->nesc)
-		return;
-	load(g, BPF_REG_1, SC_ESCAPE);
-	for (i = 0; i < cb->nesc; i++) {
-		int next = asm_label(p);
-
-		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, (int32_t)i + 1, next);
-		asm_st(p, BPF_DW, BPF_REG_9, SC_ESCAPE, 0);
-		go(g, cb->esc[i]);
-		asm_bind(p, next);
-	}
-}
-
 static void
 loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
     struct loc loc)
@@ -1632,9 +1746,7 @@ loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
 	g->top = mark;
 	g->p = p;
 	asm_ld64(p, BPF_REG_1, 1 << 23);
-	asm_mov(p, BPF_REG_3, BPF_REG_10);
-	asm_alui(p, BPF_ADD, BPF_REG_3, SK_FRAME);
-	asm_movi(p, BPF_REG_4, 0);
+	frame_args(g);
 	call_back(g, cb, BPF_FUNC_loop);
 }
 
@@ -1699,10 +1811,318 @@ foreach_kernel(struct gen *g, struct node *n, struct node *v, int ks,
 	g->top = mark;
 	g->p = p;
 	asm_ldmap(p, BPF_REG_1, g->gmap[n->l->num]);
-	asm_mov(p, BPF_REG_3, BPF_REG_10);
-	asm_alui(p, BPF_ADD, BPF_REG_3, SK_FRAME);
-	asm_movi(p, BPF_REG_4, 0);
+	frame_args(g);
 	call_back(g, cb, BPF_FUNC_for_each_map_elem);
+}
+
+/*
+ * A sorted foreach in a kernel probe.  A callback of
+ * bpf_for_each_map_elem copies every element into a per-CPU array of
+ * records, [key][value], and numbers it in a second one, the heap;
+ * the heap is built with a bpf_loop, and the loop pops its top once
+ * an iteration: O(n + k log n) for k iterations, so a limit makes a
+ * top ten cheap.  An element comes out before another when its sort
+ * column does, then when it was copied first (as the interpreter's
+ * sort: ties in the map's order).
+ */
+struct sortctx {
+	int rmap, hmap;         /* the records and the heap */
+	int ksize, vsize;
+	int off;                /* of the sort column in a record */
+	int str, avg, desc;
+	/* scratch slots */
+	int n, size, i, b, r, x, y, top;
+};
+
+/* r0 = &map[scratch[slot]], a u32 index; or to fail */
+static void
+lookup_at(struct gen *g, int map, int slot, int fail)
+{
+	load(g, BPF_REG_1, slot);
+	asm_stx(g->p, BPF_W, BPF_REG_10, SK_TMP, BPF_REG_1);
+	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_mov(g->p, BPF_REG_2, BPF_REG_10);
+	asm_alui(g->p, BPF_ADD, BPF_REG_2, SK_TMP);
+	asm_call(g->p, BPF_FUNC_map_lookup_elem);
+	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, fail);
+}
+
+/* r<reg> = the sort column of the record at r<rec>, a number */
+static void
+sort_number(struct gen *g, struct sortctx *sc, int reg, int rec)
+{
+	struct prog *p = g->p;
+	int zero = asm_label(p), done = asm_label(p);
+
+	if (!sc->avg) {
+		asm_ldx(p, BPF_DW, reg, rec, (int16_t)sc->off);
+		return;
+	}
+	asm_ldx(p, BPF_DW, BPF_REG_3, rec, (int16_t)sc->off);
+	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, zero);
+	asm_ldx(p, BPF_DW, reg, rec, (int16_t)(sc->off + 8));
+	asm_emit(p, (struct bpf_insn){ .code = BPF_ALU64 | BPF_DIV | BPF_X,
+	    .dst_reg = reg, .src_reg = BPF_REG_3, .off = 1 });
+	asm_ja(p, done);
+	asm_bind(p, zero);
+	asm_movi(p, reg, 0);
+	asm_bind(p, done);
+}
+
+/*
+ * To yes if the element at heap position xs comes out before the one
+ * at ys, else to no.  Only sort callbacks run this: r6 and r7 are free.
+ */
+static void
+sort_before(struct gen *g, struct sortctx *sc, int xs, int ys, int yes,
+    int no)
+{
+	struct prog *p = g->p;
+	int tie = asm_label(p);
+
+	lookup_at(g, sc->hmap, xs, no);
+	asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
+	store(g, sc->x, BPF_REG_1);
+	lookup_at(g, sc->hmap, ys, no);
+	asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
+	store(g, sc->y, BPF_REG_1);
+	lookup_at(g, sc->rmap, sc->x, no);
+	asm_mov(p, BPF_REG_6, BPF_REG_0);
+	lookup_at(g, sc->rmap, sc->y, no);
+	asm_mov(p, BPF_REG_7, BPF_REG_0);
+	if (sc->str) {
+		int loop = asm_label(p), differ = asm_label(p);
+
+		asm_movi(p, BPF_REG_3, 0);
+		asm_bind(p, loop);
+		asm_mov(p, BPF_REG_4, BPF_REG_6);
+		asm_alu(p, BPF_ADD, BPF_REG_4, BPF_REG_3);
+		asm_ldx(p, BPF_B, BPF_REG_1, BPF_REG_4, (int16_t)sc->off);
+		asm_mov(p, BPF_REG_5, BPF_REG_7);
+		asm_alu(p, BPF_ADD, BPF_REG_5, BPF_REG_3);
+		asm_ldx(p, BPF_B, BPF_REG_2, BPF_REG_5, (int16_t)sc->off);
+		asm_jmp(p, BPF_JNE, BPF_REG_1, BPF_REG_2, 0, differ);
+		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, tie);
+		asm_alui(p, BPF_ADD, BPF_REG_3, 1);
+		asm_jmp(p, BPF_JLT, BPF_REG_3, -1, g->maxstr, loop);
+		asm_ja(p, tie);
+		asm_bind(p, differ);
+		asm_jmp(p, sc->desc ? BPF_JGT : BPF_JLT, BPF_REG_1, BPF_REG_2,
+		    0, yes);
+		asm_ja(p, no);
+	} else {
+		sort_number(g, sc, BPF_REG_1, BPF_REG_6);
+		sort_number(g, sc, BPF_REG_2, BPF_REG_7);
+		asm_jmp(p, sc->desc ? BPF_JSGT : BPF_JSLT, BPF_REG_1,
+		    BPF_REG_2, 0, yes);
+		asm_jmp(p, sc->desc ? BPF_JSLT : BPF_JSGT, BPF_REG_1,
+		    BPF_REG_2, 0, no);
+	}
+	asm_bind(p, tie);
+	load(g, BPF_REG_1, sc->x);
+	load(g, BPF_REG_2, sc->y);
+	asm_jmp(p, BPF_JLT, BPF_REG_1, BPF_REG_2, 0, yes);
+	asm_ja(p, no);
+}
+
+/* The callback that moves the element at heap position i down to its
+ * place, a level an iteration */
+static struct prog *
+sort_sift(struct gen *g, struct sortctx *sc, struct loc loc)
+{
+	struct prog *up = g->p, *cb = callback(g, BPF_REG_2, loc);
+	int stop = asm_label(cb), right = asm_label(cb), cmp = asm_label(cb);
+	int swap = asm_label(cb);
+
+	load(g, BPF_REG_1, sc->i);
+	asm_alui(cb, BPF_LSH, BPF_REG_1, 1);
+	asm_alui(cb, BPF_ADD, BPF_REG_1, 1);
+	store(g, sc->b, BPF_REG_1);
+	load(g, BPF_REG_2, sc->size);
+	asm_jmp(cb, BPF_JGE, BPF_REG_1, BPF_REG_2, 0, stop);
+	asm_alui(cb, BPF_ADD, BPF_REG_1, 1);
+	store(g, sc->r, BPF_REG_1);
+	asm_jmp(cb, BPF_JGE, BPF_REG_1, BPF_REG_2, 0, cmp);
+	sort_before(g, sc, sc->r, sc->b, right, cmp);
+	asm_bind(cb, right);
+	load(g, BPF_REG_1, sc->r);
+	store(g, sc->b, BPF_REG_1);
+	asm_bind(cb, cmp);
+	sort_before(g, sc, sc->b, sc->i, swap, stop);
+	asm_bind(cb, swap);
+	lookup_at(g, sc->hmap, sc->b, stop);
+	asm_mov(cb, BPF_REG_6, BPF_REG_0);
+	lookup_at(g, sc->hmap, sc->i, stop);
+	asm_ldx(cb, BPF_DW, BPF_REG_1, BPF_REG_6, 0);
+	asm_ldx(cb, BPF_DW, BPF_REG_2, BPF_REG_0, 0);
+	asm_stx(cb, BPF_DW, BPF_REG_6, 0, BPF_REG_2);
+	asm_stx(cb, BPF_DW, BPF_REG_0, 0, BPF_REG_1);
+	load(g, BPF_REG_1, sc->b);
+	store(g, sc->i, BPF_REG_1);
+	cb_return(cb, 0);
+	asm_bind(cb, stop);
+	cb_return(cb, 1);
+	g->p = up;
+	if (asm_finish(cb) < 0)
+		bug("sort callback too big");
+	return cb;
+}
+
+/* bpf_loop(64, sift): the heap is never deeper */
+static void
+sort_sift_call(struct gen *g, struct prog *sift)
+{
+	asm_movi(g->p, BPF_REG_1, 64);
+	frame_args(g);
+	invoke(g, sift, BPF_FUNC_loop);
+}
+
+static void
+foreach_sorted(struct gen *g, struct node *n, struct node *v, int ks,
+    int vs, int lim)
+{
+	struct prog *p = g->p, *cb, *sift;
+	struct sortctx sc;
+	struct loopctx lc;
+	struct node *k;
+	char *name;
+	int col = (int)n->num, i, mark, done = asm_label(p);
+	unsigned max = gen_map_max(g->gmap[n->l->num]);
+
+	memset(&sc, 0, sizeof sc);
+	for (k = v->keys, i = 1; k; k = k->next, i++) {
+		if (i == col) {
+			sc.off = sc.ksize;
+			sc.str = k->type == T_STRING;
+		}
+		sc.ksize += sizeof_type(g, k->type);
+	}
+	sc.vsize = sizeof_type(g, v->type);
+	if (col == 0) {
+		sc.off = sc.ksize;
+		sc.str = v->type == T_STRING;
+		if (v->type == T_STATS && n->str) {
+			sc.off += !strcmp(n->str, "@sum") ? 8 :
+			    !strcmp(n->str, "@min") ? 16 :
+			    !strcmp(n->str, "@max") ? 24 : 0;
+			sc.avg = !strcmp(n->str, "@avg");
+		}
+	}
+	sc.desc = (n->flags & F_DESC) != 0;
+	name = arena_alloc(32);
+	snprintf(name, 32, "stap_sort%d", g->nsorts);
+	sc.rmap = gen_map(name, BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+	    (unsigned)(sc.ksize + sc.vsize), max ? max : 1);
+	name = arena_alloc(32);
+	snprintf(name, 32, "stap_heap%d", g->nsorts++);
+	sc.hmap = gen_map(name, BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8,
+	    max ? max : 1);
+	sc.n = tmp(g, 8);
+	sc.size = tmp(g, 8);
+	sc.i = tmp(g, 8);
+	sc.b = tmp(g, 8);
+	sc.r = tmp(g, 8);
+	sc.x = tmp(g, 8);
+	sc.y = tmp(g, 8);
+	sc.top = tmp(g, 8);
+	mark = g->top;
+
+	/* copy: record n = the element, heap[n] = n */
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)sc.n, 0);
+	cb = callback(g, BPF_REG_4, n->loc);
+	{
+		int stop = asm_label(cb);
+
+		asm_stx(cb, BPF_DW, BPF_REG_10, SK_R6, BPF_REG_2);
+		asm_stx(cb, BPF_DW, BPF_REG_10, SK_R8, BPF_REG_3);
+		load(g, BPF_REG_1, sc.n);
+		asm_jmp(cb, BPF_JGE, BPF_REG_1, -1, (int32_t)max, stop);
+		lookup_at(g, sc.rmap, sc.n, stop);
+		asm_mov(cb, BPF_REG_7, BPF_REG_0);
+		asm_ldx(cb, BPF_DW, BPF_REG_2, BPF_REG_10, SK_R6);
+		copy(g, BPF_REG_7, 0, BPF_REG_2, 0, sc.ksize);
+		asm_ldx(cb, BPF_DW, BPF_REG_3, BPF_REG_10, SK_R8);
+		copy(g, BPF_REG_7, sc.ksize, BPF_REG_3, 0, sc.vsize);
+		lookup_at(g, sc.hmap, sc.n, stop);
+		load(g, BPF_REG_1, sc.n);
+		asm_stx(cb, BPF_DW, BPF_REG_0, 0, BPF_REG_1);
+		asm_alui(cb, BPF_ADD, BPF_REG_1, 1);
+		store(g, sc.n, BPF_REG_1);
+		cb_return(cb, 0);
+		asm_bind(cb, stop);
+		cb_return(cb, 1);
+	}
+	g->p = p;
+	asm_ldmap(p, BPF_REG_1, g->gmap[n->l->num]);
+	frame_args(g);
+	call_back(g, cb, BPF_FUNC_for_each_map_elem);
+	load(g, BPF_REG_1, sc.n);
+	store(g, sc.size, BPF_REG_1);
+	asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, done);
+
+	sift = sort_sift(g, &sc, n->loc);
+
+	/* heapify: sift i = n/2 - 1 down to 0 */
+	cb = callback(g, BPF_REG_2, n->loc);
+	load(g, BPF_REG_2, sc.size);
+	asm_alui(cb, BPF_RSH, BPF_REG_2, 1);
+	asm_alui(cb, BPF_SUB, BPF_REG_2, 1);
+	asm_alu(cb, BPF_SUB, BPF_REG_2, BPF_REG_1);
+	store(g, sc.i, BPF_REG_2);
+	sort_sift_call(g, sift);
+	cb_return(cb, 0);
+	g->p = p;
+	load(g, BPF_REG_1, sc.size);
+	asm_alui(p, BPF_RSH, BPF_REG_1, 1);
+	frame_args(g);
+	call_back(g, cb, BPF_FUNC_loop);
+
+	/* the loop: pop the top, then the body */
+	cb = callback(g, BPF_REG_2, n->loc);
+	lc.brk = here(g);
+	lc.cont = here(g);
+	lc.up = loops;
+	asm_st(cb, BPF_DW, BPF_REG_9, (int16_t)sc.i, 0);
+	lookup_at(g, sc.hmap, sc.i, lc.brk.label);
+	asm_ldx(cb, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
+	store(g, sc.top, BPF_REG_1);
+	load(g, BPF_REG_1, sc.size);
+	asm_alui(cb, BPF_SUB, BPF_REG_1, 1);
+	store(g, sc.size, BPF_REG_1);
+	lookup_at(g, sc.hmap, sc.size, lc.brk.label);
+	asm_ldx(cb, BPF_DW, BPF_REG_1, BPF_REG_0, 0);
+	store(g, sc.x, BPF_REG_1);
+	lookup_at(g, sc.hmap, sc.i, lc.brk.label);
+	load(g, BPF_REG_1, sc.x);
+	asm_stx(cb, BPF_DW, BPF_REG_0, 0, BPF_REG_1);
+	sort_sift_call(g, sift);
+	lookup_at(g, sc.rmap, sc.top, lc.brk.label);
+	asm_mov(cb, BPF_REG_7, BPF_REG_0);
+	copy(g, BPF_REG_9, ks, BPF_REG_7, 0, sc.ksize);
+	copy(g, BPF_REG_9, vs, BPF_REG_7, sc.ksize, sc.vsize);
+	action(g, n->loc);
+	foreach_vars(g, n, ks, vs);
+	loops = &lc;
+	stmt(g, n->body);
+	loops = lc.up;
+	asm_bind(cb, lc.cont.label);
+	cb_return(cb, 0);
+	asm_bind(cb, lc.brk.label);
+	cb_return(cb, 1);
+	g->top = mark;
+	g->p = p;
+	{
+		int less = asm_label(p);
+
+		load(g, BPF_REG_1, sc.n);
+		load(g, BPF_REG_2, lim);
+		asm_jmp(p, BPF_JSLE, BPF_REG_1, BPF_REG_2, 0, less);
+		asm_mov(p, BPF_REG_1, BPF_REG_2);
+		asm_bind(p, less);
+	}
+	frame_args(g);
+	call_back(g, cb, BPF_FUNC_loop);
+	asm_bind(p, done);
 }
 
 /* foreach: the interpreter walks a map through stap-bpfld, sorted */
@@ -1732,12 +2152,14 @@ foreach(struct gen *g, struct node *n)
 	load(g, BPF_REG_3, lim);
 	asm_jmp(p, BPF_JSLE, BPF_REG_3, -1, 0, lc.brk.label);
 	if (p->section) {
-		if (n->flags & (F_ASC | F_DESC)) {
-			diag_error(n->loc, "sorted foreach in a kernel probe "
-			    "is not supported by stap-bpf yet");
-			return;
-		}
-		foreach_kernel(g, n, v, ks, vs, lim);
+		int nkeys = 0;
+
+		for (k = v->keys; k; k = k->next)
+			nkeys++;
+		if ((n->flags & (F_ASC | F_DESC)) && n->num <= nkeys)
+			foreach_sorted(g, n, v, ks, vs, lim);
+		else
+			foreach_kernel(g, n, v, ks, vs, lim);
 		asm_bind(p, lc.brk.label);
 		return;
 	}
@@ -1841,7 +2263,8 @@ stmt(struct gen *g, struct node *n)
 			stmt(g, n->body);
 			break;
 		case N_EXPR:
-			expr(g, n->l);
+			if (!atomic_add(g, n->l))
+				expr(g, n->l);
 			break;
 		case N_NULLSTMT:
 			break;

@@ -140,6 +140,7 @@ struct gen {
 	size_t nfmtstrs, capfmtstrs;
 	size_t fmtlen;
 	int usesfmt;
+	int nsorts;             /* stap_sortN and stap_heapN maps */
 };
 
 void gen_probe(struct gen *g, struct prog *p, struct node *probe, int init);
@@ -148,6 +149,9 @@ void gen_reset(void);
 /* main.c */
 int bpfgen_run(FILE *fi, const char *name, FILE *fo);
 int gen_slot(struct gen *g, int size);
+int gen_map(const char *name, int type, unsigned key, unsigned value,
+    unsigned max);
+unsigned gen_map_max(int map);
 int gen_string(struct gen *g, const char *s);
 void gen_printf(struct gen *g, const char *fmt, const int *slots,
     const char *types);

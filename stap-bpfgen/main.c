@@ -27,6 +27,20 @@ map(const char *name, int type, unsigned key, unsigned value, unsigned max)
 	return nmaps++;
 }
 
+/* For gen.c: maps of its own, and the size of an array's */
+int
+gen_map(const char *name, int type, unsigned key, unsigned value,
+    unsigned max)
+{
+	return map(name, type, key, value, max);
+}
+
+unsigned
+gen_map_max(int m)
+{
+	return m >= 0 && m < nmaps ? maps[m].max : 0;
+}
+
 static void
 usage(FILE *f, int status)
 {
@@ -87,45 +101,6 @@ static int64_t
 comparg(struct node *c)
 {
 	return c && c->l && c->l->kind == N_NUM ? c->l->num : 0;
-}
-
-/*
- * Does this code need what only stap-bpfld's interpreter can do: walk
- * or clear a whole array, search a string?  A timer probe that does
- * then runs in stap-bpfld, on a timer of its own, rather than in the
- * kernel (pid(), execname() and such then describe stap-bpfld).
- */
-static int
-needs_user(struct script *s, struct node *n, int depth)
-{
-	struct node *d;
-	int i, k;
-
-	if (depth > 50)
-		return 0;
-	for (; n; n = n->next) {
-		if (n->kind == N_FOREACH)
-			return 1;
-		if (n->kind == N_DELETE && n->l->kind == N_IDENT &&
-		    (n->l->flags & F_GLOBAL))
-			return 1;
-		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
-		    !strcmp(n->str, "isinstr"))
-			return 1;
-		if (n->kind == N_CALL && !(n->flags & F_BUILTIN)) {
-			for (d = s->decls, k = 0; d; d = d->next) {
-				if (d->kind != N_FUNC)
-					continue;
-				if (k++ == n->num &&
-				    needs_user(s, d->body, depth + 1))
-					return 1;
-			}
-		}
-		for (i = 0; i < N_CHILDREN; i++)
-			if (needs_user(s, *node_child(n, i), depth))
-				return 1;
-	}
-	return 0;
 }
 
 /* Sort userspace programs: begin, then end, then error; by priority. */
@@ -357,8 +332,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			snprintf(name, 32, "%s_%d", c0->str, p->order);
 		} else if (!strcmp(c0->str, "timer")) {
 			p->kind = "timer";
-			if (!needs_user(s, d->body, 0))
-				p->section = "perf_event";
+			p->section = "perf_event";
 			snprintf(name, 32, "probe_%d", p->order);
 		} else if (!strcmp(c0->str, "perf")) {
 			p->kind = "perf";
@@ -501,10 +475,9 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			snprintf(extra, sizeof extra, " prio %lld",
 			    (long long)p->prio);
 		}
-		meta(bo, "probe %s %s %d:%d:%d %s%s%s", p->name, p->kind,
+		meta(bo, "probe %s %s %d:%d:%d %s%s", p->name, p->kind,
 		    p->probe->loc.file, p->probe->loc.line, p->probe->loc.col,
-		    quote(pt ? point_text(pt) : "begin"), extra,
-		    !p->section && !strcmp(p->kind, "timer") ? " user" : "");
+		    quote(pt ? point_text(pt) : "begin"), extra);
 		idx = bo_prog(bo, p->name, p->section, p->section != NULL,
 		    p->insn, p->n);
 		writeprogs(bo, p, idx);
