@@ -72,7 +72,6 @@ struct uprog {
 	const struct meta_probe *probe;
 	struct bpf_insn *insns;
 	size_t n;
-	double next;		/* a userspace timer: when it fires next */
 };
 
 struct kprog {
@@ -157,7 +156,6 @@ int user_init(struct ld *ld);
 int user_run(struct ld *ld, enum probekind kind);
 /* Run the userspace timer probes that are due at now (ms); returns the
  * ms until the next one is due, or -1 if there are none */
-double user_timers(struct ld *ld, double now);
 void user_free(struct ld *ld);
 
 /* events.c */

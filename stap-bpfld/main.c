@@ -398,11 +398,7 @@ runloop(struct ld *ld, int *bad)
 	int ms;
 
 	while (!ld->exiting && !stop_signal) {
-		double t = user_timers(ld, now_ms());
-
 		ms = 100;
-		if (t >= 0 && t < ms)
-			ms = (int)t + 1;
 		if (ld->failed)
 			break;
 		if (end) {

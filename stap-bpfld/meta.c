@@ -259,10 +259,6 @@ rec_probe(struct meta *m, const char *p)
 			pr->tpname = colon + 1;
 			continue;
 		}
-		if (!strcmp(w, "user")) {
-			pr->user = 1;
-			continue;
-		}
 		if (!strcmp(w, "prio")) {
 			char *e;
 

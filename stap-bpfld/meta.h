@@ -26,7 +26,6 @@ struct meta_probe {
 	long prio;
 	uint64_t period;	/* timer: ns between hits */
 	uint64_t randomize;	/* timer: ns of jitter (unsupported) */
-	int user;		/* timer run by stap-bpfld, not the kernel */
 	uint64_t type, config;	/* perf: the event */
 	uint64_t freq;		/* perf: samples a second, else period */
 	char *tpgroup, *tpname;	/* tracepoint GROUP:NAME, or NULL */

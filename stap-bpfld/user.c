@@ -129,7 +129,7 @@ setupprogs(struct ld *ld)
 		struct uprog *u;
 
 		if (pr->kind != PK_BEGIN && pr->kind != PK_END &&
-		    pr->kind != PK_ERROR && !(pr->kind == PK_TIMER && pr->user))
+		    pr->kind != PK_ERROR)
 			continue;
 		for (j = 0; j < ld->bo->nprogs && !bp; j++)
 			if (!ld->bo->progs[j].kernel &&
@@ -895,39 +895,6 @@ run_one(struct ld *ld, const struct uprog *u)
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * Timer probes that walk arrays run here, on the loader's clock, while
- * the kernel programs are attached (stap-bpfgen(1) says which).  Missed
- * periods are not made up: a slow run delays the next one.
- */
-double
-user_timers(struct ld *ld, double now)
-{
-	double wait = -1;
-	size_t i;
-
-	for (i = 0; i < ld->nuprogs; i++) {
-		struct uprog *u = &ld->uprogs[i];
-		double period = (double)u->probe->period / 1e6;
-
-		if (u->probe->kind != PK_TIMER)
-			continue;
-		if (period <= 0)
-			period = 1;
-		if (u->next == 0)
-			u->next = now + period;
-		if (now >= u->next && !ld->exiting && !ld->failed) {
-			run_one(ld, u);
-			u->next += period;
-			if (u->next < now)
-				u->next = now + period;
-		}
-		if (wait < 0 || u->next - now < wait)
-			wait = u->next - now;
-	}
-	return wait;
 }
 
 int

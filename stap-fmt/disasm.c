@@ -229,6 +229,13 @@ ldimm64(FILE *out, const struct bpf_insn *in, size_t left, const char *map)
 			fprintf(out, "r%d = map[fd:%" PRId32 "][0]+%" PRId32,
 			    in->dst_reg, in->imm, in[1].imm);
 		break;
+	case BPF_PSEUDO_FUNC:
+		if (map)
+			fprintf(out, "r%d = &%s", in->dst_reg, map);
+		else
+			fprintf(out, "r%d = &func%+" PRId32, in->dst_reg,
+			    in->imm);
+		break;
 	default:
 		fprintf(out, "r%d = 0x%" PRIx64 " ll (pseudo %d)", in->dst_reg,
 		    v, in->src_reg);

@@ -129,6 +129,12 @@ probe_header(FILE *out, const struct bo_prog *p, const struct meta_probe *pr)
 {
 	char buf[512];
 
+	if (!pr && p->section && !strcmp(p->section, ".text")) {
+		fprintf(out, "\ncallback %s (in the kernel)\n", p->name);
+		fprintf(out, "  code    %zu instructions in section .text\n",
+		    p->ninsn);
+		return;
+	}
 	fprintf(out, "\nprobe %s (%s, %s)\n", p->name,
 	    pr ? kindname(pr->kind) : "no probe record",
 	    p->kernel ? "in the kernel" : "run by stap-bpfld");
@@ -140,8 +146,7 @@ probe_header(FILE *out, const struct bo_prog *p, const struct meta_probe *pr)
 			fprintf(out, "  attach  tracepoint %s:%s\n",
 			    pr->tpgroup, pr->tpname);
 		else if (pr->kind == PK_TIMER)
-			fprintf(out, "  attach  %s every %llu ns\n",
-			    pr->user ? "stap-bpfld's clock" : "perf cpu-clock",
+			fprintf(out, "  attach  perf cpu-clock every %llu ns\n",
 			    (unsigned long long)pr->period);
 		else if (pr->kind == PK_BEGIN || pr->kind == PK_END)
 			fprintf(out, "  attach  %s, priority %ld\n",
@@ -231,6 +236,10 @@ list_prog(FILE *out, const struct bofile *bo, const struct meta *m,
 		    p->relocs[r].map >= 0 &&
 		    (size_t)p->relocs[r].map < bo->nmaps)
 			map = bo->maps[p->relocs[r].map].name;
+		else if (r < p->nreloc && p->relocs[r].insn == i &&
+		    p->relocs[r].func >= 0 &&
+		    (size_t)p->relocs[r].func < bo->nprogs)
+			map = bo->progs[p->relocs[r].func].name;
 		fprintf(out, "%5zu: (%02x) ", i, p->insns[i].code);
 		i += disasm_insn(out, &p->insns[i], p->ninsn - i, map);
 		fputc('\n', out);
