@@ -384,18 +384,29 @@ fmtstr(struct gen *g, const char *fmt)
 	return g->fmtstrs[g->nfmtstrs++].off;
 }
 
+/* What an sprintf argument needs before bpf_snprintf sees it */
+struct conv {
+	char kind;              /* 0, or 'o' and 'b': made a string first */
+	int digits;             /* %o: at least so many */
+	int alt;                /* %#o */
+	int bytes;              /* %b: of the value, 1, 2, 4 or 8 */
+};
+
 /*
  * A script format as bpf_snprintf takes it: integer conversions are
  * 64-bit in stap but int unless told in the kernel's, so every one gets
- * "ll"; %p becomes %#llx (the kernel would hash the pointer).  What the
- * helper cannot do at all is refused here, at the script's line.
+ * "ll"; %p becomes %#llx (the kernel would hash the pointer).  The
+ * helper has no %o or %b: their values become strings first (cv says
+ * how, an entry an argument) and the conversion a %s of the same width.
+ * What cannot be done at all is refused here, at the script's line.
  */
 static char *
-kernel_format(struct node *at, const char *fmt)
+kernel_format(struct node *at, const char *fmt, struct conv *cv, int ncv)
 {
 	size_t n = strlen(fmt);
-	char *out = arena_alloc(3 * n + 1), *o = out;
-	const char *p;
+	char *out = arena_alloc(3 * n + 1), *o = out, *pct;
+	const char *p, *spec;
+	int arg = 0;
 
 	for (p = fmt; *p; p++) {
 		*o++ = *p;
@@ -405,10 +416,14 @@ kernel_format(struct node *at, const char *fmt)
 			*o++ = *++p;
 			continue;
 		}
+		pct = o - 1;
+		spec = p + 1;
 		while (p[1] && strchr("-+ #0123456789.", p[1]))
 			*o++ = *++p;
 		while (p[1] == 'l' || p[1] == 'h' || p[1] == 'z' || p[1] == 'j')
 			p++;
+		if (arg < ncv)
+			memset(&cv[arg], 0, sizeof cv[arg]);
 		switch (p[1]) {
 		case 'd': case 'i': case 'u': case 'x': case 'X':
 			*o++ = 'l';
@@ -422,15 +437,124 @@ kernel_format(struct node *at, const char *fmt)
 		case 's': case 'c':
 			*o++ = *++p;
 			break;
+		case 'o': case 'b': {
+			int minus = 0, zero = 0, alt = 0, width = 0, prec = -1;
+			const char *q = spec;
+
+			for (; *q && strchr("-+ #0", *q); q++) {
+				minus |= *q == '-';
+				zero |= *q == '0';
+				alt |= *q == '#';
+			}
+			while (*q >= '0' && *q <= '9' && width < 10000)
+				width = width * 10 + *q++ - '0';
+			if (*q == '.')
+				for (prec = 0, q++; *q >= '0' && *q <= '9' &&
+				    prec < 10000; q++)
+					prec = prec * 10 + *q - '0';
+			if (arg < ncv && p[1] == 'o') {
+				cv[arg].kind = 'o';
+				cv[arg].alt = alt;
+				cv[arg].digits = prec >= 0 ? prec : zero &&
+				    !minus ? width - alt : 1;
+			} else if (arg < ncv) {
+				cv[arg].kind = 'b';
+				cv[arg].bytes = width == 1 || width == 2 ||
+				    width == 4 ? width : 8;
+			}
+			o = pct;
+			if (p[1] == 'o' && width)
+				o += sprintf(o, "%%%s%ds", minus ? "-" : "",
+				    width);
+			else
+				o += sprintf(o, "%%s");
+			p++;
+			break;
+		}
 		default:
 			diag_error(at->loc, "sprintf conversion '%%%c' is not "
 			    "supported by stap-bpf yet", p[1] ? p[1] : ' ');
 			*o = '\0';
 			return out;
 		}
+		arg++;
 	}
 	*o = '\0';
 	return out;
+}
+
+/*
+ * The octal digits of the long in slot, at least digits of them, then
+ * a leading 0 for alt: a string for %o, written from its end
+ */
+static int
+octal(struct gen *g, int slot, const struct conv *cv)
+{
+	struct prog *p = g->p;
+	int res = tmp(g, g->maxstr), lmax = g->maxstr - 1;
+	int count = asm_label(p), counted = asm_label(p), loop = asm_label(p);
+	int done = asm_label(p);
+	int digits = cv->digits < lmax ? cv->digits : lmax;
+
+	if (lmax > 64)
+		lmax = 64;
+	if (digits > lmax)
+		digits = lmax;
+	zero(g, BPF_REG_9, res, g->maxstr);
+	/* r3 = how many digits v has */
+	load(g, BPF_REG_1, slot);
+	asm_movi(p, BPF_REG_3, 0);
+	asm_bind(p, count);
+	asm_alui(p, BPF_ADD, BPF_REG_3, 1);
+	asm_alui(p, BPF_RSH, BPF_REG_1, 3);
+	asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, counted);
+	asm_jmp(p, BPF_JLT, BPF_REG_3, -1, 22, count);
+	asm_bind(p, counted);
+	{
+		int more = asm_label(p);
+
+		asm_jmp(p, BPF_JGE, BPF_REG_3, -1, digits, more);
+		asm_movi(p, BPF_REG_3, digits);
+		asm_bind(p, more);
+	}
+	/* '#': a 0 before them, as stap's runtime writes it (0 is "00") */
+	if (cv->alt)
+		asm_alui(p, BPF_ADD, BPF_REG_3, 1);
+	/* r3 = length; r4 = i from 0: digit i from the end at r3-1-i */
+	load(g, BPF_REG_1, slot);
+	asm_movi(p, BPF_REG_4, 0);
+	asm_bind(p, loop);
+	asm_jmp(p, BPF_JGE, BPF_REG_4, BPF_REG_3, 0, done);
+	asm_mov(p, BPF_REG_5, BPF_REG_3);
+	asm_alu(p, BPF_SUB, BPF_REG_5, BPF_REG_4);
+	asm_alui(p, BPF_SUB, BPF_REG_5, 1);
+	asm_jmp(p, BPF_JGE, BPF_REG_5, -1, lmax, done);
+	asm_mov(p, BPF_REG_2, BPF_REG_1);
+	asm_alui(p, BPF_AND, BPF_REG_2, 7);
+	asm_alui(p, BPF_ADD, BPF_REG_2, '0');
+	asm_alu(p, BPF_ADD, BPF_REG_5, BPF_REG_9);
+	asm_stx(p, BPF_B, BPF_REG_5, (int16_t)res, BPF_REG_2);
+	asm_alui(p, BPF_RSH, BPF_REG_1, 3);
+	asm_alui(p, BPF_ADD, BPF_REG_4, 1);
+	asm_jmp(p, BPF_JLT, BPF_REG_4, -1, lmax, loop);
+	asm_bind(p, done);
+	return res;
+}
+
+/* %b: the value's low bytes as they are, a string up to a NUL */
+static int
+binary(struct gen *g, int slot, const struct conv *cv)
+{
+	int res = tmp(g, g->maxstr);
+
+	zero(g, BPF_REG_9, res, g->maxstr);
+	load(g, BPF_REG_1, slot);
+	if (cv->bytes < 8) {
+		asm_alui(g->p, BPF_LSH, BPF_REG_1, 64 - 8 * cv->bytes);
+		asm_alui(g->p, BPF_RSH, BPF_REG_1, 64 - 8 * cv->bytes);
+	}
+	store(g, res, BPF_REG_1);
+	return res;
 }
 
 /*
@@ -1083,9 +1207,11 @@ builtin(struct gen *g, struct node *n)
 		char *fmt = NULL;
 		int slots[16], k = 0;
 		enum type types[16];
+		struct conv cv[16];
 
+		memset(cv, 0, sizeof cv);
 		if (!strcmp(f, "sprintf")) {
-			fmt = estrdup(kernel_format(n, n->args->str));
+			fmt = estrdup(kernel_format(n, n->args->str, cv, 16));
 			args = n->args->next;
 		} else {
 			struct node fake = *n;
@@ -1093,7 +1219,7 @@ builtin(struct gen *g, struct node *n)
 
 			fake.str = f + 1;
 			pf = print_format(&fake, &args);
-			fmt = estrdup(kernel_format(n, pf));
+			fmt = estrdup(kernel_format(n, pf, cv, 16));
 			free(pf);
 		}
 		for (a = args; a; a = a->next) {
@@ -1101,7 +1227,14 @@ builtin(struct gen *g, struct node *n)
 				fatal("sprintf takes at most 12 values in "
 				    "stap-bpf");
 			types[k] = a->type;
-			slots[k++] = expr(g, a);
+			slots[k] = expr(g, a);
+			if (cv[k].kind && a->type == T_LONG) {
+				slots[k] = cv[k].kind == 'o' ?
+				    octal(g, slots[k], &cv[k]) :
+				    binary(g, slots[k], &cv[k]);
+				types[k] = T_STRING;
+			}
+			k++;
 		}
 		s = snprintf_(g, fmt, slots, types, k);
 		free(fmt);
