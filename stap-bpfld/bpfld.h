@@ -79,6 +79,7 @@ struct kprog {
 	struct bpf_program *prog;
 	struct bpf_link *link;
 	int pfd;		/* timer: the perf event, else -1 */
+	int evfd;		/* the same, owned by link; else -1 */
 };
 
 struct reserve {

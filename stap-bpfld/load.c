@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -288,8 +289,14 @@ attach_timer(struct ld *ld, struct kprog *k)
 
 		close(fd);
 		errno = e;
+		return NULL;
 	}
-	/* else the link owns fd and closes it when destroyed */
+	/* the link owns fd and closes it when destroyed.  libbpf enabled
+	 * the event; load_attach enables them all again at once, so that
+	 * timers of one period tick together (stap's perf1 test counts
+	 * two 1 ms events and wants the same number) */
+	ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+	k->evfd = fd;
 	return link;
 }
 
@@ -333,11 +340,14 @@ load_attach(struct ld *ld)
 		struct kprog *k = &ld->kprogs[ld->nkprogs++];
 
 		k->prog = prog;
-		k->pfd = -1;
+		k->pfd = k->evfd = -1;
 		k->probe = meta_probe(&ld->meta, bpf_program__name(prog));
 		if (attach_one(ld, k) < 0)
 			return -1;
 	}
+	for (n = 0; n < ld->nkprogs; n++)
+		if (ld->kprogs[n].evfd >= 0)
+			ioctl(ld->kprogs[n].evfd, PERF_EVENT_IOC_ENABLE, 0);
 	return 0;
 }
 
@@ -351,7 +361,7 @@ load_detach(struct ld *ld)
 		ld->kprogs[i].link = NULL;
 		if (ld->kprogs[i].pfd >= 0)
 			close(ld->kprogs[i].pfd);
-		ld->kprogs[i].pfd = -1;
+		ld->kprogs[i].pfd = ld->kprogs[i].evfd = -1;
 	}
 }
 
