@@ -8,8 +8,8 @@ B = $(O)/bin
 TOOLS = stap-parse stap-resolve stap-bpfgen stap-bpfld stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
-	$(O)/obj/lib/check.o
-HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def
+	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o
+HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
 	$(O)/obj/stap-fmt/list.o $(O)/obj/stap-fmt/disasm.o \
@@ -114,7 +114,7 @@ check-san: deps
 FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
 	build-fuzz/fuzz-bo build-fuzz/fuzz-events build-fuzz/fuzz-gen
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
-	lib/check.c
+	lib/check.c lib/hist.c
 
 build-fuzz/fuzz-parse build-fuzz/fuzz-tree: build-fuzz/fuzz-%: \
 	tests/fuzz/%.c $(LIBSRC) $(HDRS)

@@ -110,6 +110,15 @@ walk(struct ctx *c, struct node *n)
 				break;  /* a whole array: delete, foreach */
 			break;
 		case N_INDEX:
+			if (n->l->kind == N_STAT) {
+				/* @hist_log(s)[i]; the N_STAT checks itself */
+				if (strncmp(n->l->str, "@hist", 5) ||
+				    node_count(n->args) != 1)
+					return bad(n, "indexing what is not a "
+					    "histogram");
+				break;
+			}
+			/* FALLTHROUGH */
 		case N_IN:
 			if (array(c, n->l, n->args) < 0)
 				return -1;
@@ -168,10 +177,27 @@ walk(struct ctx *c, struct node *n)
 				return bad(n,
 				    "a context variable out of range");
 			break;
-		case N_STAT:
-			if (n->l->kind != N_IDENT && n->l->kind != N_INDEX)
+		case N_STAT: {
+			struct node *id = n->l && n->l->kind == N_INDEX ?
+			    n->l->l : n->l;
+
+			if (!n->str || !n->l || (n->l->kind != N_IDENT &&
+			    n->l->kind != N_INDEX))
 				return bad(n, "statistics of a non-variable");
+			if (strncmp(n->str, "@hist", 5))
+				break;
+			/* the layout has room for the buckets of the
+			 * histogram hist_scan found: this one must be it */
+			if (hist_buckets(n) <= 0 || id->kind != N_IDENT ||
+			    !(id->flags & F_GLOBAL) || var(c, id) < 0 ||
+			    !c->g->hist[id->num] ||
+			    strcmp(c->g->hist[id->num]->str, n->str) ||
+			    hist_buckets(c->g->hist[id->num]) !=
+			    hist_buckets(n))
+				return bad(n, "a histogram unlike its "
+				    "statistic's other ones");
 			break;
+		}
 		case N_ASSIGN: case N_PREINC: case N_POSTINC:
 			if (n->l->kind != N_IDENT && n->l->kind != N_INDEX)
 				return bad(n, "assignment to a non-variable");

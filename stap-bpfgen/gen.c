@@ -131,7 +131,7 @@ tmp(struct gen *g, int size)
 static int
 sizeof_type(struct gen *g, enum type t)
 {
-	return t == T_STRING ? g->maxstr : t == T_STATS ? 32 : 8;
+	return t == T_STRING ? g->maxstr : t == T_STATS ? g->stsize : 8;
 }
 
 /* Copy n bytes (a multiple of 8) between two base+offset places. */
@@ -902,36 +902,107 @@ lvalue_key(struct gen *g, struct node *n)
 
 /* ---- statistics ---- */
 
-/* x <<< v: count and sum atomically, min and max as best we can */
+/* Buckets of histogram h, an @hist_log or @hist_linear node: stap's */
+int
+hist_buckets(const struct node *h)
+{
+	const struct node *a = h->args;
+
+	if (!strcmp(h->str, "@hist_log"))
+		return HIST_LOG_BUCKETS;
+	if (!a || !a->next || !a->next->next)
+		return 0;
+	return stap_hist_nbuckets(HIST_LINEAR, a->num, a->next->num,
+	    a->next->next->num);
+}
+
+/*
+ * r1 = the bucket of the value in r2 (kept), as stap's runtime picks
+ * it: log, 64 for 0, 65 + the top bit's number above it, 63 - that
+ * below; linear, 0 below the start, then one an interval, the last
+ * for what is left over.  Clamped, which also bounds it for the
+ * verifier.
+ */
+static void
+hist_bucket(struct gen *g, const struct node *h)
+{
+	struct prog *p = g->p;
+	int nb = hist_buckets(h), done = asm_label(p), clamp = asm_label(p);
+
+	if (!strcmp(h->str, "@hist_log")) {
+		int neg = asm_label(p), msb = asm_label(p), sh;
+
+		asm_movi(p, BPF_REG_1, 64);
+		asm_jmp(p, BPF_JEQ, BPF_REG_2, -1, 0, clamp);
+		asm_mov(p, BPF_REG_3, BPF_REG_2);
+		asm_movi(p, BPF_REG_0, 0);
+		asm_jmp(p, BPF_JSGE, BPF_REG_2, -1, 0, msb);
+		asm_alui(p, BPF_NEG, BPF_REG_3, 0);
+		asm_movi(p, BPF_REG_0, 1);
+		/* r4 = the number of r3's top bit */
+		asm_bind(p, msb);
+		asm_movi(p, BPF_REG_4, 0);
+		for (sh = 32; sh; sh /= 2) {
+			int skip = asm_label(p);
+
+			asm_mov(p, BPF_REG_5, BPF_REG_3);
+			asm_alui(p, BPF_RSH, BPF_REG_5, sh);
+			asm_jmp(p, BPF_JEQ, BPF_REG_5, -1, 0, skip);
+			asm_mov(p, BPF_REG_3, BPF_REG_5);
+			asm_alui(p, BPF_ADD, BPF_REG_4, sh);
+			asm_bind(p, skip);
+		}
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, neg);
+		asm_movi(p, BPF_REG_1, 65);
+		asm_alu(p, BPF_ADD, BPF_REG_1, BPF_REG_4);
+		asm_ja(p, clamp);
+		asm_bind(p, neg);
+		asm_movi(p, BPF_REG_1, 63);
+		asm_alu(p, BPF_SUB, BPF_REG_1, BPF_REG_4);
+	} else {
+		asm_ld64(p, BPF_REG_3, h->args->num);
+		asm_mov(p, BPF_REG_1, BPF_REG_2);
+		asm_alu(p, BPF_SUB, BPF_REG_1, BPF_REG_3);
+		asm_jmp(p, BPF_JSGE, BPF_REG_1, -1, 0, done);
+		asm_movi(p, BPF_REG_1, 0);
+		asm_ja(p, clamp);
+		asm_bind(p, done);
+		done = asm_label(p);
+		asm_ld64(p, BPF_REG_3, h->args->next->next->num);
+		asm_alu(p, BPF_DIV, BPF_REG_1, BPF_REG_3);
+		asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+	}
+	asm_bind(p, clamp);
+	asm_jmp(p, BPF_JLT, BPF_REG_1, -1, nb - 1, done);
+	asm_movi(p, BPF_REG_1, nb - 1);
+	asm_bind(p, done);
+}
+
+/*
+ * x <<< v: count and sum atomically, min and max as best we can, and
+ * the histogram's bucket if it has one.  A new array element goes in
+ * empty (count 0), only if no other CPU's got there first.
+ */
 static void
 stat_add(struct gen *g, struct node *lv, int vslot)
 {
 	struct prog *p = g->p;
 	int have = asm_label(p), nomin = asm_label(p), nomax = asm_label(p);
-	int done = asm_label(p);
+	struct node *id = lv->kind == N_IDENT ? lv : lv->l;
+	const struct node *h = id->num >= 0 && id->num < g->nglobals ?
+	    g->hist[id->num] : NULL;
 
 	if (lv->kind == N_IDENT) {
 		asm_mov(p, BPF_REG_7, BPF_REG_8);
 		asm_alui(p, BPF_ADD, BPF_REG_7, g->goff[lv->num]);
-		/* a scalar's count 0 means empty: min and max start fresh */
-		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_7, 0);
-		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, have);
-		load(g, BPF_REG_1, vslot);
-		asm_stx(p, BPF_DW, BPF_REG_7, 16, BPF_REG_1);
-		asm_stx(p, BPF_DW, BPF_REG_7, 24, BPF_REG_1);
 	} else {
 		struct node *v = global_var(g, lv->l);
-		int kslot = key(g, v, lv->args), fresh = tmp(g, 32);
+		int kslot = key(g, v, lv->args), fresh, found = asm_label(p);
 
 		lookup(g, g->gmap[lv->l->num], kslot);
-		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have);
-		/* a new element: {1, v, v, v} */
-		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)fresh, 1);
-		load(g, BPF_REG_1, vslot);
-		store(g, fresh + 8, BPF_REG_1);
-		store(g, fresh + 16, BPF_REG_1);
-		store(g, fresh + 24, BPF_REG_1);
-		/* only if no other CPU's got there first */
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
+		fresh = tmp(g, g->stsize);
+		zero(g, BPF_REG_9, fresh, g->stsize);
 		asm_ldmap(p, BPF_REG_1, g->gmap[lv->l->num]);
 		asm_mov(p, BPF_REG_2, BPF_REG_9);
 		asm_alui(p, BPF_ADD, BPF_REG_2, kslot);
@@ -939,14 +1010,18 @@ stat_add(struct gen *g, struct node *lv, int vslot)
 		asm_alui(p, BPF_ADD, BPF_REG_3, fresh);
 		asm_movi(p, BPF_REG_4, BPF_NOEXIST);
 		asm_call(p, BPF_FUNC_map_update_elem);
-		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, done);
 		lookup(g, g->gmap[lv->l->num], kslot);
-		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have);
+		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
 		raise(g, lv->loc, "array overflow, check MAXMAPENTRIES", -1);
-		asm_bind(p, have);
+		asm_bind(p, found);
 		asm_mov(p, BPF_REG_7, BPF_REG_0);
-		have = asm_label(p);
 	}
+	/* count 0 means empty: min and max start fresh */
+	asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_7, 0);
+	asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, have);
+	load(g, BPF_REG_1, vslot);
+	asm_stx(p, BPF_DW, BPF_REG_7, 16, BPF_REG_1);
+	asm_stx(p, BPF_DW, BPF_REG_7, 24, BPF_REG_1);
 	asm_bind(p, have);
 	load(g, BPF_REG_2, vslot);
 	asm_movi(p, BPF_REG_1, 1);
@@ -964,7 +1039,15 @@ stat_add(struct gen *g, struct node *lv, int vslot)
 	asm_jmp(p, BPF_JSLE, BPF_REG_2, BPF_REG_3, 0, nomax);
 	asm_stx(p, BPF_DW, BPF_REG_7, 24, BPF_REG_2);
 	asm_bind(p, nomax);
-	asm_bind(p, done);
+	if (h && hist_buckets(h) > 0) {
+		hist_bucket(g, h);
+		asm_alui(p, BPF_LSH, BPF_REG_1, 3);
+		asm_alu(p, BPF_ADD, BPF_REG_1, BPF_REG_7);
+		asm_movi(p, BPF_REG_2, 1);
+		asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC |
+		    BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
+		    .off = 32, .imm = BPF_ADD });
+	}
 }
 
 static int
@@ -1002,6 +1085,93 @@ stat_get(struct gen *g, struct node *n)
 	raise(g, n->loc, "empty aggregate", -1);
 	asm_bind(p, done);
 	return res;
+}
+
+/*
+ * r0 = a ring buffer record of size bytes, its kind and id filled in;
+ * returns the label record_end() binds to count it lost when the
+ * buffer has no room
+ */
+static int
+record_begin(struct gen *g, int size, int kind, int id)
+{
+	struct prog *p = g->p;
+	int lost = asm_label(p);
+
+	asm_ldmap(p, BPF_REG_1, g->m_events);
+	asm_movi(p, BPF_REG_2, size);
+	asm_movi(p, BPF_REG_3, 0);
+	asm_call(p, BPF_FUNC_ringbuf_reserve);
+	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lost);
+	asm_st(p, BPF_W, BPF_REG_0, 0, kind);
+	asm_st(p, BPF_W, BPF_REG_0, 4, id);
+	return lost;
+}
+
+static void
+record_end(struct gen *g, int lost)
+{
+	struct prog *p = g->p;
+	int done = asm_label(p);
+
+	asm_mov(p, BPF_REG_1, BPF_REG_0);
+	asm_movi(p, BPF_REG_2, 0);
+	asm_call(p, BPF_FUNC_ringbuf_submit);
+	asm_ja(p, done);
+	asm_bind(p, lost);
+	ctl_ptr(g, BPF_REG_1);
+	asm_movi(p, BPF_REG_2, 1);
+	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+	    .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2, .off = CTL_LOST,
+	    .imm = BPF_ADD });
+	asm_bind(p, done);
+}
+
+/* @hist_log(s)[i]: bucket i, or stap's runtime errors */
+static int
+hist_index(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	struct node *h = n->l;
+	int slot = read_var(g, h->l), i = expr(g, n->args), res = tmp(g, 8);
+	int nb = hist_buckets(h), ok = asm_label(p), in = asm_label(p);
+
+	load(g, BPF_REG_1, slot);
+	asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, ok);
+	raise(g, n->loc, "empty aggregate", -1);
+	asm_bind(p, ok);
+	load(g, BPF_REG_1, i);
+	asm_jmp(p, BPF_JLT, BPF_REG_1, -1, nb, in);
+	raise(g, n->loc, "histogram index out of range", -1);
+	asm_bind(p, in);
+	asm_alui(p, BPF_LSH, BPF_REG_1, 3);
+	asm_alu(p, BPF_ADD, BPF_REG_1, BPF_REG_9);
+	asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, (int16_t)(slot + 32));
+	store(g, res, BPF_REG_1);
+	return res;
+}
+
+/*
+ * print(@hist_log(s)): a HIST record, the "hist" record's id then the
+ * statistic (count, sum, min, max, buckets) for stap-bpfld to draw
+ */
+static void
+hist_print(struct gen *g, struct node *h)
+{
+	struct prog *p = g->p;
+	int slot = read_var(g, h->l), nb = hist_buckets(h);
+	int ok = asm_label(p), lost, id = (int)g->nhistrecs;
+
+	g->histrecs = vgrow(g->histrecs, &g->caphistrecs, g->nhistrecs + 1,
+	    sizeof *g->histrecs);
+	g->histrecs[g->nhistrecs++] = h;
+	load(g, BPF_REG_1, slot);
+	asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, ok);
+	raise(g, h->loc, "empty aggregate", -1);
+	asm_bind(p, ok);
+	lost = record_begin(g, 8 + 32 + 8 * nb, REC_HIST, id);
+	copy(g, BPF_REG_0, 8, BPF_REG_9, slot, 32 + 8 * nb);
+	record_end(g, lost);
 }
 
 /* ---- printing ---- */
@@ -1047,37 +1217,19 @@ void
 gen_printf(struct gen *g, const char *fmt, const int *slots,
     const char *types)
 {
-	struct prog *p = g->p;
-	int n = (int)strlen(types), size = 8, off, i, id;
-	int lost = asm_label(p), done = asm_label(p);
+	int n = (int)strlen(types), size = 8, off, i, lost;
 
 	for (i = 0; i < n; i++)
 		size += types[i] == 's' ? g->maxstr : 8;
-	id = format_id(g, fmt, n ? types : "-");
-	asm_ldmap(p, BPF_REG_1, g->m_events);
-	asm_movi(p, BPF_REG_2, size);
-	asm_movi(p, BPF_REG_3, 0);
-	asm_call(p, BPF_FUNC_ringbuf_reserve);
-	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lost);
-	asm_st(p, BPF_W, BPF_REG_0, 0, REC_PRINTF);
-	asm_st(p, BPF_W, BPF_REG_0, 4, id);
+	lost = record_begin(g, size, REC_PRINTF, format_id(g, fmt, n ? types :
+	    "-"));
 	for (i = 0, off = 8; i < n; i++) {
 		int sz = types[i] == 's' ? g->maxstr : 8;
 
 		copy(g, BPF_REG_0, off, BPF_REG_9, slots[i], sz);
 		off += sz;
 	}
-	asm_mov(p, BPF_REG_1, BPF_REG_0);
-	asm_movi(p, BPF_REG_2, 0);
-	asm_call(p, BPF_FUNC_ringbuf_submit);
-	asm_ja(p, done);
-	asm_bind(p, lost);
-	ctl_ptr(g, BPF_REG_1);
-	asm_movi(p, BPF_REG_2, 1);
-	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
-	    .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2, .off = CTL_LOST,
-	    .imm = BPF_ADD });
-	asm_bind(p, done);
+	record_end(g, lost);
 }
 
 /* print, println, printd, printdln as printf formats */
@@ -1192,6 +1344,12 @@ builtin(struct gen *g, struct node *n)
 
 	if (!strcmp(f, "printf")) {
 		emit_printf(g, n->args->str, n->args->next);
+		return -1;
+	}
+	if (!strncmp(f, "print", 5) && n->args && n->args->kind == N_STAT) {
+		hist_print(g, n->args);
+		if (!strcmp(f, "println"))
+			gen_printf(g, "\n", NULL, "");
 		return -1;
 	}
 	if (!strncmp(f, "print", 5)) {
@@ -1648,8 +1806,11 @@ expr(struct gen *g, struct node *n)
 		return const_slot(g, n->num);
 	case N_STR:
 		return str_literal(g, n->str);
-	case N_IDENT:
 	case N_INDEX:
+		if (n->l->kind == N_STAT)
+			return hist_index(g, n);
+		return read_var(g, n);
+	case N_IDENT:
 		return read_var(g, n);
 	case N_TARGET:
 		return target_field(g, n);

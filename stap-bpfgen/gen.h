@@ -7,6 +7,7 @@
 #include <linux/bpf.h>
 
 #include "../lib/stap.h"
+#include "../lib/hist.h"
 #include "bo.h"
 
 /* Helpers only stap-bpfld's interpreter has (begin/end/error probes). */
@@ -18,7 +19,8 @@ enum {
 };
 
 /* Record kinds in stap_events */
-enum { REC_PRINTF = 1, REC_EXIT = 2, REC_ERROR = 3, REC_WARN = 4 };
+enum { REC_PRINTF = 1, REC_EXIT = 2, REC_ERROR = 3, REC_WARN = 4,
+	REC_HIST = 5 };
 
 /* Fields of stap_ctl */
 enum {
@@ -141,6 +143,10 @@ struct gen {
 	size_t fmtlen;
 	int usesfmt;
 	int nsorts;             /* stap_sortN and stap_heapN maps */
+	struct node **hist;     /* global -> its @hist node, or NULL */
+	int stsize;             /* bytes of a statistic's value */
+	struct node **histrecs; /* "hist" records: the @hist printed */
+	size_t nhistrecs, caphistrecs;
 };
 
 void gen_probe(struct gen *g, struct prog *p, struct node *probe, int init);
@@ -149,6 +155,7 @@ void gen_reset(void);
 /* main.c */
 int bpfgen_run(FILE *fi, const char *name, FILE *fo);
 int gen_slot(struct gen *g, int size);
+int hist_buckets(const struct node *h);
 int gen_map(const char *name, int type, unsigned key, unsigned value,
     unsigned max);
 unsigned gen_map_max(int map);

@@ -123,6 +123,36 @@ progcmp(const void *a, const void *b)
 	return x->order - y->order;
 }
 
+/*
+ * The histogram of each statistic, from its @hist_log and @hist_linear
+ * (stap-resolve saw they agree).  Every statistic's value then has room
+ * for the most buckets any has, after count, sum, min and max: one
+ * size for all keeps the code that copies values simple.
+ */
+static void
+hist_scan(struct gen *g, struct node *n, int depth)
+{
+	int i;
+
+	for (; n && depth < 200; n = n->next) {
+		if (n->kind == N_STAT && !strncmp(n->str, "@hist", 5) && n->l) {
+			struct node *id = n->l->kind == N_INDEX ? n->l->l :
+			    n->l;
+			int nb = hist_buckets(n);
+
+			if (id->kind == N_IDENT && (id->flags & F_GLOBAL) &&
+			    id->num >= 0 && id->num < g->nglobals && nb > 0) {
+				g->hist[id->num] = n;
+				if (32 + 8 * nb > g->stsize)
+					g->stsize = 32 + 8 * nb;
+			}
+		}
+		for (i = 0; i < N_CHILDREN; i++)
+			if (i != CH_locals)
+				hist_scan(g, *node_child(n, i), depth + 1);
+	}
+}
+
 static void
 layout(struct gen *g, struct script *s)
 {
@@ -139,6 +169,12 @@ layout(struct gen *g, struct script *s)
 	g->gvar = arena_alloc(sizeof *g->gvar * (n + 1));
 	g->goff = arena_alloc(sizeof *g->goff * (n + 1));
 	g->gmap = arena_alloc(sizeof *g->gmap * (n + 1));
+	g->hist = arena_alloc(sizeof *g->hist * (n + 1));
+	g->nglobals = n;
+	g->stsize = 32;
+	for (d = s->decls; d; d = d->next)
+		hist_scan(g, d, 0);
+	g->nglobals = 0;
 	g->funcs = arena_alloc(sizeof *g->funcs * (g->nfuncs + 1));
 	g->nfuncs = 0;
 	for (d = s->decls; d; d = d->next) {
@@ -150,7 +186,7 @@ layout(struct gen *g, struct script *s)
 			int i = g->nglobals++;
 			unsigned ksize = 0;
 			int size = v->type == T_STRING ? g->maxstr :
-			    v->type == T_STATS ? 32 : 8;
+			    v->type == T_STATS ? g->stsize : 8;
 
 			g->gvar[i] = v;
 			g->gmap[i] = -1;
@@ -488,6 +524,16 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 	for (i = 0; i < g.nfmtstrs; i++)
 		meta(bo, "fmtstr %d %s", g.fmtstrs[i].off,
 		    quote(g.fmtstrs[i].s));
+	for (i = 0; i < g.nhistrecs; i++) {
+		struct node *h = g.histrecs[i], *a = h->args;
+
+		if (!strcmp(h->str, "@hist_log"))
+			meta(bo, "hist %zu log", i);
+		else
+			meta(bo, "hist %zu linear %lld %lld %lld", i,
+			    (long long)a->num, (long long)a->next->num,
+			    (long long)a->next->next->num);
+	}
 	for (i = 0; i < g.nsites; i++)
 		meta(bo, "site %zu %d:%d:%d %s", i, g.sites[i].loc.file,
 		    g.sites[i].loc.line, g.sites[i].loc.col,

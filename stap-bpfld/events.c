@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bpfld.h"
+#include "hist.h"
 
 static int
 onrecord(void *ctx, void *data, size_t len)
@@ -64,6 +65,16 @@ header(struct ld *ld)
 		meta_quote(f, s->msg, strlen(s->msg));
 		fputc('\n', f);
 	}
+	for (i = 0; i < m->nhists; i++) {
+		const struct meta_hist *h = &m->hists[i];
+
+		if (h->type == HIST_LOG)
+			fprintf(f, "hist %zu log\n", i);
+		else if (h->type == HIST_LINEAR)
+			fprintf(f, "hist %zu linear %lld %lld %lld\n", i,
+			    (long long)h->start, (long long)h->stop,
+			    (long long)h->interval);
+	}
 	fprintf(f, "data\n");
 }
 
@@ -111,6 +122,10 @@ events_record(struct ld *ld, const void *data, size_t len)
 		if (id >= m->nformats || !(f = &m->formats[id])->fmt ||
 		    stapfmt_print(ld->out, f->fmt, f->types, p + 8, len - 8,
 		    m->maxstr) < 0)
+			ld->badrecs++;
+		return;
+	case REC_HIST:
+		if (stapfmt_hist(ld->out, m, id, p + 8, len - 8) < 0)
 			ld->badrecs++;
 		return;
 	case REC_EXIT:

@@ -11,6 +11,7 @@
 
 #include "stap.h"
 #include "meta.h"
+#include "hist.h"
 
 void
 meta_init(struct meta *m)
@@ -28,6 +29,7 @@ meta_free(struct meta *m)
 	free(m->probes);
 	free(m->formats);
 	free(m->sites);
+	free(m->hists);
 	free(m->lines);
 	free(m->arrays);
 	free(m->fmtstrs);
@@ -305,6 +307,45 @@ rec_format(struct meta *m, const char *p)
 	return 0;
 }
 
+/* hist ID log | hist ID linear START STOP INTERVAL */
+static int
+rec_hist(struct meta *m, const char *p)
+{
+	struct meta_hist *h;
+	uint64_t id;
+	long long v[3];
+	char *type, *e;
+	int i, nb = 0;
+
+	if (number(&p, &id) < 0 || id > 1 << 20 || !(type = word(&p)))
+		return bad(m, "malformed hist record");
+	if (!strcmp(type, "linear")) {
+		for (i = 0; i < 3; i++) {
+			skipblank(&p);
+			v[i] = strtoll(p, &e, 10);
+			if (e == p)
+				return bad(m, "malformed hist record");
+			p = e;
+		}
+		nb = stap_hist_nbuckets(HIST_LINEAR, v[0], v[1], v[2]);
+	} else if (!strcmp(type, "log")) {
+		nb = stap_hist_nbuckets(HIST_LOG, 0, 0, 0);
+	}
+	if (nb <= 0)
+		return bad(m, "bad histogram in hist record");
+	m->hists = index_grow(m->hists, &m->nhists, &m->caphists, id,
+	    sizeof *m->hists);
+	h = &m->hists[id];
+	h->type = strcmp(type, "log") ? HIST_LINEAR : HIST_LOG;
+	if (h->type == HIST_LINEAR) {
+		h->start = v[0];
+		h->stop = v[1];
+		h->interval = v[2];
+	}
+	h->nbuckets = nb;
+	return 0;
+}
+
 static int
 rec_site(struct meta *m, const char *p)
 {
@@ -449,6 +490,8 @@ meta_feed(struct meta *m, const char *line, const char *magic)
 		return rec_format(m, p);
 	else if (!strcmp(kind, "site"))
 		return rec_site(m, p);
+	else if (!strcmp(kind, "hist"))
+		return rec_hist(m, p);
 	else if (!strcmp(kind, "line"))
 		return rec_line(m, p);
 	else if (!strcmp(kind, "array"))

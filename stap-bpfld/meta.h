@@ -36,6 +36,13 @@ struct meta_format {
 	char *types;		/* per argument: l long, s string */
 };
 
+/* A histogram print(@hist_log(s)) sends: see stap-bpfld/hist.h */
+struct meta_hist {
+	int type;		/* 0: no such id, else HIST_LOG, HIST_LINEAR */
+	int64_t start, stop, interval;
+	int nbuckets;
+};
+
 struct meta_site {
 	struct loc loc;
 	char *msg;		/* NULL: no such id */
@@ -74,6 +81,8 @@ struct meta {
 	size_t nformats, capformats;
 	struct meta_site *sites;	/* indexed by id */
 	size_t nsites, capsites;
+	struct meta_hist *hists;	/* indexed by id */
+	size_t nhists, caphists;
 	struct meta_line *lines;
 	size_t nlines, caplines;
 	struct meta_array *arrays;
@@ -127,6 +136,13 @@ int stapfmt_print(FILE *out, const char *fmt, const char *types,
     const void *args, size_t len, size_t maxstr);
 /* Bytes the packed arguments of types take */
 size_t stapfmt_argsize(const char *types, size_t maxstr);
+/*
+ * Draw the histogram of one HIST record (after kind and id: count,
+ * sum, min, max, then the buckets of "hist" record id) as stap does;
+ * -1 if the record does not fit its "hist" record.
+ */
+int stapfmt_hist(FILE *out, const struct meta *m, uint32_t id,
+    const void *p, size_t len);
 
 /* The record kinds of man/stap-events.5 and abi */
 enum {
@@ -134,6 +150,7 @@ enum {
 	REC_EXIT = 2,
 	REC_ERROR = 3,
 	REC_WARN = 4,
+	REC_HIST = 5,
 };
 
 /*

@@ -17,6 +17,7 @@
 
 #include "stap.h"
 #include "meta.h"
+#include "hist.h"
 
 enum {
 	F_ZEROPAD = 1,
@@ -379,6 +380,30 @@ stapfmt_diag(FILE *err, const struct meta *m, unsigned kind, unsigned id,
 	fputc('\n', err);
 }
 
+int
+stapfmt_hist(FILE *out, const struct meta *m, uint32_t id, const void *p,
+    size_t len)
+{
+	const struct meta_hist *h;
+	struct stap_hist sh;
+	int64_t *b;
+
+	if (id >= m->nhists || !(h = &m->hists[id])->type ||
+	    len != 32 + 8 * (size_t)h->nbuckets)
+		return -1;
+	b = emalloc(8 * (size_t)h->nbuckets);
+	memcpy(b, (const unsigned char *)p + 32, 8 * (size_t)h->nbuckets);
+	sh.type = h->type;
+	sh.start = h->start;
+	sh.stop = h->stop;
+	sh.interval = h->interval;
+	sh.nbuckets = h->nbuckets;
+	sh.buckets = b;
+	stap_hist_print(out, &sh);
+	free(b);
+	return 0;
+}
+
 /* Event streams */
 
 static int
@@ -433,6 +458,8 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 		    (f = &m.formats[id])->fmt)
 			stapfmt_print(out, f->fmt, f->types, buf + 8, len - 8,
 			    m.maxstr);
+		else if (kind == REC_HIST)
+			stapfmt_hist(out, &m, id, buf + 8, len - 8);
 		else if (kind == REC_ERROR || kind == REC_WARN) {
 			fflush(out);
 			stapfmt_diag(err, &m, kind, id, buf + 8, len - 8);

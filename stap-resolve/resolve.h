@@ -20,6 +20,7 @@ struct sym {
 	enum type keys[MAXKEYS];
 	struct node *decl;      /* VAR or PARAM node */
 	int reads, writes;
+	struct node *hist;      /* its first @hist_log/@hist_linear */
 };
 
 struct func {

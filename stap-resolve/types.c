@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "../lib/hist.h"
 #include "resolve.h"
 
 struct tctx {
@@ -321,6 +322,41 @@ stat_operand(struct tctx *t, struct node *n)
 	return T_STATS;
 }
 
+/*
+ * A statistic has one histogram, as in stap: every @hist_log or
+ * @hist_linear of it must be the same.
+ */
+static void
+hist_decl(struct tctx *t, struct node *n)
+{
+	struct sym *s = symof(t, n->l->kind == N_INDEX ? n->l->l : n->l);
+	struct node *a, *b;
+
+	if (!strcmp(n->str, "@hist_linear") &&
+	    stap_hist_nbuckets(HIST_LINEAR, n->args->num, n->args->next->num,
+	    n->args->next->next->num) < 0) {
+		diag_error(n->loc, "histogram: wants an interval above 0 and "
+		    "(stop - start) / interval from 0 to 125, as stap's "
+		    "runtime");
+		return;
+	}
+	if (!s)
+		return;
+	if (!s->hist) {
+		s->hist = n;
+		return;
+	}
+	for (a = s->hist->args, b = n->args; a && b; a = a->next,
+	    b = b->next)
+		if (a->num != b->num)
+			break;
+	if (strcmp(s->hist->str, n->str) || a || b) {
+		diag_error(n->loc, "multiple histogram types declared on "
+		    "'%s'", s->name);
+		diag_note(s->hist->loc, "the first is here");
+	}
+}
+
 static int
 isarith(enum op op)
 {
@@ -460,8 +496,11 @@ expr_(struct tctx *t, struct node *n, enum type want)
 		return call(t, n);
 	case N_STAT:
 		stat_operand(t, n->l);
-		if (!strncmp(n->str, "@hist", 5))
+		if (!strncmp(n->str, "@hist", 5)) {
+			if (t->report)
+				hist_decl(t, n);
 			return T_VOID;  /* only printable */
+		}
 		return T_LONG;
 	default:
 		return T_UNKNOWN;

@@ -29,7 +29,8 @@ $cc $flags -o "$tmp/mkbo" tests/bpfld/mkbo.c stap-bpfgen/elf.c \
     stap-bpfgen/btf.c lib/arena.c lib/diag.c || exit 1
 # shellcheck disable=SC2086
 $cc $flags -Ilib -Istap-bpfld -o "$tmp/render" tests/bpfld/printftest.c \
-    stap-bpfld/printf.c stap-bpfld/meta.c lib/arena.c lib/diag.c || exit 1
+    stap-bpfld/printf.c stap-bpfld/meta.c lib/hist.c lib/arena.c \
+    lib/diag.c || exit 1
 ld=$BIN/stap-bpfld
 if [ ! -x "$ld" ]; then
 	ld=$tmp/stap-bpfld

@@ -3,7 +3,7 @@
 # same script run twice, once with --raw, gives the same stdout, stderr
 # and exit status.  Begin prints strings and numbers in many formats, a
 # tracepoint counts the -c command's getppid calls and calls exit(), end
-# reports an error() (so both exit 1).
+# draws two histograms and reports an error() (so both exit 1).
 # Exit 0 pass, 77 skip (reason last), anything else fail.
 cd "$(dirname "$0")/.." || exit 2
 case ${BIN:-} in
@@ -28,11 +28,13 @@ ${CC:-cc} -O1 -o gp gp.c || exit 1
 [ -d /sys/kernel/tracing/events ] ||
     mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 cat >s.stp <<'STP'
-global hits
+global hits, lat, lin
 probe kernel.trace("syscalls:sys_enter_getppid") {
 	if (pid() != target())
 		next
 	hits++
+	lat <<< hits * 100
+	lin <<< hits * 100
 	printf("getppid %d by %s\n", hits, execname())
 	if (hits >= 3)
 		exit()
@@ -48,6 +50,8 @@ probe begin {
 }
 probe end {
 	printf("end hits=%d\n", hits)
+	print(@hist_log(lat))
+	print(@hist_linear(lin, 0, 400, 100))
 	error("done badly")
 }
 STP
