@@ -19,6 +19,7 @@
 /*
  * Macro recursion is refused by depth; a macro that doubles at every
  * level (@a1 is @a0 @a0, and so on) by the number of tokens it makes.
+ * After either, no macro expands any more.
  */
 enum { MAXDEPTH = 200, MAXEXPANDED = 1 << 20 };
 
@@ -183,8 +184,12 @@ push(struct pp *pp, struct source *s)
 		struct loc loc = s->toks && s->toks->n ? s->toks->t[0].loc :
 		    (struct loc){ 0 };
 
-		diag_error(loc, "macro expansion nested too deeply "
-		    "(a recursive macro?)");
+		/* once: a recursive macro that doubles would be refused
+		 * here 2^depth times; no macro expands from now on */
+		if (pp->expanded < MAXEXPANDED)
+			diag_error(loc, "macro expansion nested too deeply "
+			    "(a recursive macro?)");
+		pp->expanded = MAXEXPANDED + 1;
 		return;
 	}
 	s->up = pp->top;
@@ -231,9 +236,13 @@ next_raw(struct pp *pp, struct token *t)
 			lex_next(&s->lx, t);
 		} else if (s->pos < s->toks->n) {
 			*t = s->toks->t[s->pos++];
-			if (++pp->expanded == MAXEXPANDED) {
-				diag_error(t->loc, "macro expansion too large "
-				    "(a runaway macro?)");
+			/* past the limit once, no macro expands again: a
+			 * later use of the runaway would start it over */
+			if (++pp->expanded >= MAXEXPANDED) {
+				if (pp->expanded == MAXEXPANDED)
+					diag_error(t->loc, "macro expansion too "
+					    "large (a runaway macro?)");
+				pp->expanded = MAXEXPANDED + 1;
 				while (!pp->top->lexing) {
 					pp->top = pp->top->up;
 					pp->depth--;
@@ -823,7 +832,7 @@ expand(struct pp *pp, struct macro *m, struct token *at)
 {
 	struct tokvec *args;
 
-	if (macro_args(pp, m, at, &args) < 0)
+	if (macro_args(pp, m, at, &args) < 0 || pp->expanded >= MAXEXPANDED)
 		return;
 	push_toks(pp, &m->body, m, args);
 }
