@@ -18,7 +18,7 @@ FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
 GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
 	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o \
-	$(O)/obj/stap-bpfgen/basm.o
+	$(O)/obj/stap-bpfgen/basm.o $(O)/obj/stap-bpfgen/regex.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/printf.o $(O)/obj/stap-bpfld/meta.o \
@@ -59,7 +59,7 @@ $(O)/obj/stap-resolve/%.o: stap-resolve/%.c $(HDRS) stap-resolve/resolve.h
 	$(CC) $(CFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' -c -o $@ $<
 
 $(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
-	stap-bpfgen/bo.h
+	stap-bpfgen/bo.h stap-bpfgen/regex.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -134,7 +134,8 @@ build-fuzz/fuzz-events: tests/fuzz/events.c stap-bpfld/printf.c \
 		stap-bpfld/printf.c stap-bpfld/meta.c $(LIBSRC)
 
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
-	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c
+	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
+	stap-bpfgen/regex.c
 
 build-fuzz/fuzz-gen: tests/fuzz/gen.c stap-bpfgen/main.c $(GENSRC) \
 	stap-bpfgen/gen.h stap-bpfgen/bo.h $(LIBSRC) $(HDRS)

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "regex.h"
 
 enum {
 	SK_ZERO = -8,           /* u32 0, the key of the 1-entry maps */
@@ -68,6 +69,10 @@ struct tryctx {
 static int expr(struct gen *g, struct node *n);
 static void stmt(struct gen *g, struct node *n);
 static int str_literal(struct gen *g, const char *s);
+static int is_slice(struct node *args);
+static int *slice_values(struct gen *g, struct node *args);
+static void slice_walk(struct gen *g, struct node *v, int map, const int *sl,
+    int res, struct loc loc);
 
 static struct scope *cur;
 static struct loopctx *loops;
@@ -373,10 +378,11 @@ fmtstr(struct gen *g, const char *fmt)
 	size_t i, n = strlen(fmt) + 1;
 
 	for (i = 0; i < g->nfmtstrs; i++)
-		if (!strcmp(g->fmtstrs[i].s, fmt))
+		if (!g->fmtstrs[i].bytes && !strcmp(g->fmtstrs[i].s, fmt))
 			return g->fmtstrs[i].off;
 	g->fmtstrs = vgrow(g->fmtstrs, &g->capfmtstrs, g->nfmtstrs + 1,
 	    sizeof *g->fmtstrs);
+	memset(&g->fmtstrs[g->nfmtstrs], 0, sizeof *g->fmtstrs);
 	g->fmtstrs[g->nfmtstrs].s = arena_strndup(fmt, n - 1);
 	g->fmtstrs[g->nfmtstrs].off = (int)g->fmtlen;
 	g->fmtlen += n;
@@ -391,6 +397,98 @@ struct conv {
 	int alt;                /* %#o */
 	int bytes;              /* %b: of the value, 1, 2, 4 or 8 */
 };
+
+/*
+ * The DFA of regex re (a literal at loc) in stap_fmt, once a regex:
+ * nstates rows of 256 next states, then nstates accept flags.  -1
+ * after an error at the regex.
+ */
+static int
+retable(struct gen *g, struct loc loc, const char *re, int *nstates)
+{
+	struct redfa *d;
+	char err[200];
+	int erroff = 0;
+	size_t i, n;
+	unsigned char *b;
+
+	for (i = 0; i < g->nfmtstrs; i++)
+		if (g->fmtstrs[i].bytes && !strcmp(g->fmtstrs[i].s, re)) {
+			*nstates = g->fmtstrs[i].nstates;
+			return g->fmtstrs[i].off;
+		}
+	if (!(d = re_compile(re, err, sizeof err, &erroff))) {
+		/* the column of the byte, if the literal has no escapes
+		 * before it */
+		loc.col += 1 + erroff;
+		diag_error(loc, "regular expression: %s", err);
+		return -1;
+	}
+	n = (size_t)d->nstates * 257;
+	b = arena_alloc(n);
+	memcpy(b, d->next, (size_t)d->nstates * 256);
+	memcpy(b + (size_t)d->nstates * 256, d->accept, (size_t)d->nstates);
+	g->fmtstrs = vgrow(g->fmtstrs, &g->capfmtstrs, g->nfmtstrs + 1,
+	    sizeof *g->fmtstrs);
+	g->fmtstrs[g->nfmtstrs].s = arena_strndup(re, strlen(re));
+	g->fmtstrs[g->nfmtstrs].off = (int)g->fmtlen;
+	g->fmtstrs[g->nfmtstrs].bytes = b;
+	g->fmtstrs[g->nfmtstrs].n = n;
+	g->fmtstrs[g->nfmtstrs].nstates = d->nstates;
+	g->fmtlen += n;
+	g->usesfmt = 1;
+	*nstates = d->nstates;
+	re_free(d);
+	return g->fmtstrs[g->nfmtstrs++].off;
+}
+
+/*
+ * s =~ re: walk the DFA over s's bytes and its NUL, stopping at the
+ * first accepting state (a match) or after the NUL.  The table is in
+ * stap_fmt, read-only to the program; a bounded loop the verifier
+ * follows to its end, as str_compare's.
+ */
+static int
+regex_match(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int s = expr(g, n->l), res = tmp(g, 8), ns, off, yes, done, loop;
+
+	off = retable(g, n->r->loc, n->r->str, &ns);
+	yes = asm_label(p);
+	done = asm_label(p);
+	loop = asm_label(p);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, n->op == O_NMATCH);
+	if (off < 0)
+		return res;
+	asm_ldx(p, BPF_DW, BPF_REG_5, BPF_REG_10, SK_FMT);
+	asm_movi(p, BPF_REG_3, 0);              /* the state */
+	asm_ldx(p, BPF_B, BPF_REG_1, BPF_REG_5, (int16_t)(off + ns * 256));
+	asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, yes);
+	asm_movi(p, BPF_REG_4, 0);              /* the index in s */
+	asm_bind(p, loop);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
+	asm_ldx(p, BPF_B, BPF_REG_2, BPF_REG_2, (int16_t)s);
+	asm_jmp(p, BPF_JGE, BPF_REG_3, -1, ns, done);
+	asm_alui(p, BPF_LSH, BPF_REG_3, 8);
+	asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_2);
+	asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_5);
+	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_3, (int16_t)off);
+	asm_jmp(p, BPF_JGE, BPF_REG_3, -1, ns, done);
+	asm_mov(p, BPF_REG_1, BPF_REG_3);
+	asm_alu(p, BPF_ADD, BPF_REG_1, BPF_REG_5);
+	asm_ldx(p, BPF_B, BPF_REG_1, BPF_REG_1, (int16_t)(off + ns * 256));
+	asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, yes);
+	asm_jmp(p, BPF_JEQ, BPF_REG_2, -1, 0, done);
+	asm_alui(p, BPF_ADD, BPF_REG_4, 1);
+	asm_jmp(p, BPF_JLT, BPF_REG_4, -1, g->maxstr, loop);
+	asm_ja(p, done);
+	asm_bind(p, yes);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, n->op == O_MATCH);
+	asm_bind(p, done);
+	return res;
+}
 
 /*
  * A script format as bpf_snprintf takes it: integer conversions are
@@ -773,9 +871,15 @@ key(struct gen *g, struct node *var, struct node *args)
 	int slots[16], i = 0;
 
 	for (k = var->keys, a = args; k && a; k = k->next, a = a->next) {
-		if (a->kind == N_ANY)
-			fatal("array slices are not supported by stap-bpf yet");
-		slots[i++] = expr(g, a);
+		if (a->kind == N_ANY) {
+			diag_error(a->loc, "an array slice is not supported "
+			    "here by stap-bpf yet (only in foreach, 'in' and "
+			    "delete)");
+			slots[i++] = sizeof_type(g, k->type) == 8 ?
+			    const_slot(g, 0) : str_literal(g, "");
+		} else {
+			slots[i++] = expr(g, a);
+		}
 		size += sizeof_type(g, k->type);
 	}
 	kslot = tmp(g, size);
@@ -788,14 +892,20 @@ key(struct gen *g, struct node *var, struct node *args)
 	return kslot;
 }
 
-/* r0 = lookup(map, key at r9 + kslot) */
+/* r0 = helper(map, key at r9 + kslot): a lookup or a delete */
 static void
-lookup(struct gen *g, int map, int kslot)
+map_key_call(struct gen *g, int helper, int map, int kslot)
 {
 	asm_ldmap(g->p, BPF_REG_1, map);
 	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_2, kslot);
-	asm_call(g->p, BPF_FUNC_map_lookup_elem);
+	asm_call(g->p, helper);
+}
+
+static void
+lookup(struct gen *g, int map, int kslot)
+{
+	map_key_call(g, BPF_FUNC_map_lookup_elem, map, kslot);
 }
 
 static void
@@ -1851,9 +1961,7 @@ expr(struct gen *g, struct node *n)
 			l = expr(g, n->l);
 			return concat(g, l, expr(g, n->r));
 		case O_MATCH: case O_NMATCH:
-			diag_error(n->loc, "regular expressions are not "
-			    "supported by stap-bpf yet");
-			return const_slot(g, 0);
+			return regex_match(g, n);
 		default:
 			l = expr(g, n->l);
 			return arith(g, n, n->op, l, expr(g, n->r));
@@ -1876,9 +1984,19 @@ expr(struct gen *g, struct node *n)
 	}
 	case N_IN: {
 		struct node *v = global_var(g, n->l);
-		int k = key(g, v, n->args), res = tmp(g, 8);
-		int no = asm_label(p);
+		int k, res, no;
 
+		if (is_slice(n->args)) {
+			int *sl = slice_values(g, n->args);
+
+			res = tmp(g, 8);
+			asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+			slice_walk(g, v, g->gmap[n->l->num], sl, res, n->loc);
+			return res;
+		}
+		k = key(g, v, n->args);
+		res = tmp(g, 8);
+		no = asm_label(p);
 		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
 		lookup(g, g->gmap[n->l->num], k);
 		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, no);
@@ -2044,6 +2162,140 @@ loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
 	call_back(g, cb, BPF_FUNC_loop);
 }
 
+/*
+ * The interpreter's walk of a map: start (sorted by spec, lim elements
+ * at most; lim < 0: all of them) into slot it, or to end; next, the
+ * element's key into ks and value into vs, or to end
+ */
+static void
+user_walk(struct gen *g, int map, int64_t spec, int lim, int it, int end)
+{
+	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_ld64(g->p, BPF_REG_2, spec);
+	if (lim >= 0)
+		load(g, BPF_REG_3, lim);
+	else
+		asm_ld64(g->p, BPF_REG_3, INT64_MAX);
+	asm_call(g->p, UHELPER_FOREACH_START);
+	store(g, it, BPF_REG_0);
+	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, end);
+}
+
+static void
+user_next(struct gen *g, int it, int ks, int vs, int end)
+{
+	load(g, BPF_REG_1, it);
+	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
+	asm_alui(g->p, BPF_ADD, BPF_REG_2, ks);
+	asm_mov(g->p, BPF_REG_3, BPF_REG_9);
+	asm_alui(g->p, BPF_ADD, BPF_REG_3, vs);
+	asm_call(g->p, UHELPER_FOREACH_NEXT);
+	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, end);
+}
+
+/* ---- array slices: arr[*, k] ---- */
+
+static int
+is_slice(struct node *args)
+{
+	for (; args; args = args->next)
+		if (args->kind == N_ANY)
+			return 1;
+	return 0;
+}
+
+/* The values a slice fixes, evaluated once; -1 for each '*' */
+static int *
+slice_values(struct gen *g, struct node *args)
+{
+	int *sl = arena_alloc(sizeof *sl * (node_count(args) + 1)), i = 0;
+
+	for (; args; args = args->next)
+		sl[i++] = args->kind == N_ANY ? -1 : expr(g, args);
+	return sl;
+}
+
+/* To miss unless the packed key at ks has slice sl's values */
+static void
+slice_test(struct gen *g, struct node *v, const int *sl, int ks, int miss)
+{
+	struct node *k;
+	int off = 0, i = 0;
+
+	for (k = v->keys; k; k = k->next, i++) {
+		if (sl[i] >= 0 && k->type == T_STRING) {
+			load(g, BPF_REG_1, str_compare(g, ks + off, sl[i]));
+			asm_jmp(g->p, BPF_JNE, BPF_REG_1, -1, 0, miss);
+		} else if (sl[i] >= 0) {
+			load(g, BPF_REG_1, ks + off);
+			load(g, BPF_REG_2, sl[i]);
+			asm_jmp(g->p, BPF_JNE, BPF_REG_1, BPF_REG_2, 0, miss);
+		}
+		off += sizeof_type(g, k->type);
+	}
+}
+
+static int
+key_size(struct gen *g, struct node *v)
+{
+	struct node *k;
+	int n = 0;
+
+	for (k = v->keys; k; k = k->next)
+		n += sizeof_type(g, k->type);
+	return n;
+}
+
+/*
+ * Every element of array v whose key matches slice sl, key at ks: for
+ * '[k, *] in a' (set res, stop) or 'delete a[k, *]' (delete it).  The
+ * kernel walks with bpf_for_each_map_elem, the interpreter with its
+ * foreach helpers (a snapshot, so deleting as it goes is safe).
+ */
+static void
+slice_walk(struct gen *g, struct node *v, int map, const int *sl, int res,
+    struct loc loc)
+{
+	struct prog *p = g->p, *cb;
+	int ks = tmp(g, key_size(g, v)), vs = tmp(g, sizeof_type(g, v->type));
+	int miss, stop, head, it;
+
+	if (p->section) {
+		cb = callback(g, BPF_REG_4, loc);
+		copy(g, BPF_REG_9, ks, BPF_REG_2, 0, key_size(g, v));
+		miss = asm_label(cb);
+		slice_test(g, v, sl, ks, miss);
+		if (res >= 0) {
+			asm_st(cb, BPF_DW, BPF_REG_9, (int16_t)res, 1);
+			cb_return(cb, 1);
+		} else {
+			map_key_call(g, BPF_FUNC_map_delete_elem, map, ks);
+		}
+		asm_bind(cb, miss);
+		cb_return(cb, 0);
+		g->p = p;
+		asm_ldmap(p, BPF_REG_1, map);
+		frame_args(g);
+		call_back(g, cb, BPF_FUNC_for_each_map_elem);
+		return;
+	}
+	it = tmp(g, 8);
+	stop = asm_label(p);
+	head = asm_label(p);
+	user_walk(g, map, 0, -1, it, stop);
+	asm_bind(p, head);
+	user_next(g, it, ks, vs, stop);
+	slice_test(g, v, sl, ks, head);
+	if (res >= 0) {
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
+		asm_ja(p, stop);
+	} else {
+		map_key_call(g, BPF_FUNC_map_delete_elem, map, ks);
+		asm_ja(p, head);
+	}
+	asm_bind(p, stop);
+}
+
 /* The keys and the value of one element, from ks and vs, to the loop's
  * variables */
 static void
@@ -2065,8 +2317,8 @@ foreach_vars(struct gen *g, struct node *n, int ks, int vs)
  * callback gets the map, the key, the value and our frame
  */
 static void
-foreach_kernel(struct gen *g, struct node *n, struct node *v, int ks,
-    int vs, int lim)
+foreach_kernel(struct gen *g, struct node *n, struct node *v, int map,
+    const int *sl, int ks, int vs, int lim)
 {
 	struct prog *p = g->p, *cb;
 	struct loopctx lc;
@@ -2086,6 +2338,8 @@ foreach_kernel(struct gen *g, struct node *n, struct node *v, int ks,
 	lc.brk = here(g);
 	lc.cont = here(g);
 	lc.up = loops;
+	if (sl)
+		slice_test(g, v, sl, ks, lc.cont.label);
 	if (count >= 0) {
 		load(g, BPF_REG_1, count);
 		load(g, BPF_REG_2, lim);
@@ -2104,7 +2358,7 @@ foreach_kernel(struct gen *g, struct node *n, struct node *v, int ks,
 	cb_return(cb, 1);
 	g->top = mark;
 	g->p = p;
-	asm_ldmap(p, BPF_REG_1, g->gmap[n->l->num]);
+	asm_ldmap(p, BPF_REG_1, map);
 	frame_args(g);
 	call_back(g, cb, BPF_FUNC_for_each_map_elem);
 }
@@ -2272,8 +2526,8 @@ sort_sift_call(struct gen *g, struct prog *sift)
 }
 
 static void
-foreach_sorted(struct gen *g, struct node *n, struct node *v, int ks,
-    int vs, int lim)
+foreach_sorted(struct gen *g, struct node *n, struct node *v, int map,
+    const int *sl, int ks, int vs, int lim)
 {
 	struct prog *p = g->p, *cb, *sift;
 	struct sortctx sc;
@@ -2281,7 +2535,7 @@ foreach_sorted(struct gen *g, struct node *n, struct node *v, int ks,
 	struct node *k;
 	char *name;
 	int col = (int)n->num, i, mark, done = asm_label(p);
-	unsigned max = gen_map_max(g->gmap[n->l->num]);
+	unsigned max = gen_map_max(map);
 
 	memset(&sc, 0, sizeof sc);
 	for (k = v->keys, i = 1; k; k = k->next, i++) {
@@ -2321,33 +2575,35 @@ foreach_sorted(struct gen *g, struct node *n, struct node *v, int ks,
 	sc.top = tmp(g, 8);
 	mark = g->top;
 
-	/* copy: record n = the element, heap[n] = n */
+	/* copy: record n = the element (if the slice lets it through),
+	 * heap[n] = n */
 	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)sc.n, 0);
 	cb = callback(g, BPF_REG_4, n->loc);
 	{
-		int stop = asm_label(cb);
+		int stop = asm_label(cb), skip = asm_label(cb);
 
-		asm_stx(cb, BPF_DW, BPF_REG_10, SK_R6, BPF_REG_2);
-		asm_stx(cb, BPF_DW, BPF_REG_10, SK_R8, BPF_REG_3);
+		copy(g, BPF_REG_9, ks, BPF_REG_2, 0, sc.ksize);
+		copy(g, BPF_REG_9, vs, BPF_REG_3, 0, sc.vsize);
+		if (sl)
+			slice_test(g, v, sl, ks, skip);
 		load(g, BPF_REG_1, sc.n);
 		asm_jmp(cb, BPF_JGE, BPF_REG_1, -1, (int32_t)max, stop);
 		lookup_at(g, sc.rmap, sc.n, stop);
 		asm_mov(cb, BPF_REG_7, BPF_REG_0);
-		asm_ldx(cb, BPF_DW, BPF_REG_2, BPF_REG_10, SK_R6);
-		copy(g, BPF_REG_7, 0, BPF_REG_2, 0, sc.ksize);
-		asm_ldx(cb, BPF_DW, BPF_REG_3, BPF_REG_10, SK_R8);
-		copy(g, BPF_REG_7, sc.ksize, BPF_REG_3, 0, sc.vsize);
+		copy(g, BPF_REG_7, 0, BPF_REG_9, ks, sc.ksize);
+		copy(g, BPF_REG_7, sc.ksize, BPF_REG_9, vs, sc.vsize);
 		lookup_at(g, sc.hmap, sc.n, stop);
 		load(g, BPF_REG_1, sc.n);
 		asm_stx(cb, BPF_DW, BPF_REG_0, 0, BPF_REG_1);
 		asm_alui(cb, BPF_ADD, BPF_REG_1, 1);
 		store(g, sc.n, BPF_REG_1);
+		asm_bind(cb, skip);
 		cb_return(cb, 0);
 		asm_bind(cb, stop);
 		cb_return(cb, 1);
 	}
 	g->p = p;
-	asm_ldmap(p, BPF_REG_1, g->gmap[n->l->num]);
+	asm_ldmap(p, BPF_REG_1, map);
 	frame_args(g);
 	call_back(g, cb, BPF_FUNC_for_each_map_elem);
 	load(g, BPF_REG_1, sc.n);
@@ -2426,12 +2682,17 @@ foreach(struct gen *g, struct node *n)
 	struct prog *p = g->p;
 	struct node *arr = n->l, *v, *k;
 	struct loopctx lc;
-	int head, it, ks, vs, off, lim, mark;
+	int head, it, ks, vs, off, lim, mark, *sl = NULL, count = -1;
 	int64_t spec;
 
+	if (arr->kind == N_INDEX && arr->l->kind == N_IDENT) {
+		/* a slice: its values once, before the loop, as stap */
+		sl = slice_values(g, arr->args);
+		arr = arr->l;
+	}
 	if (arr->kind != N_IDENT) {
-		diag_error(arr->loc, "foreach over a slice or a histogram is "
-		    "not supported by stap-bpf yet");
+		diag_error(arr->loc, "foreach over a histogram is not "
+		    "supported by stap-bpf yet");
 		return;
 	}
 	v = global_var(g, arr);
@@ -2451,9 +2712,11 @@ foreach(struct gen *g, struct node *n)
 		for (k = v->keys; k; k = k->next)
 			nkeys++;
 		if ((n->flags & (F_ASC | F_DESC)) && n->num <= nkeys)
-			foreach_sorted(g, n, v, ks, vs, lim);
+			foreach_sorted(g, n, v, g->gmap[arr->num], sl, ks, vs,
+			    lim);
 		else
-			foreach_kernel(g, n, v, ks, vs, lim);
+			foreach_kernel(g, n, v, g->gmap[arr->num], sl, ks, vs,
+			    lim);
 		asm_bind(p, lc.brk.label);
 		return;
 	}
@@ -2475,22 +2738,25 @@ foreach(struct gen *g, struct node *n)
 	lc.cont = here(g);
 	lc.up = loops;
 	head = asm_label(p);
-	asm_ldmap(p, BPF_REG_1, g->gmap[arr->num]);
-	asm_ld64(p, BPF_REG_2, spec);
-	load(g, BPF_REG_3, lim);
-	asm_call(p, UHELPER_FOREACH_START);
-	store(g, it, BPF_REG_0);
-	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lc.brk.label);
+	if (sl && n->limit) {
+		/* the limit counts what the slice lets through */
+		count = tmp(g, 8);
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)count, 0);
+	}
+	user_walk(g, g->gmap[arr->num], spec, sl ? -1 : lim, it, lc.brk.label);
 	mark = g->top;
 	asm_bind(p, head);
 	asm_bind(p, lc.cont.label);
-	load(g, BPF_REG_1, it);
-	asm_mov(p, BPF_REG_2, BPF_REG_9);
-	asm_alui(p, BPF_ADD, BPF_REG_2, ks);
-	asm_mov(p, BPF_REG_3, BPF_REG_9);
-	asm_alui(p, BPF_ADD, BPF_REG_3, vs);
-	asm_call(p, UHELPER_FOREACH_NEXT);
-	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, lc.brk.label);
+	user_next(g, it, ks, vs, lc.brk.label);
+	if (sl)
+		slice_test(g, v, sl, ks, head);
+	if (count >= 0) {
+		load(g, BPF_REG_1, count);
+		load(g, BPF_REG_2, lim);
+		asm_jmp(p, BPF_JSGE, BPF_REG_1, BPF_REG_2, 0, lc.brk.label);
+		asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+		store(g, count, BPF_REG_1);
+	}
 	foreach_vars(g, n, ks, vs);
 	loops = &lc;
 	stmt(g, n->body);
@@ -2506,14 +2772,16 @@ delete(struct gen *g, struct node *n)
 	struct prog *p = g->p, *cb;
 	struct node *t = n->l, *v;
 
+	if (t->kind == N_INDEX && is_slice(t->args)) {
+		v = global_var(g, t->l);
+		slice_walk(g, v, g->gmap[t->l->num], slice_values(g, t->args),
+		    -1, n->loc);
+		return;
+	}
 	if (t->kind == N_INDEX) {
 		v = global_var(g, t->l);
-		int k = key(g, v, t->args);
-
-		asm_ldmap(p, BPF_REG_1, g->gmap[t->l->num]);
-		asm_mov(p, BPF_REG_2, BPF_REG_9);
-		asm_alui(p, BPF_ADD, BPF_REG_2, k);
-		asm_call(p, BPF_FUNC_map_delete_elem);
+		map_key_call(g, BPF_FUNC_map_delete_elem, g->gmap[t->l->num],
+		    key(g, v, t->args));
 		return;
 	}
 	if (t->kind == N_IDENT && (t->flags & F_GLOBAL) &&
@@ -2715,7 +2983,8 @@ uses_fmt(struct gen *g, struct node *n, int depth)
 		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
 		    !strncmp(n->str, "sprint", 6))
 			return 1;
-		if ((n->kind == N_BINARY && n->op == O_CAT) ||
+		if ((n->kind == N_BINARY && (n->op == O_CAT ||
+		    n->op == O_MATCH || n->op == O_NMATCH)) ||
 		    (n->kind == N_ASSIGN && n->op == O_CATEQ))
 			return 1;
 		if (n->kind == N_CALL && !(n->flags & F_BUILTIN) &&

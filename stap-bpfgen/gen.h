@@ -116,6 +116,9 @@ struct format {
 struct fmtstr {
 	const char *s;
 	int off;
+	const unsigned char *bytes;     /* a regex's DFA: n bytes, not s */
+	size_t n;
+	int nstates;
 };
 
 struct gen {

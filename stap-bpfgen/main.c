@@ -82,13 +82,21 @@ quote(const char *s)
 static void
 meta(struct bo *bo, const char *fmt, ...)
 {
-	char buf[8192];
+	char buf[1024], *b = buf;
 	va_list ap;
+	int n;
 
+	/* most records are short; a regex's table is not */
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	bo_meta(bo, buf);
+	if (n >= (int)sizeof buf) {
+		b = arena_alloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(b, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	bo_meta(bo, b);
 }
 
 static const char *
@@ -522,8 +530,20 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 		meta(bo, "format %zu %s %s", i, quote(g.formats[i].fmt),
 		    g.formats[i].types);
 	for (i = 0; i < g.nfmtstrs; i++)
-		meta(bo, "fmtstr %d %s", g.fmtstrs[i].off,
-		    quote(g.fmtstrs[i].s));
+		if (g.fmtstrs[i].bytes) {
+			static const char hex[] = "0123456789abcdef";
+			char *h = arena_alloc(2 * g.fmtstrs[i].n + 1);
+			size_t k;
+
+			for (k = 0; k < g.fmtstrs[i].n; k++) {
+				h[2 * k] = hex[g.fmtstrs[i].bytes[k] >> 4];
+				h[2 * k + 1] = hex[g.fmtstrs[i].bytes[k] & 15];
+			}
+			h[2 * k] = '\0';
+			meta(bo, "fmtbytes %d %s", g.fmtstrs[i].off, h);
+		} else
+			meta(bo, "fmtstr %d %s", g.fmtstrs[i].off,
+			    quote(g.fmtstrs[i].s));
 	for (i = 0; i < g.nhistrecs; i++) {
 		struct node *h = g.histrecs[i], *a = h->args;
 

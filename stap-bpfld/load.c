@@ -104,7 +104,7 @@ makefmt(struct ld *ld)
 	for (i = 0; i < ld->meta.nfmtstrs; i++) {
 		const struct meta_fmtstr *f = &ld->meta.fmtstrs[i];
 
-		n = strlen(f->str) + 1;
+		n = f->len ? f->len : strlen(f->str) + 1;
 		if (f->off > vsize || n > vsize - f->off) {
 			fprintf(stderr, "%s: '%s': fmtstr at %zu does not fit "
 			    "stap_fmt (%zu bytes)\n", argv0, ld->path, f->off,

@@ -415,7 +415,36 @@ rec_fmtstr(struct meta *m, const char *p)
 	if (number(&p, &off) < 0 || !(f->str = meta_unquote(&p, NULL)))
 		return bad(m, "malformed fmtstr record");
 	f->off = off;
+	f->len = 0;
 	m->nfmtstrs++;
+	return 0;
+}
+
+/* fmtbytes OFFSET HEX: a regex's DFA, say */
+static int
+rec_fmtbytes(struct meta *m, const char *p)
+{
+	struct meta_fmtstr *f;
+	uint64_t off;
+	size_t n, i;
+	char *w;
+
+	if (number(&p, &off) < 0 || !(w = word(&p)) || !(n = strlen(w) / 2) ||
+	    strlen(w) % 2 || strspn(w, "0123456789abcdef") != 2 * n)
+		return bad(m, "malformed fmtbytes record");
+	m->fmtstrs = vgrow(m->fmtstrs, &m->capfmtstrs, m->nfmtstrs + 1,
+	    sizeof *m->fmtstrs);
+	f = &m->fmtstrs[m->nfmtstrs++];
+	f->off = off;
+	f->len = n;
+	f->str = arena_alloc(n);
+	for (i = 0; i < n; i++) {
+		int hi = w[2 * i] <= '9' ? w[2 * i] - '0' : w[2 * i] - 'a' + 10;
+		int lo = w[2 * i + 1] <= '9' ? w[2 * i + 1] - '0' :
+		    w[2 * i + 1] - 'a' + 10;
+
+		f->str[i] = (char)(hi << 4 | lo);
+	}
 	return 0;
 }
 
@@ -498,6 +527,8 @@ meta_feed(struct meta *m, const char *line, const char *magic)
 		return rec_array(m, p);
 	else if (!strcmp(kind, "fmtstr"))
 		return rec_fmtstr(m, p);
+	else if (!strcmp(kind, "fmtbytes"))
+		return rec_fmtbytes(m, p);
 	return 0;
 }
 

@@ -61,9 +61,11 @@ struct meta_array {
 	char *keytypes;		/* one letter a key: 'l' or 's' */
 };
 
+/* Bytes for stap_fmt: a fmtstr (a string and its NUL) or fmtbytes */
 struct meta_fmtstr {
 	size_t off;
 	char *str;
+	size_t len;		/* 0: a fmtstr, strlen(str) + 1 bytes */
 };
 
 struct meta_file {

@@ -108,6 +108,11 @@ list_formats(FILE *out, const struct meta *m)
 	if (m->nfmtstrs)
 		fputs("\nsprintf formats:\n", out);
 	for (i = 0; i < m->nfmtstrs; i++) {
+		if (m->fmtstrs[i].len) {
+			fprintf(out, "  stap_fmt+%zu %zu bytes of data\n",
+			    m->fmtstrs[i].off, m->fmtstrs[i].len);
+			continue;
+		}
 		fprintf(out, "  stap_fmt+%zu ", m->fmtstrs[i].off);
 		meta_quote(out, m->fmtstrs[i].str, strlen(m->fmtstrs[i].str));
 		fputc('\n', out);
