@@ -2675,6 +2675,77 @@ foreach_sorted(struct gen *g, struct node *n, struct node *v, int map,
 	asm_bind(p, done);
 }
 
+/*
+ * foreach (i in @hist_log(s)): every bucket of a copy of s, as stap:
+ * i its number, the value its count; the limit counts iterations
+ */
+static void
+foreach_hist(struct gen *g, struct node *n, struct node *h)
+{
+	struct prog *p = g->p, *cb = NULL;
+	int slot = read_var(g, h->l), nb = hist_buckets(h), lim = -1;
+	int idx = tmp(g, 8), count = tmp(g, 8), val = tmp(g, 8), head, mark;
+	struct loopctx lc;
+
+	if (node_count(n->keys) != 1) {
+		diag_error(n->loc, "a histogram's foreach has one key, the "
+		    "bucket");
+		return;
+	}
+	if (n->limit)
+		lim = expr(g, n->limit);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)count, 0);
+	mark = g->top;
+	if (p->section) {
+		cb = callback(g, BPF_REG_2, n->loc);
+		store(g, idx, BPF_REG_1);
+		head = -1;
+	} else {
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)idx, 0);
+		head = asm_label(p);
+		asm_bind(p, head);
+	}
+	lc.brk = here(g);
+	lc.cont = here(g);
+	lc.up = loops;
+	/* the count while the verifier still knows idx < nb */
+	load(g, BPF_REG_1, idx);
+	asm_jmp(g->p, BPF_JGE, BPF_REG_1, -1, nb, lc.brk.label);
+	asm_alui(g->p, BPF_LSH, BPF_REG_1, 3);
+	asm_alu(g->p, BPF_ADD, BPF_REG_1, BPF_REG_9);
+	asm_ldx(g->p, BPF_DW, BPF_REG_1, BPF_REG_1, (int16_t)(slot + 32));
+	store(g, val, BPF_REG_1);
+	if (lim >= 0) {
+		load(g, BPF_REG_2, count);
+		load(g, BPF_REG_3, lim);
+		asm_jmp(g->p, BPF_JSGE, BPF_REG_2, BPF_REG_3, 0, lc.brk.label);
+		asm_alui(g->p, BPF_ADD, BPF_REG_2, 1);
+		store(g, count, BPF_REG_2);
+	}
+	action(g, n->loc);
+	foreach_vars(g, n, idx, val);
+	loops = &lc;
+	stmt(g, n->body);
+	loops = lc.up;
+	asm_bind(g->p, lc.cont.label);
+	if (cb) {
+		cb_return(cb, 0);
+		asm_bind(cb, lc.brk.label);
+		cb_return(cb, 1);
+		g->p = p;
+		asm_movi(p, BPF_REG_1, nb);
+		frame_args(g);
+		call_back(g, cb, BPF_FUNC_loop);
+	} else {
+		load(g, BPF_REG_1, idx);
+		asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+		store(g, idx, BPF_REG_1);
+		asm_ja(p, head);
+		asm_bind(p, lc.brk.label);
+	}
+	g->top = mark;
+}
+
 /* foreach: the interpreter walks a map through stap-bpfld, sorted */
 static void
 foreach(struct gen *g, struct node *n)
@@ -2690,9 +2761,12 @@ foreach(struct gen *g, struct node *n)
 		sl = slice_values(g, arr->args);
 		arr = arr->l;
 	}
+	if (arr->kind == N_STAT && !strncmp(arr->str, "@hist", 5)) {
+		foreach_hist(g, n, arr);
+		return;
+	}
 	if (arr->kind != N_IDENT) {
-		diag_error(arr->loc, "foreach over a histogram is not "
-		    "supported by stap-bpf yet");
+		diag_error(arr->loc, "foreach over what is not an array");
 		return;
 	}
 	v = global_var(g, arr);

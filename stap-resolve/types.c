@@ -424,6 +424,12 @@ expr_(struct tctx *t, struct node *n, enum type want)
 		return T_STRING;
 	case N_IDENT:
 	case N_INDEX:
+		if (n->l && n->l->kind == N_STAT) {
+			/* @hist_log(s)[i]: a bucket's count */
+			expr(t, n->l, T_UNKNOWN);
+			operand(t, n->args, T_LONG);
+			return T_LONG;
+		}
 		return lvalue(t, n, want, 0);
 	case N_TARGET:
 		return n->type;
@@ -529,9 +535,12 @@ foreach(struct tctx *t, struct node *n)
 	for (k = n->keys; k; k = k->next)
 		nk++;
 	if (n->l->kind == N_STAT) {
+		/* a histogram's buckets: numbers and counts */
 		expr(t, n->l, T_UNKNOWN);
 		for (k = n->keys; k; k = k->next)
 			lvalue(t, k, T_LONG, 1);
+		if (n->value)
+			lvalue(t, n->value, T_LONG, 1);
 	} else if (s) {
 		if (arity(t, s, n, nk) == 0) {
 			for (k = n->keys; k; k = k->next, i++) {
