@@ -268,7 +268,9 @@ call_back(struct gen *g, struct prog *cb, int helper)
 	g->p = cb->up;
 	if (asm_finish(cb) < 0)
 		diag_error(cb->probe->loc, "this loop is too big: a jump does "
-		    "not reach");
+		    "not reach%s", g->recursed ? " (recursive functions are "
+		    "inlined MAXNESTING deep; a smaller -D MAXNESTING=N "
+		    "makes them smaller)" : "");
 	invoke(g, cb, helper);
 }
 
@@ -2036,13 +2038,19 @@ inline_call(struct gen *g, struct node *n)
 	if (n->num < 0 || n->num >= g->nfuncs)
 		bug("call of function %lld", (long long)n->num);
 	fn = g->funcs[n->num];
-	for (s = cur; s; s = s->up)
-		if (s->fn == fn) {
-			diag_error(n->loc, "recursive call of '%s': stap-bpf "
-			    "inlines functions, so recursion is not supported",
-			    fn->str);
-			return const_slot(g, 0);
-		}
+	/* recursion is inlined too, as deep as stap's MAXNESTING lets
+	 * it go; a call deeper than that is stap's runtime error */
+	for (s = cur, i = 1; s; s = s->up) {
+		i += s->fn != NULL;
+		g->recursed |= s->fn == fn;
+	}
+	if (i > g->maxnesting) {
+		for (a = n->args; a; a = a->next)
+			expr(g, a);
+		raise(g, n->loc, "MAXNESTING exceeded", -1);
+		return fn->type == T_STRING ? str_literal(g, "") :
+		    const_slot(g, 0);
+	}
 	for (a = fn->args; a; a = a->next)
 		nparams++;
 	for (v = fn->locals; v; v = v->next)
@@ -3047,13 +3055,18 @@ gen_reset(void)
 	tries = NULL;
 }
 
-/* Does this code format strings in BPF (sprintf, '.'), needing stap_fmt? */
+/*
+ * Does this code format strings in BPF (sprintf, '.') or match regexes,
+ * needing stap_fmt?  Each function's answer once (g->fnfmt: 0 not yet,
+ * 1 no, 2 yes, 3 being found out): walking calls again and again is
+ * exponential in a function that calls another twice.
+ */
 static int
-uses_fmt(struct gen *g, struct node *n, int depth)
+uses_fmt(struct gen *g, struct node *n)
 {
 	int i;
 
-	for (; n && depth < 50; n = n->next) {
+	for (; n; n = n->next) {
 		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
 		    !strncmp(n->str, "sprint", 6))
 			return 1;
@@ -3062,12 +3075,19 @@ uses_fmt(struct gen *g, struct node *n, int depth)
 		    (n->kind == N_ASSIGN && n->op == O_CATEQ))
 			return 1;
 		if (n->kind == N_CALL && !(n->flags & F_BUILTIN) &&
-		    n->num >= 0 && n->num < g->nfuncs &&
-		    uses_fmt(g, g->funcs[n->num]->body, depth + 1))
-			return 1;
+		    n->num >= 0 && n->num < g->nfuncs) {
+			int *st = &g->fnfmt[n->num];
+
+			if (*st == 0) {
+				*st = 3;
+				*st = uses_fmt(g, g->funcs[n->num]->body) ?
+				    2 : 1;
+			}
+			if (*st == 2)
+				return 1;
+		}
 		for (i = 0; i < N_CHILDREN; i++)
-			if (i != CH_locals && uses_fmt(g, *node_child(n, i),
-			    depth))
+			if (i != CH_locals && uses_fmt(g, *node_child(n, i)))
 				return 1;
 	}
 	return 0;
@@ -3098,7 +3118,7 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_EXIT);
 		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, outlabel);
 	}
-	g->probefmt = g->m_fmt >= 0 && !init && uses_fmt(g, probe, 0);
+	g->probefmt = g->m_fmt >= 0 && !init && uses_fmt(g, probe);
 	if (g->probefmt) {
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);
 		asm_stx(p, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
@@ -3144,5 +3164,7 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 	asm_exit(p);
 	if (asm_finish(p) < 0)
 		diag_error(probe->loc, "this probe is too big: a jump does not "
-		    "reach");
+		    "reach%s", g->recursed ? " (recursive functions are "
+		    "inlined MAXNESTING deep; a smaller -D MAXNESTING=N "
+		    "makes them smaller)" : "");
 }

@@ -128,6 +128,9 @@ struct gen {
 	int probefmt;           /* it has stap_fmt at SK_FMT */
 	int maxstr;             /* MAXSTRINGLEN, a multiple of 8 */
 	int maxaction;
+	int maxnesting;         /* function calls deep, as stap's */
+	int *fnfmt;             /* function -> uses stap_fmt (gen.c) */
+	int recursed;           /* a function was inlined into itself */
 	int top, maxtop;        /* the scratch frame */
 	int m_ctl, m_globals, m_scratch, m_events, m_fmt;
 	struct node **gvar;     /* global index -> its VAR node */

@@ -161,6 +161,58 @@ hist_scan(struct gen *g, struct node *n, int depth)
 	}
 }
 
+/*
+ * stap's default MAXNESTING: the deepest chain of calls from one
+ * function through others, plus one for the probe's call, plus ten
+ * more if some function calls itself again, directly or not.
+ */
+struct nest {
+	struct gen *g;
+	int *on;                /* function index -> on the current chain */
+	int max, recursive, visits;
+};
+
+static void
+nest_walk(struct nest *ns, struct node *n, int depth)
+{
+	int i;
+
+	for (; n && ns->visits < 100000; n = n->next) {
+		if (n->kind == N_CALL && !(n->flags & F_BUILTIN) &&
+		    n->num >= 0 && n->num < ns->g->nfuncs) {
+			ns->visits++;
+			if (depth + 1 > ns->max)
+				ns->max = depth + 1;
+			if (ns->on[n->num]) {
+				ns->recursive = 1;
+			} else if (depth < 64) {
+				ns->on[n->num] = 1;
+				nest_walk(ns, ns->g->funcs[n->num]->body,
+				    depth + 1);
+				ns->on[n->num] = 0;
+			}
+		}
+		for (i = 0; i < N_CHILDREN; i++)
+			if (i != CH_locals)
+				nest_walk(ns, *node_child(n, i), depth);
+	}
+}
+
+static int
+nesting(struct gen *g)
+{
+	struct nest ns = { g, NULL, 0, 0, 0 };
+	int i;
+
+	ns.on = arena_alloc(sizeof *ns.on * (g->nfuncs + 1));
+	for (i = 0; i < g->nfuncs; i++) {
+		memset(ns.on, 0, sizeof *ns.on * (g->nfuncs + 1));
+		ns.on[i] = 1;
+		nest_walk(&ns, g->funcs[i]->body, 0);
+	}
+	return ns.max + 1 + (ns.recursive ? 10 : 0);
+}
+
 static void
 layout(struct gen *g, struct script *s)
 {
@@ -184,6 +236,7 @@ layout(struct gen *g, struct script *s)
 		hist_scan(g, d, 0);
 	g->nglobals = 0;
 	g->funcs = arena_alloc(sizeof *g->funcs * (g->nfuncs + 1));
+	g->fnfmt = arena_alloc(sizeof *g->fnfmt * (g->nfuncs + 1));
 	g->nfuncs = 0;
 	for (d = s->decls; d; d = d->next) {
 		if (d->kind == N_FUNC)
@@ -406,6 +459,8 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 	if (nprogs)
 		qsort(progs, nprogs, sizeof *progs, progcmp);
 	g.maxaction = (int)facts_define(&s->facts, "MAXACTION", 1000);
+	g.maxnesting = (int)facts_define(&s->facts, "MAXNESTING",
+	    nesting(&g));
 	for (i = 0; i < nprogs; i++) {
 		int save = g.maxaction;
 
