@@ -184,6 +184,34 @@ escape(struct lexer *lx, char **out)
 }
 
 /*
+ * Where in a string literal's source (text, the n bytes after its
+ * opening quote) its decoded byte off starts: for carets under a byte
+ * of a decoded string, such as a regex's error.
+ */
+size_t
+lex_string_offset(const char *text, size_t n, size_t off)
+{
+	struct lexer lx;
+	const char *p = text;
+	char buf[4], *o;
+	size_t k = 0;
+
+	while (p < text + n && *p != '"' && k < off) {
+		if (*p == '\\' && p + 1 < text + n && p[1] != '\n') {
+			o = buf;
+			lx.p = p + 1;
+			escape(&lx, &o);
+			k += (size_t)(o - buf);
+			p = lx.p;
+		} else {
+			p++;
+			k++;
+		}
+	}
+	return (size_t)(p - text);
+}
+
+/*
  * An unterminated string or embedded block, like a stray character, is
  * a junk token: an operator token with no operator (O_NONE), which no
  * grammar rule accepts.  The parser names the problem when it meets one;

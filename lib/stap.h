@@ -113,6 +113,7 @@ struct lexer {
 extern const char *op_spelling[];
 void lex_init(struct lexer *lx, int file, struct comment **comments);
 void lex_next(struct lexer *lx, struct token *t);
+size_t lex_string_offset(const char *text, size_t n, size_t off);
 enum op op_lookup(const char *s);
 enum op op_compound(enum op op);
 int op_isassign(enum op op);

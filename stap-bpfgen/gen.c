@@ -420,9 +420,14 @@ retable(struct gen *g, struct loc loc, const char *re, int *nstates)
 			return g->fmtstrs[i].off;
 		}
 	if (!(d = re_compile(re, err, sizeof err, &erroff))) {
-		/* the column of the byte, if the literal has no escapes
-		 * before it */
-		loc.col += 1 + erroff;
+		/* under the byte it is about, escapes in the literal
+		 * counted as they are written */
+		size_t len;
+		const char *line = src_line(loc.file, loc.line, &len);
+
+		if (line && erroff >= 0 && (size_t)loc.col <= len)
+			loc.col += 1 + (int)lex_string_offset(line + loc.col,
+			    len - loc.col, (size_t)erroff);
 		diag_error(loc, "regular expression: %s", err);
 		return -1;
 	}
