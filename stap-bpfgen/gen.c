@@ -2120,7 +2120,7 @@ loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
 {
 	struct prog *p = g->p, *cb;
 	struct loopctx lc;
-	int head, mark = g->top, c;
+	int head, mark = g->top, c, ended;
 
 	if (!p->section) {
 		/* the interpreter: a backward jump */
@@ -2147,7 +2147,13 @@ loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
 		asm_bind(p, lc.brk.label);
 		return;
 	}
-	/* bpf_loop(BPF_MAX_LOOPS, cb, frame, 0); MAXACTION ends it sooner */
+	/* bpf_loop(BPF_MAX_LOOPS, cb, frame, 0); MAXACTION ends it sooner,
+	 * unless it is bigger: then a loop bpf_loop cut short is that
+	 * error too (ended, a slot, says the loop ended itself) */
+	ended = g->maxaction >= 1 << 23 ? tmp(g, 8) : -1;
+	if (ended >= 0)
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)ended, 0);
+	mark = g->top;
 	cb = callback(g, BPF_REG_2, loc);
 	lc.brk = here(g);
 	lc.cont = here(g);
@@ -2167,12 +2173,22 @@ loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
 		expr(g, step);
 	cb_return(cb, 0);
 	asm_bind(cb, lc.brk.label);
+	if (ended >= 0)
+		asm_st(cb, BPF_DW, BPF_REG_9, (int16_t)ended, 1);
 	cb_return(cb, 1);
 	g->top = mark;
 	g->p = p;
 	asm_ld64(p, BPF_REG_1, 1 << 23);
 	frame_args(g);
 	call_back(g, cb, BPF_FUNC_loop);
+	if (ended >= 0) {
+		int ok = asm_label(p);
+
+		load(g, BPF_REG_1, ended);
+		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, ok);
+		raise(g, loc, "MAXACTION exceeded", -1);
+		asm_bind(p, ok);
+	}
 }
 
 /*
