@@ -192,8 +192,18 @@ const_slot(struct gen *g, int64_t v)
 static struct prog *
 callback(struct gen *g, int ctxreg, struct loc loc)
 {
-	struct prog *cb = arena_alloc(sizeof *cb), *pr = g->probe;
+	struct prog *cb = arena_alloc(sizeof *cb), *pr = g->probe, *up;
 	char *name = arena_alloc(strlen(pr->name) + 24);
+	int depth = 1;
+
+	/* the kernel allows 8 frames: the probe and 7 callbacks in it */
+	for (up = g->p; up->up; up = up->up)
+		depth++;
+	if (depth == 8)
+		diag_error(loc, "loops nested more than 7 deep in a kernel "
+		    "probe: the kernel allows 8 call frames%s", g->recursed ?
+		    " (recursive functions are inlined MAXNESTING deep; a "
+		    "smaller -D MAXNESTING=N nests them less)" : "");
 
 	sprintf(name, "%s_cb%zu", pr->name, pr->nsubs);
 	cb->name = name;
@@ -500,20 +510,26 @@ regex_match(struct gen *g, struct node *n)
 /*
  * A script format as bpf_snprintf takes it: integer conversions are
  * 64-bit in stap but int unless told in the kernel's, so every one gets
- * "ll"; %p becomes %#llx (the kernel would hash the pointer).  The
- * helper has no %o or %b: their values become strings first (cv says
- * how, an entry an argument) and the conversion a %s of the same width.
- * What cannot be done at all is refused here, at the script's line.
+ * "ll"; %p is stap's "0x" and 16 hex digits.  The helper has no %o or
+ * %b (their values become strings first, cv says how, an entry an
+ * argument, and the conversion a %s of the same width), takes no '#'
+ * and no precision: a string's precision cuts a copy of it, "%#x"
+ * becomes "0x%x"; what is left (a number's precision, '#' with a
+ * width) stap-bpfld's interpreter formats, so it is refused only in a
+ * kernel probe, at the script's line.
  */
 static char *
-kernel_format(struct node *at, const char *fmt, struct conv *cv, int ncv)
+kernel_format(struct node *at, const char *fmt, struct conv *cv, int ncv,
+    int kernel)
 {
 	size_t n = strlen(fmt);
-	char *out = arena_alloc(3 * n + 1), *o = out, *pct;
-	const char *p, *spec;
+	char *out = arena_alloc(3 * n + 1 + 64 * n), *o = out, *pct;
+	const char *p, *q;
 	int arg = 0;
 
 	for (p = fmt; *p; p++) {
+		int minus = 0, zero = 0, alt = 0, width = -1, prec = -1;
+
 		*o++ = *p;
 		if (*p != '%')
 			continue;
@@ -522,7 +538,18 @@ kernel_format(struct node *at, const char *fmt, struct conv *cv, int ncv)
 			continue;
 		}
 		pct = o - 1;
-		spec = p + 1;
+		for (q = p + 1; *q && strchr("-+ #0", *q); q++) {
+			minus |= *q == '-';
+			zero |= *q == '0';
+			alt |= *q == '#';
+		}
+		for (; *q >= '0' && *q <= '9'; q++)
+			width = width < 0 ? *q - '0' : width < 10000 ?
+			    width * 10 + *q - '0' : width;
+		if (*q == '.')
+			for (prec = 0, q++; *q >= '0' && *q <= '9'; q++)
+				prec = prec < 10000 ? prec * 10 + *q - '0' :
+				    prec;
 		while (p[1] && strchr("-+ #0123456789.", p[1]))
 			*o++ = *++p;
 		while (p[1] == 'l' || p[1] == 'h' || p[1] == 'z' || p[1] == 'j')
@@ -531,51 +558,70 @@ kernel_format(struct node *at, const char *fmt, struct conv *cv, int ncv)
 			memset(&cv[arg], 0, sizeof cv[arg]);
 		switch (p[1]) {
 		case 'd': case 'i': case 'u': case 'x': case 'X':
+			if (kernel && (prec >= 0 || (alt && (width >= 0 ||
+			    p[1] == 'd' || p[1] == 'i' || p[1] == 'u')))) {
+				diag_error(at->loc, "sprintf: the kernel's "
+				    "bpf_snprintf has no '#' or precision for "
+				    "numbers; stap-bpf cannot format this in a "
+				    "kernel probe yet");
+				*o = '\0';
+				return out;
+			}
+			if (alt && width < 0) {
+				/* stap's "%#x" is "0x" then the digits */
+				o = pct;
+				o += sprintf(o, "0%c%%", p[1]);
+			}
 			*o++ = 'l';
 			*o++ = 'l';
 			*o++ = *++p;
 			break;
 		case 'p':
-			o += sprintf(o, "#llx");
+			/* as stap-bpfld's printf: spaces to the width, "0x",
+			 * zero-padded digits, 16 of them unless a width
+			 * says otherwise */
+			o = pct;
+			if (width < 0)
+				width = 18;
+			if (!minus && width > 18)
+				o += sprintf(o, "%*s", width - 18, "");
+			o += sprintf(o, "0x%%0%dllx", !minus && width > 18 ?
+			    16 : width > 2 ? width - 2 : 1);
 			p++;
 			break;
-		case 's': case 'c':
+		case 's':
+			if (prec >= 0 && arg < ncv) {
+				cv[arg].kind = 's';
+				cv[arg].digits = prec;
+			}
+			o = pct;
+			o += sprintf(o, "%%%s", minus ? "-" : "");
+			if (width >= 0)
+				o += sprintf(o, "%d", width);
 			*o++ = *++p;
 			break;
-		case 'o': case 'b': {
-			int minus = 0, zero = 0, alt = 0, width = 0, prec = -1;
-			const char *q = spec;
-
-			for (; *q && strchr("-+ #0", *q); q++) {
-				minus |= *q == '-';
-				zero |= *q == '0';
-				alt |= *q == '#';
-			}
-			while (*q >= '0' && *q <= '9' && width < 10000)
-				width = width * 10 + *q++ - '0';
-			if (*q == '.')
-				for (prec = 0, q++; *q >= '0' && *q <= '9' &&
-				    prec < 10000; q++)
-					prec = prec * 10 + *q - '0';
+		case 'c':
+			*o++ = *++p;
+			break;
+		case 'o': case 'b':
 			if (arg < ncv && p[1] == 'o') {
 				cv[arg].kind = 'o';
 				cv[arg].alt = alt;
 				cv[arg].digits = prec >= 0 ? prec : zero &&
-				    !minus ? width - alt : 1;
+				    !minus && width > 0 ? width - alt : 1;
 			} else if (arg < ncv) {
 				cv[arg].kind = 'b';
 				cv[arg].bytes = width == 1 || width == 2 ||
 				    width == 4 ? width : 8;
 			}
 			o = pct;
-			if (p[1] == 'o' && width)
+			if (p[1] == 'o' && width > 0)
 				o += sprintf(o, "%%%s%ds", minus ? "-" : "",
 				    width);
 			else
 				o += sprintf(o, "%%s");
 			p++;
 			break;
-		}
 		default:
 			diag_error(at->loc, "sprintf conversion '%%%c' is not "
 			    "supported by stap-bpf yet", p[1] ? p[1] : ' ');
@@ -586,6 +632,18 @@ kernel_format(struct node *at, const char *fmt, struct conv *cv, int ncv)
 	}
 	*o = '\0';
 	return out;
+}
+
+/* A copy of the string in slot, cut to prec bytes: %.Ns */
+static int
+str_cut(struct gen *g, int slot, int prec)
+{
+	int res = tmp(g, g->maxstr);
+
+	copy(g, BPF_REG_9, res, BPF_REG_9, slot, g->maxstr);
+	if (prec < g->maxstr)
+		asm_st(g->p, BPF_B, BPF_REG_9, (int16_t)(res + prec), 0);
+	return res;
 }
 
 /*
@@ -1486,7 +1544,8 @@ builtin(struct gen *g, struct node *n)
 
 		memset(cv, 0, sizeof cv);
 		if (!strcmp(f, "sprintf")) {
-			fmt = estrdup(kernel_format(n, n->args->str, cv, 16));
+			fmt = estrdup(kernel_format(n, n->args->str, cv, 16,
+			    p->section != NULL));
 			args = n->args->next;
 		} else {
 			struct node fake = *n;
@@ -1494,7 +1553,8 @@ builtin(struct gen *g, struct node *n)
 
 			fake.str = f + 1;
 			pf = print_format(&fake, &args);
-			fmt = estrdup(kernel_format(n, pf, cv, 16));
+			fmt = estrdup(kernel_format(n, pf, cv, 16,
+			    p->section != NULL));
 			free(pf);
 		}
 		for (a = args; a; a = a->next) {
@@ -1503,7 +1563,10 @@ builtin(struct gen *g, struct node *n)
 				    "stap-bpf");
 			types[k] = a->type;
 			slots[k] = expr(g, a);
-			if (cv[k].kind && a->type == T_LONG) {
+			if (cv[k].kind == 's' && a->type == T_STRING) {
+				slots[k] = str_cut(g, slots[k], cv[k].digits);
+			} else if (cv[k].kind && cv[k].kind != 's' &&
+			    a->type == T_LONG) {
 				slots[k] = cv[k].kind == 'o' ?
 				    octal(g, slots[k], &cv[k]) :
 				    binary(g, slots[k], &cv[k]);
