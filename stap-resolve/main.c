@@ -324,6 +324,8 @@ main(int argc, char **argv)
 	tapset_load(&r, dirs, ndirs);
 	sym_resolve(&r);
 	if (!nerrors)
+		sym_check_foreach(&r);
+	if (!nerrors)
 		types_infer(&r);
 	if (nerrors) {
 		fprintf(stderr, "stap-resolve: %d error%s\n", nerrors,

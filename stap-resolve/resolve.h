@@ -90,6 +90,7 @@ struct tpfield *tp_field(struct resolver *r, struct probe *p,
 void tapset_reset(void);
 void tapset_load(struct resolver *r, const char **dirs, int ndirs);
 void sym_resolve(struct resolver *r);
+void sym_check_foreach(struct resolver *r);
 struct sym *sym_global(struct resolver *r, const char *name);
 
 /* types.c */

@@ -562,9 +562,8 @@ bind(struct scope *sc, struct node *n)
 			diag_error(n->loc, "'return' outside a function");
 		break;
 	case N_NEXT:
-		if (sc->fn)
-			diag_error(n->loc, "'next' in a function: only a probe "
-			    "can end early");
+		/* in a function too: it ends the probe that called it,
+		 * as stap lets it */
 		break;
 	case N_EMBED:
 		diag_error(n->loc, "embedded C code is not supported by "
@@ -627,4 +626,138 @@ sym_resolve(struct resolver *r)
 			bind(&fs, f->decl->body);
 		}
 	}
+}
+
+/*
+ * stap's check that a foreach does not change the array it walks: an
+ * element written, incremented or deleted in the loop's body, or a
+ * function called there that does (directly or through calls).
+ */
+struct mutate {
+	struct resolver *r;
+	char *writes;           /* nfuncs rows of ngsyms flags */
+	int *iter;              /* the arrays being walked */
+	int niter;
+};
+
+/* The global array an element of which n writes, or -1 */
+static int
+written_array(struct node *n)
+{
+	struct node *t;
+
+	if (n->kind != N_ASSIGN && n->kind != N_PREINC &&
+	    n->kind != N_POSTINC && n->kind != N_DELETE)
+		return -1;
+	t = n->l;
+	if (t && t->kind == N_INDEX && t->l && t->l->kind == N_IDENT &&
+	    (t->l->flags & F_GLOBAL))
+		return (int)t->l->num;
+	return -1;
+}
+
+static int
+func_index(struct resolver *r, struct node *call)
+{
+	size_t i;
+
+	if (call->kind != N_CALL || (call->flags & F_BUILTIN))
+		return -1;
+	for (i = 0; i < r->nfuncs; i++)
+		if (!strcmp(r->funcs[i]->name, call->str))
+			return (int)i;
+	return -1;
+}
+
+/* A function's own writes and its callees' so far; 1 if any is new */
+static int
+collect_writes(struct mutate *m, char *row, struct node *n, int depth)
+{
+	int i, a, f, changed = 0;
+	size_t g;
+
+	for (; n && depth < 200; n = n->next) {
+		a = written_array(n);
+		if (a >= 0 && (size_t)a < m->r->ngsyms && !row[a])
+			changed = row[a] = 1;
+		f = func_index(m->r, n);
+		if (f >= 0)
+			for (g = 0; g < m->r->ngsyms; g++)
+				if (m->writes[f * m->r->ngsyms + g] && !row[g])
+					changed = row[g] = 1;
+		for (i = 0; i < N_CHILDREN; i++)
+			if (i != CH_locals)
+				changed |= collect_writes(m, row,
+				    *node_child(n, i), depth + 1);
+	}
+	return changed;
+}
+
+static void
+check_walk(struct mutate *m, struct node *n, int depth)
+{
+	int i, a, f, j;
+
+	for (; n && depth < 200; n = n->next) {
+		a = written_array(n);
+		for (j = 0; a >= 0 && j < m->niter; j++)
+			if (m->iter[j] == a)
+				diag_error(n->l->l->loc, "variable '%s' modified "
+				    "during 'foreach' iteration",
+				    m->r->gsyms[a]->name);
+		f = func_index(m->r, n);
+		for (j = 0; f >= 0 && j < m->niter; j++)
+			if (m->writes[f * m->r->ngsyms + m->iter[j]])
+				diag_error(n->loc, "function call modifies var "
+				    "'%s' during 'foreach' iteration",
+				    m->r->gsyms[m->iter[j]]->name);
+		if (n->kind == N_FOREACH) {
+			struct node *arr = n->l && n->l->kind == N_INDEX ?
+			    n->l->l : n->l;
+
+			check_walk(m, n->l, depth + 1);
+			check_walk(m, n->limit, depth + 1);
+			a = arr && arr->kind == N_IDENT &&
+			    (arr->flags & F_GLOBAL) ? (int)arr->num : -1;
+			if (a >= 0 && (size_t)a < m->r->ngsyms &&
+			    m->niter < 64)
+				m->iter[m->niter++] = a;
+			else
+				a = -1;
+			check_walk(m, n->body, depth + 1);
+			if (a >= 0)
+				m->niter--;
+			continue;
+		}
+		for (i = 0; i < N_CHILDREN; i++)
+			if (i != CH_locals)
+				check_walk(m, *node_child(n, i), depth + 1);
+	}
+}
+
+void
+sym_check_foreach(struct resolver *r)
+{
+	struct mutate m;
+	size_t i;
+	int changed, rounds = 0;
+
+	if (!r->ngsyms)
+		return;
+	m.r = r;
+	m.writes = arena_alloc(r->nfuncs * r->ngsyms + 1);
+	m.iter = arena_alloc(sizeof *m.iter * 64);
+	m.niter = 0;
+	do {
+		changed = 0;
+		for (i = 0; i < r->nfuncs; i++)
+			if (r->funcs[i]->decl->body)
+				changed |= collect_writes(&m, m.writes +
+				    i * r->ngsyms, r->funcs[i]->decl->body, 0);
+	} while (changed && ++rounds < 1000);
+	for (i = 0; i < r->nprobes; i++)
+		check_walk(&m, r->probes[i]->decl->body, 0);
+	for (i = 0; i < r->nfuncs; i++)
+		if (r->funcs[i]->used && r->funcs[i]->decl->body)
+			check_walk(&m, r->funcs[i]->decl->body, 0);
 }
