@@ -3057,6 +3057,9 @@ stmt(struct gen *g, struct node *n)
 			tries = tc.up;
 			asm_ja(p, done);
 			asm_bind(p, tc.catch.label);
+			/* as stap, the catch costs an action: a MAXACTION
+			 * error caught is raised again, outside */
+			action(g, n->loc);
 			stmt(g, n->els);
 			asm_bind(p, done);
 			break;
