@@ -293,6 +293,16 @@ frame_args(struct gen *g)
 	asm_movi(g->p, BPF_REG_4, 0);
 }
 
+/* Back in cb's caller: bpf_for_each_map_elem(map, cb, frame, 0) */
+static void
+call_each(struct gen *g, struct prog *cb, int map)
+{
+	g->p = cb->up;
+	asm_ldmap(g->p, BPF_REG_1, map);
+	frame_args(g);
+	call_back(g, cb, BPF_FUNC_for_each_map_elem);
+}
+
 /* ---- runtime errors and records ---- */
 
 static int
@@ -1077,6 +1087,34 @@ lvalue_key(struct gen *g, struct node *n)
 
 /* ---- statistics ---- */
 
+/*
+ * r0 = map[key at kslot], made first if missing: an element of size
+ * zero bytes, put in only if no other CPU has made it meanwhile
+ * (BPF_NOEXIST), so r0 is whichever won.  A full map is stap's error.
+ */
+static void
+elem(struct gen *g, int map, int kslot, int size, struct loc loc)
+{
+	struct prog *p = g->p;
+	int found = asm_label(p), fresh;
+
+	lookup(g, map, kslot);
+	asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
+	fresh = tmp(g, size);
+	zero(g, BPF_REG_9, fresh, size);
+	asm_ldmap(p, BPF_REG_1, map);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alui(p, BPF_ADD, BPF_REG_2, kslot);
+	asm_mov(p, BPF_REG_3, BPF_REG_9);
+	asm_alui(p, BPF_ADD, BPF_REG_3, fresh);
+	asm_movi(p, BPF_REG_4, BPF_NOEXIST);
+	asm_call(p, BPF_FUNC_map_update_elem);
+	lookup(g, map, kslot);
+	asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
+	raise(g, loc, "array overflow, check MAXMAPENTRIES", -1);
+	asm_bind(p, found);
+}
+
 /* Buckets of histogram h, an @hist_log or @hist_linear node: stap's */
 int
 hist_buckets(const struct node *h)
@@ -1172,23 +1210,8 @@ stat_add(struct gen *g, struct node *lv, int vslot)
 		asm_alui(p, BPF_ADD, BPF_REG_7, g->goff[lv->num]);
 	} else {
 		struct node *v = global_var(g, lv->l);
-		int kslot = key(g, v, lv->args), fresh, found = asm_label(p);
-
-		lookup(g, g->gmap[lv->l->num], kslot);
-		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
-		fresh = tmp(g, g->stsize);
-		zero(g, BPF_REG_9, fresh, g->stsize);
-		asm_ldmap(p, BPF_REG_1, g->gmap[lv->l->num]);
-		asm_mov(p, BPF_REG_2, BPF_REG_9);
-		asm_alui(p, BPF_ADD, BPF_REG_2, kslot);
-		asm_mov(p, BPF_REG_3, BPF_REG_9);
-		asm_alui(p, BPF_ADD, BPF_REG_3, fresh);
-		asm_movi(p, BPF_REG_4, BPF_NOEXIST);
-		asm_call(p, BPF_FUNC_map_update_elem);
-		lookup(g, g->gmap[lv->l->num], kslot);
-		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
-		raise(g, lv->loc, "array overflow, check MAXMAPENTRIES", -1);
-		asm_bind(p, found);
+		elem(g, g->gmap[lv->l->num], key(g, v, lv->args), g->stsize,
+		    lv->loc);
 		asm_mov(p, BPF_REG_7, BPF_REG_0);
 	}
 	/* count 0 means empty: min and max start fresh */
@@ -1873,7 +1896,7 @@ atomic_add(struct gen *g, struct node *n)
 {
 	struct prog *p = g->p;
 	struct node *lv = n->l, *id, *var;
-	int neg, v, k = -1, fresh, have, done;
+	int neg, v, k = -1;
 
 	if (!p->section)
 		return 0;
@@ -1900,33 +1923,15 @@ atomic_add(struct gen *g, struct node *n)
 		v = tmp(g, 8);
 		store(g, v, BPF_REG_1);
 	}
-	have = asm_label(p);
-	done = asm_label(p);
 	if (k < 0) {
 		asm_mov(p, BPF_REG_0, BPF_REG_8);
 		asm_alui(p, BPF_ADD, BPF_REG_0, g->goff[id->num]);
 	} else {
-		fresh = tmp(g, 8);
-		lookup(g, g->gmap[id->num], k);
-		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have);
-		copy(g, BPF_REG_9, fresh, BPF_REG_9, v, 8);
-		asm_ldmap(p, BPF_REG_1, g->gmap[id->num]);
-		asm_mov(p, BPF_REG_2, BPF_REG_9);
-		asm_alui(p, BPF_ADD, BPF_REG_2, k);
-		asm_mov(p, BPF_REG_3, BPF_REG_9);
-		asm_alui(p, BPF_ADD, BPF_REG_3, fresh);
-		asm_movi(p, BPF_REG_4, BPF_NOEXIST);
-		asm_call(p, BPF_FUNC_map_update_elem);
-		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, done);
-		lookup(g, g->gmap[id->num], k);
-		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, have);
-		raise(g, n->loc, "array overflow, check MAXMAPENTRIES", -1);
+		elem(g, g->gmap[id->num], k, 8, n->loc);
 	}
-	asm_bind(p, have);
 	load(g, BPF_REG_1, v);
 	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
 	    .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1, .imm = BPF_ADD });
-	asm_bind(p, done);
 	return 1;
 }
 
@@ -2181,43 +2186,25 @@ static void
 loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
     struct loc loc)
 {
-	struct prog *p = g->p, *cb;
+	struct prog *p = g->p, *cb = NULL;
 	struct loopctx lc;
-	int head, mark = g->top, c, ended;
+	int head = -1, mark = g->top, c, ended = -1;
 
-	if (!p->section) {
+	if (p->section) {
+		/* bpf_loop(BPF_MAX_LOOPS, cb, frame, 0); MAXACTION ends it
+		 * sooner, unless it is bigger: then a loop bpf_loop cut short
+		 * is that error too (ended, a slot, says it ended itself) */
+		if (g->maxaction >= 1 << 23) {
+			ended = tmp(g, 8);
+			asm_st(p, BPF_DW, BPF_REG_9, (int16_t)ended, 0);
+		}
+		mark = g->top;
+		cb = callback(g, BPF_REG_2, loc);
+	} else {
 		/* the interpreter: a backward jump */
-		lc.brk = here(g);
-		lc.cont = here(g);
-		lc.up = loops;
 		head = asm_label(p);
 		asm_bind(p, head);
-		action(g, loc);
-		if (cond) {
-			c = expr(g, cond);
-			load(g, BPF_REG_1, c);
-			asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, lc.brk.label);
-		}
-		g->top = mark;
-		loops = &lc;
-		stmt(g, body);
-		loops = lc.up;
-		asm_bind(p, lc.cont.label);
-		if (step)
-			expr(g, step);
-		g->top = mark;
-		asm_ja(p, head);
-		asm_bind(p, lc.brk.label);
-		return;
 	}
-	/* bpf_loop(BPF_MAX_LOOPS, cb, frame, 0); MAXACTION ends it sooner,
-	 * unless it is bigger: then a loop bpf_loop cut short is that
-	 * error too (ended, a slot, says the loop ended itself) */
-	ended = g->maxaction >= 1 << 23 ? tmp(g, 8) : -1;
-	if (ended >= 0)
-		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)ended, 0);
-	mark = g->top;
-	cb = callback(g, BPF_REG_2, loc);
 	lc.brk = here(g);
 	lc.cont = here(g);
 	lc.up = loops;
@@ -2225,15 +2212,21 @@ loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
 	if (cond) {
 		c = expr(g, cond);
 		load(g, BPF_REG_1, c);
-		asm_jmp(cb, BPF_JEQ, BPF_REG_1, -1, 0, lc.brk.label);
+		asm_jmp(g->p, BPF_JEQ, BPF_REG_1, -1, 0, lc.brk.label);
 	}
 	g->top = mark;
 	loops = &lc;
 	stmt(g, body);
 	loops = lc.up;
-	asm_bind(cb, lc.cont.label);
+	asm_bind(g->p, lc.cont.label);
 	if (step)
 		expr(g, step);
+	if (!cb) {
+		g->top = mark;
+		asm_ja(p, head);
+		asm_bind(p, lc.brk.label);
+		return;
+	}
 	cb_return(cb, 0);
 	asm_bind(cb, lc.brk.label);
 	if (ended >= 0)
@@ -2365,10 +2358,7 @@ slice_walk(struct gen *g, struct node *v, int map, const int *sl, int res,
 		}
 		asm_bind(cb, miss);
 		cb_return(cb, 0);
-		g->p = p;
-		asm_ldmap(p, BPF_REG_1, map);
-		frame_args(g);
-		call_back(g, cb, BPF_FUNC_for_each_map_elem);
+		call_each(g, cb, map);
 		return;
 	}
 	it = tmp(g, 8);
@@ -2404,6 +2394,39 @@ foreach_vars(struct gen *g, struct node *n, int ks, int vs)
 		write_var(g, n->value, vs);
 }
 
+/* To brk once slot count has reached slot lim's value, else one more */
+static void
+limit_count(struct gen *g, int count, int lim, int brk)
+{
+	load(g, BPF_REG_1, count);
+	load(g, BPF_REG_2, lim);
+	asm_jmp(g->p, BPF_JSGE, BPF_REG_1, BPF_REG_2, 0, brk);
+	asm_alui(g->p, BPF_ADD, BPF_REG_1, 1);
+	store(g, count, BPF_REG_1);
+}
+
+/*
+ * The body of a foreach in its callback, the element's key at ks and
+ * value at vs: an action, the loop's variables, the statements; the
+ * callback returns 0 to go on (continue) or 1 to stop (break)
+ */
+static void
+foreach_body(struct gen *g, struct node *n, struct loopctx *lc, int ks,
+    int vs)
+{
+	struct prog *cb = g->p;
+
+	action(g, n->loc);
+	foreach_vars(g, n, ks, vs);
+	loops = lc;
+	stmt(g, n->body);
+	loops = lc->up;
+	asm_bind(cb, lc->cont.label);
+	cb_return(cb, 0);
+	asm_bind(cb, lc->brk.label);
+	cb_return(cb, 1);
+}
+
 /*
  * foreach in a kernel probe, unsorted: bpf_for_each_map_elem, whose
  * callback gets the map, the key, the value and our frame
@@ -2432,27 +2455,11 @@ foreach_kernel(struct gen *g, struct node *n, struct node *v, int map,
 	lc.up = loops;
 	if (sl)
 		slice_test(g, v, sl, ks, lc.cont.label);
-	if (count >= 0) {
-		load(g, BPF_REG_1, count);
-		load(g, BPF_REG_2, lim);
-		asm_jmp(cb, BPF_JSGE, BPF_REG_1, BPF_REG_2, 0, lc.brk.label);
-		asm_alui(cb, BPF_ADD, BPF_REG_1, 1);
-		store(g, count, BPF_REG_1);
-	}
-	action(g, n->loc);
-	foreach_vars(g, n, ks, vs);
-	loops = &lc;
-	stmt(g, n->body);
-	loops = lc.up;
-	asm_bind(cb, lc.cont.label);
-	cb_return(cb, 0);
-	asm_bind(cb, lc.brk.label);
-	cb_return(cb, 1);
+	if (count >= 0)
+		limit_count(g, count, lim, lc.brk.label);
+	foreach_body(g, n, &lc, ks, vs);
 	g->top = mark;
-	g->p = p;
-	asm_ldmap(p, BPF_REG_1, map);
-	frame_args(g);
-	call_back(g, cb, BPF_FUNC_for_each_map_elem);
+	call_each(g, cb, map);
 }
 
 /*
@@ -2694,10 +2701,7 @@ foreach_sorted(struct gen *g, struct node *n, struct node *v, int map,
 		asm_bind(cb, stop);
 		cb_return(cb, 1);
 	}
-	g->p = p;
-	asm_ldmap(p, BPF_REG_1, map);
-	frame_args(g);
-	call_back(g, cb, BPF_FUNC_for_each_map_elem);
+	call_each(g, cb, map);
 	load(g, BPF_REG_1, sc.n);
 	store(g, sc.size, BPF_REG_1);
 	asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, done);
@@ -2742,15 +2746,7 @@ foreach_sorted(struct gen *g, struct node *n, struct node *v, int map,
 	asm_mov(cb, BPF_REG_7, BPF_REG_0);
 	copy(g, BPF_REG_9, ks, BPF_REG_7, 0, sc.ksize);
 	copy(g, BPF_REG_9, vs, BPF_REG_7, sc.ksize, sc.vsize);
-	action(g, n->loc);
-	foreach_vars(g, n, ks, vs);
-	loops = &lc;
-	stmt(g, n->body);
-	loops = lc.up;
-	asm_bind(cb, lc.cont.label);
-	cb_return(cb, 0);
-	asm_bind(cb, lc.brk.label);
-	cb_return(cb, 1);
+	foreach_body(g, n, &lc, ks, vs);
 	g->top = mark;
 	g->p = p;
 	{
@@ -2807,13 +2803,8 @@ foreach_hist(struct gen *g, struct node *n, struct node *h)
 	asm_alu(g->p, BPF_ADD, BPF_REG_1, BPF_REG_9);
 	asm_ldx(g->p, BPF_DW, BPF_REG_1, BPF_REG_1, (int16_t)(slot + 32));
 	store(g, val, BPF_REG_1);
-	if (lim >= 0) {
-		load(g, BPF_REG_2, count);
-		load(g, BPF_REG_3, lim);
-		asm_jmp(g->p, BPF_JSGE, BPF_REG_2, BPF_REG_3, 0, lc.brk.label);
-		asm_alui(g->p, BPF_ADD, BPF_REG_2, 1);
-		store(g, count, BPF_REG_2);
-	}
+	if (lim >= 0)
+		limit_count(g, count, lim, lc.brk.label);
 	action(g, n->loc);
 	foreach_vars(g, n, idx, val);
 	loops = &lc;
@@ -2916,13 +2907,8 @@ foreach(struct gen *g, struct node *n)
 	user_next(g, it, ks, vs, lc.brk.label);
 	if (sl)
 		slice_test(g, v, sl, ks, head);
-	if (count >= 0) {
-		load(g, BPF_REG_1, count);
-		load(g, BPF_REG_2, lim);
-		asm_jmp(p, BPF_JSGE, BPF_REG_1, BPF_REG_2, 0, lc.brk.label);
-		asm_alui(p, BPF_ADD, BPF_REG_1, 1);
-		store(g, count, BPF_REG_1);
-	}
+	if (count >= 0)
+		limit_count(g, count, lim, lc.brk.label);
 	foreach_vars(g, n, ks, vs);
 	loops = &lc;
 	stmt(g, n->body);
@@ -2952,8 +2938,8 @@ delete(struct gen *g, struct node *n)
 	}
 	if (t->kind == N_IDENT && (t->flags & F_GLOBAL) &&
 	    g->gmap[t->num] >= 0) {
-		asm_ldmap(p, BPF_REG_1, g->gmap[t->num]);
 		if (!p->section) {
+			asm_ldmap(p, BPF_REG_1, g->gmap[t->num]);
 			asm_call(p, UHELPER_MAP_CLEAR);
 			return;
 		}
@@ -2961,10 +2947,7 @@ delete(struct gen *g, struct node *n)
 		cb = callback(g, -1, n->loc);
 		asm_call(cb, BPF_FUNC_map_delete_elem);
 		cb_return(cb, 0);
-		g->p = p;
-		asm_movi(p, BPF_REG_3, 0);
-		asm_movi(p, BPF_REG_4, 0);
-		call_back(g, cb, BPF_FUNC_for_each_map_elem);
+		call_each(g, cb, g->gmap[t->num]);
 		return;
 	}
 	if (t->kind == N_IDENT) {
