@@ -226,3 +226,17 @@ outclose(FILE *f)
 	if (fflush(f) != 0 || ferror(f))
 		fatal("write error:");
 }
+
+const char *
+opt_value(int argc, char **argv, int *i, void (*usage)(FILE *, int))
+{
+	const char *a = argv[*i];
+
+	if (a[2])
+		return a + 2;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "%s: option '%s' needs an argument\n", argv0, a);
+		usage(stderr, 2);
+	}
+	return argv[++*i];
+}

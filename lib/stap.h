@@ -40,6 +40,10 @@ struct srcfile {
 };
 
 extern const char *argv0;
+/* The value of option argv[*i]: glued on (-IDIR) or the next argument
+ * (*i moves on); if there is none, says so and calls usage(stderr, 2) */
+const char *opt_value(int argc, char **argv, int *i,
+    void (*usage)(FILE *, int));
 extern int nerrors;
 extern int nwarnings;
 extern FILE *diag_file;         /* where diagnostics go; NULL: stderr */

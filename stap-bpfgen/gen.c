@@ -1533,6 +1533,24 @@ read_string(struct gen *g, struct node *n, int user)
 	return out;
 }
 
+/*
+ * size bytes at the task_struct in slot task, at the offset stap_ctl's
+ * field ctloff gives (the loader reads it from the kernel's BTF), into
+ * slot dst; r0 is 0, or the fault
+ */
+static void
+task_read(struct gen *g, int task, int ctloff, int dst, int size)
+{
+	ctl_ptr(g, BPF_REG_1);
+	asm_ldx(g->p, BPF_DW, BPF_REG_3, BPF_REG_1, (int16_t)ctloff);
+	load(g, BPF_REG_2, task);
+	asm_alu(g->p, BPF_ADD, BPF_REG_3, BPF_REG_2);
+	asm_mov(g->p, BPF_REG_1, BPF_REG_9);
+	asm_alui(g->p, BPF_ADD, BPF_REG_1, dst);
+	asm_movi(g->p, BPF_REG_2, size);
+	asm_call(g->p, BPF_FUNC_probe_read_kernel);
+}
+
 static int
 builtin(struct gen *g, struct node *n)
 {
@@ -1635,23 +1653,9 @@ builtin(struct gen *g, struct node *n)
 		s = tmp(g, 8);
 		ok = asm_label(p);
 		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)s, 0);
-		ctl_ptr(g, BPF_REG_1);
-		asm_ldx(p, BPF_DW, BPF_REG_3, BPF_REG_1, CTL_TASK_PARENT);
-		load(g, BPF_REG_2, task);
-		asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_2);
-		asm_mov(p, BPF_REG_1, BPF_REG_9);
-		asm_alui(p, BPF_ADD, BPF_REG_1, task);
-		asm_movi(p, BPF_REG_2, 8);
-		asm_call(p, BPF_FUNC_probe_read_kernel);
+		task_read(g, task, CTL_TASK_PARENT, task, 8);
 		asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, ok);
-		ctl_ptr(g, BPF_REG_1);
-		asm_ldx(p, BPF_DW, BPF_REG_3, BPF_REG_1, CTL_TASK_TGID);
-		load(g, BPF_REG_2, task);
-		asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_2);
-		asm_mov(p, BPF_REG_1, BPF_REG_9);
-		asm_alui(p, BPF_ADD, BPF_REG_1, s);
-		asm_movi(p, BPF_REG_2, 4);
-		asm_call(p, BPF_FUNC_probe_read_kernel);
+		task_read(g, task, CTL_TASK_TGID, s, 4);
 		asm_bind(p, ok);
 		return s;
 	}

@@ -37,19 +37,6 @@ usage(FILE *f, int status)
 }
 
 
-static const char *
-optarg_of(int argc, char **argv, int *i)
-{
-	const char *a = argv[*i];
-
-	if (a[2])
-		return a + 2;   /* -IDIR */
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "stap-fmt: option '%s' needs an argument\n", a);
-		usage(stderr, 2);
-	}
-	return argv[++*i];
-}
 
 /*
  * Up to n bytes from the start of fd, read with read(2) so that nothing
@@ -271,14 +258,14 @@ main(int argc, char **argv)
 		} else if (a[1] == 'I') {
 			if (nincs == (int)NELEM(incdirs))
 				fatal("too many -I options");
-			incdirs[nincs++] = optarg_of(argc, argv, &i);
+			incdirs[nincs++] = opt_value(argc, argv, &i, usage);
 		} else if (a[1] == 'D') {
-			f.defines[f.ndefines++] = (char *)optarg_of(argc, argv,
-			    &i);
+			f.defines[f.ndefines++] = (char *)opt_value(argc, argv,
+			    &i, usage);
 		} else if (a[1] == 'g' && !a[2]) {
 			f.guru = 1;
 		} else if (a[1] == 'o') {
-			outpath = optarg_of(argc, argv, &i);
+			outpath = opt_value(argc, argv, &i, usage);
 		} else {
 			fprintf(stderr, "stap-fmt: unknown option '%s'\n", a);
 			usage(stderr, 2);

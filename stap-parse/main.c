@@ -26,20 +26,6 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-static const char *
-optarg_of(int argc, char **argv, int *i)
-{
-	const char *a = argv[*i];
-
-	if (a[2])
-		return a + 2;   /* -IDIR */
-	if (*i + 1 >= argc) {
-		fprintf(stderr,
-		    "stap-parse: option '%s' needs an argument\n", a);
-		usage(stderr, 2);
-	}
-	return argv[++*i];
-}
 
 int
 main(int argc, char **argv)
@@ -76,24 +62,24 @@ main(int argc, char **argv)
 		} else if (a[0] != '-' || !strcmp(a, "-")) {
 			break;
 		} else if (a[1] == 'e') {
-			inline_text = optarg_of(argc, argv, &i);
+			inline_text = opt_value(argc, argv, &i, usage);
 		} else if (a[1] == 'I') {
 			if (nincs == (int)NELEM(incdirs))
 				fatal("too many -I options");
-			incdirs[nincs++] = optarg_of(argc, argv, &i);
+			incdirs[nincs++] = opt_value(argc, argv, &i, usage);
 		} else if (a[1] == 'D') {
-			const char *d = optarg_of(argc, argv, &i);
+			const char *d = opt_value(argc, argv, &i, usage);
 
 			f.defines[f.ndefines++] = (char *)d;
 		} else if (a[1] == 'g' && !a[2]) {
 			f.guru = 1;
 		} else if (a[1] == 'r') {
-			f.release = optarg_of(argc, argv, &i);
+			f.release = opt_value(argc, argv, &i, usage);
 			running = 0;
 		} else if (a[1] == 'a') {
-			f.arch = optarg_of(argc, argv, &i);
+			f.arch = opt_value(argc, argv, &i, usage);
 		} else if (a[1] == 'o') {
-			out = optarg_of(argc, argv, &i);
+			out = opt_value(argc, argv, &i, usage);
 		} else {
 			fprintf(stderr, "stap-parse: unknown option '%s'\n", a);
 			usage(stderr, 2);

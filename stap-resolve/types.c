@@ -187,6 +187,22 @@ operand(struct tctx *t, struct node *n, enum type want)
 }
 
 /* printf's conversions against its arguments */
+/* A width or precision: digits, or '*' taking the next argument, a long */
+static const char *
+width(struct tctx *t, const char *p, struct node **a)
+{
+	if (*p == '*') {
+		if (*a) {
+			operand(t, *a, T_LONG);
+			*a = (*a)->next;
+		}
+		return p + 1;
+	}
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
 static void
 check_format(struct tctx *t, struct node *fmt, struct node *args)
 {
@@ -202,23 +218,9 @@ check_format(struct tctx *t, struct node *fmt, struct node *args)
 			continue;
 		while (strchr("-+ #0", *p) && *p)
 			p++;
-		if (*p == '*') {
-			if (a)
-				operand(t, a, T_LONG), a = a->next;
-			p++;
-		}
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (*p == '.') {
-			p++;
-			if (*p == '*') {
-				if (a)
-					operand(t, a, T_LONG), a = a->next;
-				p++;
-			}
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
+		p = width(t, p, &a);
+		if (*p == '.')
+			p = width(t, p + 1, &a);
 		while (*p == 'l' || *p == 'h' || *p == 'L' || *p == 'j' ||
 		    *p == 'z')
 			p++;
