@@ -8,6 +8,14 @@
 
 #include <linux/bpf.h>
 
+/* A growable byte buffer: a section's contents, BTF's tables (btf.c) */
+struct buf {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+void buf_put(struct buf *b, const void *p, size_t n);
+
 /* elf.c */
 
 struct bo;

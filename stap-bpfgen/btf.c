@@ -16,11 +16,6 @@
 #include "../lib/stap.h"
 #include "bo.h"
 
-struct buf {
-	unsigned char *p;
-	size_t n, cap;
-};
-
 /* One section's records in one of the .BTF.ext tables */
 struct extsec {
 	unsigned name;          /* string offset of the section name */
@@ -45,8 +40,8 @@ struct btfw {
 	int pending;            /* vlen entries the last type still wants */
 };
 
-static void
-put(struct buf *b, const void *p, size_t n)
+void
+buf_put(struct buf *b, const void *p, size_t n)
 {
 	b->p = vgrow(b->p, &b->cap, b->n + n, 1);
 	if (n)
@@ -57,7 +52,7 @@ put(struct buf *b, const void *p, size_t n)
 static void
 put32(struct buf *b, uint32_t v)
 {
-	put(b, &v, 4);
+	buf_put(b, &v, 4);
 }
 
 struct btfw *
@@ -66,7 +61,7 @@ btfw_new(void)
 	struct btfw *b = emalloc(sizeof(*b));
 
 	memset(b, 0, sizeof(*b));
-	put(&b->strs, "", 1);
+	buf_put(&b->strs, "", 1);
 	return b;
 }
 
@@ -138,7 +133,7 @@ btfw_str(struct btfw *b, const char *s)
 			return off;
 	}
 	off = b->strs.n;
-	put(&b->strs, s, strlen(s) + 1);
+	buf_put(&b->strs, s, strlen(s) + 1);
 	cap = b->nstr;
 	b->offs = erealloc(b->offs, (cap + 1) * sizeof(*b->offs));
 	b->offs[b->nstr++] = off;
@@ -320,9 +315,9 @@ btfw_bytes(struct btfw *b, size_t *len)
 	h.str_off = b->types.n;
 	h.str_len = b->strs.n;
 	b->out.n = 0;
-	put(&b->out, &h, sizeof(h));
-	put(&b->out, b->types.p, b->types.n);
-	put(&b->out, b->strs.p, b->strs.n);
+	buf_put(&b->out, &h, sizeof(h));
+	buf_put(&b->out, b->types.p, b->types.n);
+	buf_put(&b->out, b->strs.p, b->strs.n);
 	*len = b->out.n;
 	return b->out.p;
 }
@@ -339,7 +334,7 @@ puttab(struct buf *o, struct exttab *t, unsigned recsz)
 			continue;
 		put32(o, t->sec[i].name);
 		put32(o, t->sec[i].nrec);
-		put(o, t->rec.p + t->sec[i].off,
+		buf_put(o, t->rec.p + t->sec[i].off,
 		    (size_t)t->sec[i].nrec * recsz);
 	}
 	/* libbpf refuses a table with a record size and no records */
@@ -370,7 +365,7 @@ btfw_extbytes(struct btfw *b, size_t *len)
 
 	memset(&h, 0, sizeof(h));
 	b->extout.n = 0;
-	put(&b->extout, &h, sizeof(h));
+	buf_put(&b->extout, &h, sizeof(h));
 	flen = puttab(&b->extout, &b->func, 8);
 	llen = puttab(&b->extout, &b->line, 16);
 	if (!flen && !llen) {

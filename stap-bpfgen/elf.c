@@ -94,21 +94,6 @@ struct bo {
 	char *license;
 };
 
-/* A growable byte buffer for a section's contents */
-struct buf {
-	unsigned char *p;
-	size_t n, cap;
-};
-
-static void
-put(struct buf *b, const void *p, size_t n)
-{
-	b->p = vgrow(b->p, &b->cap, b->n + n, 1);
-	if (n)
-		memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
 struct bo *
 bo_new(void)
 {
@@ -533,7 +518,7 @@ name(struct layout *l, const char *s)
 {
 	unsigned off = l->strtab.n;
 
-	put(&l->strtab, s, strlen(s) + 1);
+	buf_put(&l->strtab, s, strlen(s) + 1);
 	return off;
 }
 
@@ -602,7 +587,7 @@ fillprogs(struct bo *bo, struct layout *l, int symtab)
 			if (p->rels[j].map < 0)
 				p->insns[p->rels[j].insn].imm =
 				    (int32_t)bo->progs[p->rels[j].func].off;
-		put(&l->o[s->idx].data, p->insns, p->n * sizeof(*p->insns));
+		buf_put(&l->o[s->idx].data, p->insns, p->n * sizeof(*p->insns));
 		if (!s->relidx)
 			continue;
 		l->o[s->relidx].sh.sh_link = symtab;
@@ -613,7 +598,7 @@ fillprogs(struct bo *bo, struct layout *l, int symtab)
 			r.r_info = ELF64_R_INFO(p->rels[j].map >= 0 ?
 			    bo->maps[p->rels[j].map].sym : TEXTSYM,
 			    R_BPF_64_64);
-			put(&l->o[s->relidx].data, &r, sizeof(r));
+			buf_put(&l->o[s->relidx].data, &r, sizeof(r));
 		}
 	}
 }
@@ -627,12 +612,12 @@ symbols(struct bo *bo, struct layout *l, struct buf *sym, int maps)
 	int pass;
 
 	memset(&s, 0, sizeof(s));
-	put(sym, &s, sizeof(s));
+	buf_put(sym, &s, sizeof(s));
 	for (i = 0; i < bo->nsecs; i++)
 		if (!strcmp(bo->secs[i].name, ".text") && bo->secs[i].kernel) {
 			s.st_info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION);
 			s.st_shndx = bo->secs[i].idx;
-			put(sym, &s, sizeof(s));
+			buf_put(sym, &s, sizeof(s));
 			if (n++ != TEXTSYM)
 				bug("bo: the section symbol of .text");
 		}
@@ -650,7 +635,7 @@ symbols(struct bo *bo, struct layout *l, struct buf *sym, int maps)
 			s.st_shndx = bo->secs[i].idx;
 			s.st_value = p->off;
 			s.st_size = p->n * sizeof(*p->insns);
-			put(sym, &s, sizeof(s));
+			buf_put(sym, &s, sizeof(s));
 			n++;
 			if (p->sub)
 				first = n;
@@ -661,7 +646,7 @@ symbols(struct bo *bo, struct layout *l, struct buf *sym, int maps)
 		s.st_shndx = maps;
 		s.st_value = bo->maps[i].off;
 		s.st_size = bo->maps[i].size;
-		put(sym, &s, sizeof(s));
+		buf_put(sym, &s, sizeof(s));
 		bo->maps[i].sym = n++;
 	}
 	return first;
@@ -672,12 +657,12 @@ stapsec(struct bo *bo, struct buf *b)
 {
 	size_t i;
 
-	put(b, "stap-bo 1\n", 10);
+	buf_put(b, "stap-bo 1\n", 10);
 	for (i = 0; i < bo->nmeta; i++) {
-		put(b, bo->meta[i], strlen(bo->meta[i]));
-		put(b, "\n", 1);
+		buf_put(b, bo->meta[i], strlen(bo->meta[i]));
+		buf_put(b, "\n", 1);
 	}
-	put(b, "end\n", 4);
+	buf_put(b, "end\n", 4);
 }
 
 static int
@@ -759,7 +744,7 @@ bo_write(struct bo *bo, FILE *out)
 			}
 
 	memset(&l, 0, sizeof(l));
-	put(&l.strtab, "", 1);
+	buf_put(&l.strtab, "", 1);
 	add(&l, NULL, SHT_NULL, 0, 0, 0);
 	progsecs(bo, &l, 1);
 	progsecs(bo, &l, 0);
@@ -769,14 +754,14 @@ bo_write(struct bo *bo, FILE *out)
 	btf = add(&l, ".BTF", SHT_PROGBITS, 0, 4, 0);
 	btfprogs(bo, b, btfmaps(bo, b));
 	p = btfw_bytes(b, &n);
-	put(&l.o[btf].data, p, n);
+	buf_put(&l.o[btf].data, p, n);
 	p = btfw_extbytes(b, &n);
 	if (n) {
 		ext = add(&l, ".BTF.ext", SHT_PROGBITS, 0, 4, 0);
-		put(&l.o[ext].data, p, n);
+		buf_put(&l.o[ext].data, p, n);
 	}
 	lic = add(&l, "license", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 1, 0);
-	put(&l.o[lic].data, bo->license, strlen(bo->license) + 1);
+	buf_put(&l.o[lic].data, bo->license, strlen(bo->license) + 1);
 	stap = add(&l, ".stap", SHT_PROGBITS, 0, 1, 0);
 	stapsec(bo, &l.o[stap].data);
 	symtab = add(&l, ".symtab", SHT_SYMTAB, 0, 8, sizeof(Elf64_Sym));
@@ -796,7 +781,7 @@ bo_write(struct bo *bo, FILE *out)
 	fillprogs(bo, &l, symtab);
 	l.o[symtab].sh.sh_link = strtab;
 	l.o[symtab].sh.sh_info = (unsigned)first;
-	put(&l.o[strtab].data, l.strtab.p, l.strtab.n);
+	buf_put(&l.o[strtab].data, l.strtab.p, l.strtab.n);
 
 	rc = emit(&l, out);
 	for (i = 0; i < l.n; i++)
