@@ -115,3 +115,50 @@ vgrow(void *p, size_t *cap, size_t need, size_t elsz)
 	*cap = n;
 	return erealloc(p, n * elsz);
 }
+
+/*
+ * A C-quoted string at *pp, as stap-tree(5), stap-bo(5) and
+ * stap-events(5) write them: its decoded bytes in the arena, *pp past
+ * it; NULL with *why set if it is none.
+ */
+char *
+arena_unquote(const char **pp, size_t *lenp, const char **why)
+{
+	const char *p = *pp;
+	char *buf, *o;
+
+	*why = "expected a quoted string";
+	if (*p != '"')
+		return NULL;
+	o = buf = arena_alloc(strlen(p) + 1);
+	for (p++; *p != '"'; p++) {
+		*why = "unterminated string";
+		if (*p == '\0')
+			return NULL;
+		if (*p != '\\') {
+			*o++ = *p;
+			continue;
+		}
+		switch (*++p) {
+		case 'n': *o++ = '\n'; break;
+		case 't': *o++ = '\t'; break;
+		case 'r': *o++ = '\r'; break;
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		default:
+			*why = "bad escape in string";
+			if (p[0] < '0' || p[0] > '3' ||
+			    p[1] < '0' || p[1] > '7' ||
+			    p[2] < '0' || p[2] > '7')
+				return NULL;
+			*o++ = (char)((p[0] - '0') * 64 + (p[1] - '0') * 8 +
+			    (p[2] - '0'));
+			p += 2;
+		}
+	}
+	*pp = p + 1;
+	if (lenp)
+		*lenp = o - buf;
+	*o = '\0';
+	return buf;
+}

@@ -20,6 +20,9 @@ void *erealloc(void *p, size_t n);
 char *estrdup(const char *s);
 void *arena_alloc(size_t n);
 char *arena_strndup(const char *s, size_t n);
+/* A C-quoted string at *pp, as our text formats write them, decoded
+ * into the arena, *pp past it; NULL with *why set if there is none */
+char *arena_unquote(const char **pp, size_t *lenp, const char **why);
 void arena_freeall(void);
 void *vgrow(void *p, size_t *cap, size_t need, size_t elsz);
 

@@ -478,43 +478,16 @@ rline(struct reader *r)
 	return r->line;
 }
 
-/* A C-quoted string at *pp; its decoded bytes in the arena. */
 static char *
 unquote(struct reader *r, char **pp, size_t *lenp)
 {
-	char *p = *pp, *buf, *o;
+	const char *p = *pp, *why;
+	char *s = arena_unquote(&p, lenp, &why);
 
-	if (*p != '"')
-		rfail(r, "expected a quoted string");
-	o = buf = arena_alloc(strlen(p) + 1);
-	for (p++; *p != '"'; p++) {
-		if (*p == '\0')
-			rfail(r, "unterminated string");
-		if (*p != '\\') {
-			*o++ = *p;
-			continue;
-		}
-		switch (*++p) {
-		case 'n': *o++ = '\n'; break;
-		case 't': *o++ = '\t'; break;
-		case 'r': *o++ = '\r'; break;
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		default:
-			if (p[0] < '0' || p[0] > '3' ||
-			    p[1] < '0' || p[1] > '7' ||
-			    p[2] < '0' || p[2] > '7')
-				rfail(r, "bad escape in string");
-			*o++ = (char)((p[0] - '0') * 64 + (p[1] - '0') * 8 +
-			    (p[2] - '0'));
-			p += 2;
-		}
-	}
-	*pp = p + 1;
-	if (lenp)
-		*lenp = o - buf;
-	*o = '\0';
-	return buf;
+	if (!s)
+		rfail(r, "%s", why);
+	*pp = (char *)p;
+	return s;
 }
 
 static long long

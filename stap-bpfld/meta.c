@@ -82,40 +82,13 @@ number(const char **pp, uint64_t *v)
 char *
 meta_unquote(const char **pp, size_t *lenp)
 {
-	const char *p = *pp;
-	char *out, *o;
-	int i, c;
+	const char *p = *pp, *why;
+	char *out;
 
 	skipblank(&p);
-	if (*p++ != '"')
+	if (!(out = arena_unquote(&p, lenp, &why)))
 		return NULL;
-	o = out = arena_alloc(strlen(p) + 1);
-	for (; *p != '"'; p++) {
-		if (!*p)
-			return NULL;
-		if (*p != '\\') {
-			*o++ = *p;
-			continue;
-		}
-		switch (*++p) {
-		case 'n': *o++ = '\n'; break;
-		case 't': *o++ = '\t'; break;
-		case 'r': *o++ = '\r'; break;
-		case '"': case '\\': *o++ = *p; break;
-		default:
-			for (i = c = 0; i < 3; i++, p++) {
-				if (*p < '0' || *p > '7')
-					return NULL;
-				c = c * 8 + (*p - '0');
-			}
-			p--;
-			*o++ = (char)c;
-		}
-	}
-	*o = '\0';
-	*pp = p + 1;
-	if (lenp)
-		*lenp = o - out;
+	*pp = p;
 	return out;
 }
 
