@@ -8,12 +8,13 @@ B = $(O)/bin
 TOOLS = stap-parse stap-resolve stap-bpfgen stap-bpfld stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
-	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o
-HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h
+	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o $(O)/obj/lib/meta.o \
+	$(O)/obj/lib/printf.o
+HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h \
+	lib/meta.h lib/abi.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
 	$(O)/obj/stap-fmt/list.o $(O)/obj/stap-fmt/disasm.o \
-	$(O)/obj/stap-bpfld/printf.o $(O)/obj/stap-bpfld/meta.o \
 	$(O)/obj/lib/bo.o
 GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
@@ -21,7 +22,6 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/basm.o $(O)/obj/stap-bpfgen/regex.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
-	$(O)/obj/stap-bpfld/printf.o $(O)/obj/stap-bpfld/meta.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
@@ -49,8 +49,7 @@ $(O)/obj/stap-parse/%.o: stap-parse/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(O)/obj/stap-fmt/%.o: stap-fmt/%.c $(HDRS) stap-fmt/fmt.h \
-	stap-bpfld/meta.h lib/bo.h
+$(O)/obj/stap-fmt/%.o: stap-fmt/%.c $(HDRS) stap-fmt/fmt.h lib/bo.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $(BPFCFLAGS) -c -o $@ $<
 
@@ -64,7 +63,7 @@ $(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(O)/obj/stap-bpfld/%.o: stap-bpfld/%.c $(HDRS) stap-bpfld/bpfld.h \
-	stap-bpfld/meta.h stap-bpfld/interp.h lib/bo.h
+	stap-bpfld/interp.h lib/bo.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $(BPFCFLAGS) -c -o $@ $<
 
@@ -114,7 +113,7 @@ check-san: deps
 FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
 	build-fuzz/fuzz-bo build-fuzz/fuzz-events build-fuzz/fuzz-gen
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
-	lib/check.c lib/hist.c
+	lib/check.c lib/hist.c lib/meta.c lib/printf.c
 
 build-fuzz/fuzz-parse build-fuzz/fuzz-tree: build-fuzz/fuzz-%: \
 	tests/fuzz/%.c $(LIBSRC) $(HDRS)
@@ -127,11 +126,9 @@ build-fuzz/fuzz-interp: tests/fuzz/interp.c stap-bpfld/interp.c \
 	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/interp.c \
 		stap-bpfld/interp.c
 
-build-fuzz/fuzz-events: tests/fuzz/events.c stap-bpfld/printf.c \
-	stap-bpfld/meta.c stap-bpfld/meta.h $(LIBSRC) $(HDRS)
+build-fuzz/fuzz-events: tests/fuzz/events.c $(LIBSRC) $(HDRS)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/events.c \
-		stap-bpfld/printf.c stap-bpfld/meta.c $(LIBSRC)
+	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/events.c $(LIBSRC)
 
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \

@@ -20,6 +20,10 @@ void *erealloc(void *p, size_t n);
 char *estrdup(const char *s);
 void *arena_alloc(size_t n);
 char *arena_strndup(const char *s, size_t n);
+/* The n bytes at s C-quoted, as our text formats write them: into dst
+ * (room for 4 * n + 3 bytes; returns the length) or the arena */
+size_t arena_quote_to(char *dst, const char *s, size_t n);
+char *arena_quote(const char *s, size_t n);
 /* A C-quoted string at *pp, as our text formats write them, decoded
  * into the arena, *pp past it; NULL with *why set if there is none */
 char *arena_unquote(const char **pp, size_t *lenp, const char **why);

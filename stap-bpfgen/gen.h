@@ -8,26 +8,8 @@
 
 #include "../lib/stap.h"
 #include "../lib/hist.h"
+#include "../lib/abi.h"
 #include "bo.h"
-
-/* Helpers only stap-bpfld's interpreter has (begin/end/error probes). */
-enum {
-	UHELPER_FOREACH_START = 0x7001,
-	UHELPER_FOREACH_NEXT = 0x7002,
-	UHELPER_MAP_CLEAR = 0x7003,
-	UHELPER_MAP_COUNT = 0x7004,
-};
-
-/* Record kinds in stap_events */
-enum { REC_PRINTF = 1, REC_EXIT = 2, REC_ERROR = 3, REC_WARN = 4,
-	REC_HIST = 5 };
-
-/* Fields of stap_ctl */
-enum {
-	CTL_EXIT = 0, CTL_ERRORS = 8, CTL_LOST = 16, CTL_TARGET = 24,
-	CTL_REALTIME = 32, CTL_TASK_PARENT = 40, CTL_TASK_TGID = 48,
-	CTL_SIZE = 56,
-};
 
 struct reloc {
 	size_t insn;

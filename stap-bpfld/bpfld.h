@@ -14,21 +14,10 @@
 #include <bpf/libbpf.h>
 
 #include "stap.h"
+#include "abi.h"
 #include "bo.h"
 #include "interp.h"
 #include "meta.h"
-
-/* The stap_ctl value (abi.md) */
-enum {
-	CTL_EXIT = 0,
-	CTL_ERRORS = 8,
-	CTL_LOST = 16,
-	CTL_TARGET = 24,
-	CTL_REALTIME = 32,
-	CTL_TASK_PARENT = 40,	/* offsetof(struct task_struct, real_parent) */
-	CTL_TASK_TGID = 48,	/* offsetof(struct task_struct, tgid) */
-	CTL_SIZE = 56,
-};
 
 enum {
 	/* Map values handed out by lookups, per map, reused round robin */

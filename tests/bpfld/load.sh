@@ -28,8 +28,8 @@ libs=$(pkg-config --cflags --libs libbpf libelf)
 $cc $flags -o "$tmp/mkbo" tests/bpfld/mkbo.c stap-bpfgen/elf.c \
     stap-bpfgen/btf.c lib/arena.c lib/diag.c || exit 1
 # shellcheck disable=SC2086
-$cc $flags -Ilib -Istap-bpfld -o "$tmp/render" tests/bpfld/printftest.c \
-    stap-bpfld/printf.c stap-bpfld/meta.c lib/hist.c lib/arena.c \
+$cc $flags -Ilib -o "$tmp/render" tests/bpfld/printftest.c \
+    lib/printf.c lib/meta.c lib/hist.c lib/arena.c \
     lib/diag.c || exit 1
 ld=$BIN/stap-bpfld
 if [ ! -x "$ld" ]; then
