@@ -1562,7 +1562,8 @@ builtin(struct gen *g, struct node *n)
 		emit_printf(g, n->args->str, n->args->next);
 		return -1;
 	}
-	if (!strncmp(f, "print", 5) && n->args && n->args->kind == N_STAT) {
+	if (!strncmp(f, "print", 5) && n->args && n->args->kind == N_STAT &&
+	    !strncmp(n->args->str, "@hist", 5)) {
 		hist_print(g, n->args);
 		if (!strcmp(f, "println"))
 			gen_printf(g, "\n", NULL, "");
