@@ -105,6 +105,20 @@ junk(struct parser *p)
 {
 	const char *s = p->tok.text;
 
+	if (s[0] == '"' && p->tok.num > 0) {
+		/* a bad escape, num bytes in: as the lexer counts lines */
+		struct loc l = p->tok.loc;
+		int64_t i;
+
+		for (i = 0; i < p->tok.num; i++)
+			if (s[i] == '\n') {
+				l.line++;
+				l.col = 1;
+			} else {
+				l.col++;
+			}
+		error_at(p, l, "%s", p->tok.str);
+	}
 	if (s[0] == '"')
 		error_at(p, p->tok.loc, "unterminated string literal");
 	if (s[0] == '%' && s[1] == '{')

@@ -125,6 +125,14 @@ extern const char *op_spelling[];
 void lex_init(struct lexer *lx, int file, struct comment **comments);
 void lex_next(struct lexer *lx, struct token *t);
 size_t lex_string_offset(const char *text, size_t n, size_t off);
+/* One escape of a string literal, p past the backslash: its byte in
+ * *out, and p past it; NULL with *why set if stap refuses it */
+const char *lex_escape(const char *p, const char *end, char *out,
+    const char **why);
+/* The n bytes of a literal between its quotes, decoded (in the arena);
+ * NULL with *bad the offset of a refused escape and *why the reason */
+char *lex_unescape(const char *s, size_t n, size_t *len, size_t *bad,
+    const char **why);
 enum op op_lookup(const char *s);
 enum op op_compound(enum op op);
 int op_isassign(enum op op);
