@@ -16,6 +16,24 @@ const char *op_spelling[] = {
 #undef OP
 };
 
+/* The words of the language: not names of variables, functions or
+ * macros */
+int
+lex_iskeyword(const char *s)
+{
+	static const char *const kw[] = {
+		"probe", "global", "private", "function", "if", "else", "for",
+		"foreach", "in", "limit", "return", "delete", "while", "break",
+		"continue", "next", "try", "catch", "string", "long",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(kw); i++)
+		if (s[0] == kw[i][0] && !strcmp(s, kw[i]))
+			return 1;
+	return 0;
+}
+
 void
 lex_init(struct lexer *lx, int file, struct comment **comments)
 {

@@ -122,6 +122,7 @@ struct lexer {
 };
 
 extern const char *op_spelling[];
+int lex_iskeyword(const char *s);
 void lex_init(struct lexer *lx, int file, struct comment **comments);
 void lex_next(struct lexer *lx, struct token *t);
 size_t lex_string_offset(const char *text, size_t n, size_t off);
