@@ -9,7 +9,7 @@ TOOLS = stap-parse stap-resolve stap-bpfgen stap-bpfld stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
 	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o $(O)/obj/lib/meta.o \
-	$(O)/obj/lib/printf.o
+	$(O)/obj/lib/printf.o $(O)/obj/lib/intrinsic.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h \
 	lib/meta.h lib/abi.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
@@ -25,9 +25,8 @@ LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
-RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/builtins.o \
-	$(O)/obj/stap-resolve/points.o $(O)/obj/stap-resolve/sym.o \
-	$(O)/obj/stap-resolve/types.o
+RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
+	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
@@ -113,7 +112,7 @@ check-san: deps
 FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
 	build-fuzz/fuzz-bo build-fuzz/fuzz-events build-fuzz/fuzz-gen
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
-	lib/check.c lib/hist.c lib/meta.c lib/printf.c
+	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c
 
 build-fuzz/fuzz-parse build-fuzz/fuzz-tree: build-fuzz/fuzz-%: \
 	tests/fuzz/%.c $(LIBSRC) $(HDRS)

@@ -256,4 +256,19 @@ void tree_write(FILE *f, struct script *s);
 const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);
 
+/* intrinsic.c */
+
+/* An intrinsic and its signature; one entry for each arity */
+struct intrinsic {
+	const char *name;
+	int nargs;
+	enum type ret;
+	enum type args[4];
+};
+
+/* name with nargs arguments, or NULL (the print family is not here) */
+const struct intrinsic *intrinsic_find(const char *name, int nargs);
+/* name is an intrinsic of some arity, or of the print family */
+int intrinsic_known(const char *name);
+
 #endif

@@ -72,14 +72,6 @@ struct resolver {
 };
 
 /* builtins.c */
-struct builtin {
-	const char *name;
-	int nargs;
-	enum type ret;
-	enum type args[4];
-};
-const struct builtin *builtin_find(const char *name, int nargs);
-int builtin_known(const char *name);
 
 /* points.c */
 void points_expand(struct resolver *r);
