@@ -564,8 +564,8 @@ q(const char *s)
 	return arena_quote(s, strlen(s));
 }
 
-static const char *
-typename(char t)
+const char *
+meta_typename(char t)
 {
 	return t == 's' ? "string" : t == 'S' ? "stats" : "long";
 }
@@ -644,16 +644,16 @@ meta_rec_array(const struct meta_array *a)
 
 	for (i = 0; i < n; i++)
 		k += sprintf(k, "%s%s", i ? "," : "",
-		    typename(a->keytypes[i]));
+		    meta_typename(a->keytypes[i]));
 	*k = '\0';
 	return meta_rec("array %s %s %s %s", a->name, a->map,
-	    typename(a->valtype), keys);
+	    meta_typename(a->valtype), keys);
 }
 
 char *
 meta_rec_global(const char *name, size_t off, char type)
 {
-	return meta_rec("global %s %zu %s", name, off, typename(type));
+	return meta_rec("global %s %zu %s", name, off, meta_typename(type));
 }
 
 char *

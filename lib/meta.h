@@ -125,6 +125,8 @@ const struct meta_probe *meta_probe(const struct meta *m, const char *prog);
 /* The kind a probe record names ("timer"), PK_OTHER if none */
 enum probekind meta_probekind(const char *name);
 const char *meta_kindname(enum probekind k);
+/* "long", "string" or "stats" for a type letter of meta_array */
+const char *meta_typename(char t);
 const struct meta_array *meta_array(const struct meta *m, const char *map);
 /* Parses a C-quoted string at *pp, advancing it; NULL if malformed.
  * *lenp gets the length (the string may hold NUL bytes). */

@@ -60,9 +60,8 @@ list_maps(FILE *out, const struct bofile *bo, const struct meta *m)
 			fprintf(out, "  global %s[", a->name);
 			for (k = a->keytypes; *k; k++)
 				fprintf(out, "%s%s", k == a->keytypes ? "" :
-				    ", ", *k == 's' ? "string" : "long");
-			fprintf(out, "] %s", a->valtype == 's' ? "string" :
-			    a->valtype == 'S' ? "stats" : "long");
+				    ", ", meta_typename(*k));
+			fprintf(out, "] %s", meta_typename(a->valtype));
 		}
 		fputc('\n', out);
 	}
