@@ -156,7 +156,7 @@ fuzz-build:
 fuzz: fuzz-build
 	for f in parse tree interp bo events gen; do \
 		mkdir -p build-fuzz/corpus-$$f && \
-		sh tests/fuzz/seed.sh $$f build-fuzz/corpus-$$f && \
+		sh tests/fuzz/seed $$f build-fuzz/corpus-$$f && \
 		ASAN_OPTIONS=detect_leaks=0 \
 		build-fuzz/fuzz-$$f -max_total_time=$(FUZZTIME) \
 			-max_len=4096 -timeout=10 -detect_leaks=0 \
