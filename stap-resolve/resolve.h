@@ -81,6 +81,10 @@ struct builtin {
 const struct builtin *builtin_find(const char *name, int nargs);
 int builtin_known(const char *name);
 
+/* main.c */
+struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
+    const char **dirs, int ndirs);
+
 /* points.c */
 void points_expand(struct resolver *r);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
