@@ -33,10 +33,6 @@ MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZCC = clang
-FUZZFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -DSAN \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZTIME = 60
 
 all: $(TOOLS:%=$(B)/%)
 
@@ -98,67 +94,110 @@ $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 deps:
 	@sh .ci/deps gcc make pkg-config libbpf-dev libelf-dev libdw-dev bpftool
 
-check: deps all
+check: deps all replay
 	tests/run
 
 check-san: deps
 	$(MAKE) O=build-san CFLAGS="$(CFLAGS) -DSAN $(SANFLAGS)" \
-		LDFLAGS="$(LDFLAGS) $(SANFLAGS)" all
+		LDFLAGS="$(LDFLAGS) $(SANFLAGS)" all replay
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 BIN=../build-san/bin \
 		CFLAGS="$(CFLAGS) -DSAN $(SANFLAGS)" tests/run
 
-# libFuzzer targets, one per stage input, each run FUZZTIME seconds.
-FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
-	build-fuzz/fuzz-bo build-fuzz/fuzz-events build-fuzz/fuzz-gen
+# libFuzzer targets, tests/fuzz/NAME.c: one per stage input, and "run"
+# for the whole pipeline, script to the .bo's begin probes run in the
+# interpreter.  FZ_NAME lists what a target is built from, FZM_NAME the
+# tools whose main.c it links (main renamed TOOL_main, out of the
+# fuzzer's way), FZL_NAME its libraries.  make check builds the same
+# targets with $(CC) and tests/fuzz/replay.c as main ($(O)/replay/), so
+# tests/fuzz/replay.sh can run the crashes kept in tests/fuzz/crashes/.
+FUZZ = parse tree interp bo events gen run
+FUZZERS = $(FUZZ:%=build-fuzz/fuzz-%)
+REPLAYERS = $(FUZZ:%=$(O)/replay/fuzz-%)
+FUZZCC = clang
+FUZZFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -DSAN \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FZFLAGS = -Ilib $(BPFCFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' \
+	-DFUZZDIR='"$(CURDIR)"'
+FUZZTIME = 60
+FUZZHDRS = $(HDRS) lib/bo.h tests/fuzz/fuzz.h $(wildcard stap-*/*.h)
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c
-
-build-fuzz/fuzz-parse build-fuzz/fuzz-tree: build-fuzz/fuzz-%: \
-	tests/fuzz/%.c $(LIBSRC) $(HDRS)
-	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -o $@ $< $(LIBSRC)
-
-build-fuzz/fuzz-interp: tests/fuzz/interp.c stap-bpfld/interp.c \
-	stap-bpfld/interp.h
-	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/interp.c \
-		stap-bpfld/interp.c
-
-build-fuzz/fuzz-events: tests/fuzz/events.c $(LIBSRC) $(HDRS)
-	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/events.c $(LIBSRC)
-
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c
+RESSRC = stap-resolve/points.c stap-resolve/sym.c \
+	stap-resolve/types.c
+FZ_parse = $(LIBSRC)
+FZ_tree = $(LIBSRC)
+FZ_interp = stap-bpfld/interp.c
+FZ_bo = lib/bo.c lib/arena.c lib/diag.c
+FZL_bo = $(BPFLIBS)
+FZ_events = $(LIBSRC)
+FZ_gen = $(GENSRC) $(LIBSRC)
+FZM_gen = stap-bpfgen
+FZ_run = $(RESSRC) $(GENSRC) stap-bpfld/user.c stap-bpfld/events.c \
+	stap-bpfld/interp.c lib/bo.c \
+	$(LIBSRC)
+FZM_run = stap-resolve stap-bpfgen
+FZL_run = $(BPFLIBS)
 
-build-fuzz/fuzz-gen: tests/fuzz/gen.c stap-bpfgen/main.c $(GENSRC) \
-	stap-bpfgen/gen.h stap-bpfgen/bo.h $(LIBSRC) $(HDRS)
+build-fuzz/obj/%/main.o: %/main.c $(FUZZHDRS)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Dmain=bpfgen_main -o $@ tests/fuzz/gen.c \
-		stap-bpfgen/main.c $(GENSRC) $(LIBSRC)
+	$(FUZZCC) $(FUZZFLAGS) $(FZFLAGS) -Dmain=$(subst -,_,$*)_main \
+		-c -o $@ $<
 
-build-fuzz/fuzz-bo: tests/fuzz/bo.c lib/bo.c lib/bo.h $(HDRS)
+$(O)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(FUZZHDRS)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Ilib $$(pkg-config --cflags libbpf libelf) \
-		-o $@ tests/fuzz/bo.c lib/bo.c lib/arena.c lib/diag.c \
-		$$(pkg-config --libs libbpf libelf)
+	$(CC) $(CFLAGS) $(FZFLAGS) -c -o $@ $<
+
+$(O)/obj/%/main-fuzz.o: $(O)/obj/%/main.o
+	objcopy --redefine-sym main=$(subst -,_,$*)_main $< $@
+
+# The prerequisites name FZ_$* and FZM_$*: expanded once the stem is known
+.SECONDEXPANSION:
+$(FUZZERS): build-fuzz/fuzz-%: tests/fuzz/%.c $$(FZ_$$*) $(FUZZHDRS) \
+	$$(addprefix build-fuzz/obj/,$$(addsuffix /main.o,$$(FZM_$$*)))
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) $(FZFLAGS) -o $@ tests/fuzz/$*.c $(FZ_$*) \
+		$(addprefix build-fuzz/obj/,$(addsuffix /main.o,$(FZM_$*))) \
+		$(FZL_$*)
+
+$(REPLAYERS): $(O)/replay/fuzz-%: $(O)/obj/tests/fuzz/replay.o \
+	$(O)/obj/tests/fuzz/%.o $$(addprefix $(O)/obj/,$$(FZ_$$*:.c=.o)) \
+	$$(addprefix $(O)/obj/,$$(addsuffix /main-fuzz.o,$$(FZM_$$*)))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(FZL_$*)
+
+replay: $(REPLAYERS)
 
 fuzz-build:
 	@sh .ci/deps clang libclang-rt-14-dev pkg-config libbpf-dev libelf-dev
 	$(MAKE) $(FUZZERS)
 
-fuzz: fuzz-build
-	for f in parse tree interp bo events gen; do \
-		mkdir -p build-fuzz/corpus-$$f && \
-		sh tests/fuzz/seed.sh $$f build-fuzz/corpus-$$f && \
+# Each target FUZZTIME seconds, one after the other, from a corpus seeded
+# from tests/ (build-fuzz/corpus-NAME).  Fork mode goes on after a crash
+# or a hang, keeping the input in build-fuzz/crash-NAME/; any there at
+# the end fail the run.  Minimise one (fuzz-NAME -minimize_crash=1
+# -runs=100000 FILE), fix it or list it in tests/fuzz/open, and keep it
+# in tests/fuzz/crashes/NAME/, where make check replays it.
+fuzz: all fuzz-build
+	@for f in $(FUZZ); do \
+		rm -rf build-fuzz/crash-$$f && \
+		mkdir -p build-fuzz/corpus-$$f build-fuzz/crash-$$f && \
+		sh tests/fuzz/seed $$f build-fuzz/corpus-$$f && \
+		echo "fuzz-$$f: $(FUZZTIME) s" && \
 		ASAN_OPTIONS=detect_leaks=0 \
 		build-fuzz/fuzz-$$f -max_total_time=$(FUZZTIME) \
 			-max_len=4096 -timeout=10 -detect_leaks=0 \
-			-artifact_prefix=build-fuzz/ \
-			build-fuzz/corpus-$$f || exit 1; \
-	done
+			-fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
+			-ignore_ooms=1 -artifact_prefix=build-fuzz/crash-$$f/ \
+			build-fuzz/corpus-$$f >build-fuzz/fuzz-$$f.log 2>&1; \
+		tail -n 1 build-fuzz/fuzz-$$f.log; \
+	done; \
+	bad=$$(find build-fuzz/crash-* -type f | sort); \
+	[ -z "$$bad" ] || { echo "crashes (logs: build-fuzz/fuzz-*.log):"; \
+		echo "$$bad"; exit 1; }
 
 bench: deps all
 	@sh .ci/deps valgrind
@@ -179,4 +218,5 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps check check-san fuzz fuzz-build bench demo install clean
+.PHONY: all deps check check-san replay fuzz fuzz-build bench demo install \
+	clean

@@ -71,7 +71,9 @@ struct resolver {
 	long maxmapentries;
 };
 
-/* builtins.c */
+/* main.c */
+struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
+    const char **dirs, int ndirs);
 
 /* points.c */
 void points_expand(struct resolver *r);

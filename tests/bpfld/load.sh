@@ -22,7 +22,8 @@ fi
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cc=${CC:-cc}
-flags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O2 -Wall -Wextra -Werror"
+# CFLAGS from the environment win, so check-san adds the sanitizers
+flags=${CFLAGS:-"-std=c11 -D_POSIX_C_SOURCE=200809L -g -O2 -Wall -Wextra -Werror"}
 libs=$(pkg-config --cflags --libs libbpf libelf)
 # shellcheck disable=SC2086
 $cc $flags -o "$tmp/mkbo" tests/bpfld/mkbo.c stap-bpfgen/elf.c \
