@@ -63,6 +63,20 @@ $(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The system call numbers of this machine's <asm/unistd.h>, sorted by
+# name, for the syscall probes that go on raw_syscalls
+$(O)/gen/syscalls.h build-fuzz/gen/syscalls.h:
+	@mkdir -p $(@D)
+	echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
+	    sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/\1 \2/p' | \
+	    LC_ALL=C sort | sed 's/^\([^ ]*\) \(.*\)/{ "\1", \2 },/' >$@.tmp
+	mv $@.tmp $@
+
+$(O)/obj/stap-bpfgen/main.o: stap-bpfgen/main.c $(HDRS) stap-bpfgen/gen.h \
+	stap-bpfgen/bo.h $(O)/gen/syscalls.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(O)/gen -c -o $@ stap-bpfgen/main.c
+
 $(O)/obj/stap-bpfld/%.o: stap-bpfld/%.c $(HDRS) stap-bpfld/bpfld.h \
 	stap-bpfld/meta.h stap-bpfld/interp.h lib/bo.h
 	@mkdir -p $(@D)
@@ -138,9 +152,11 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/regex.c
 
 build-fuzz/fuzz-gen: tests/fuzz/gen.c stap-bpfgen/main.c $(GENSRC) \
-	stap-bpfgen/gen.h stap-bpfgen/bo.h $(LIBSRC) $(HDRS)
+	stap-bpfgen/gen.h stap-bpfgen/bo.h $(LIBSRC) $(HDRS) \
+	build-fuzz/gen/syscalls.h
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Dmain=bpfgen_main -o $@ tests/fuzz/gen.c \
+	$(FUZZCC) $(FUZZFLAGS) -Ibuild-fuzz/gen -Dmain=bpfgen_main -o $@ \
+		tests/fuzz/gen.c \
 		stap-bpfgen/main.c $(GENSRC) $(LIBSRC)
 
 build-fuzz/fuzz-bo: tests/fuzz/bo.c lib/bo.c lib/bo.h $(HDRS)

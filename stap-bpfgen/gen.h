@@ -26,7 +26,8 @@ enum { REC_PRINTF = 1, REC_EXIT = 2, REC_ERROR = 3, REC_WARN = 4,
 enum {
 	CTL_EXIT = 0, CTL_ERRORS = 8, CTL_LOST = 16, CTL_TARGET = 24,
 	CTL_REALTIME = 32, CTL_TASK_PARENT = 40, CTL_TASK_TGID = 48,
-	CTL_SIZE = 56,
+	CTL_RUN = 56,		/* kernel probes may run (stap-bpfld) */
+	CTL_SIZE = 64,
 };
 
 struct reloc {
@@ -49,6 +50,12 @@ struct lineinfo {
 struct target {
 	struct prog *p;
 	int label;
+};
+
+/* A probe a kernel program runs: only for system call nr, if >= 0 */
+struct member {
+	struct node *probe;
+	int64_t nr;
 };
 
 /*
@@ -78,6 +85,11 @@ struct prog {
 	int sub;                /* its index in the probe's subs */
 	struct prog **subs;     /* a probe: its callbacks, nested too */
 	size_t nsubs, capsubs;
+	const char *tp;         /* the tracepoint it is attached to */
+	int ticks;              /* timer, perf: where it counts its runs
+	                         * in stap_globals */
+	struct member *members; /* the probes it runs, in script order */
+	size_t nmembers, capmembers;
 };
 
 /* asm.c */

@@ -255,6 +255,8 @@ rec_probe(struct meta *m, const char *p)
 			pr->config = v;
 		else if (!strcmp(w, "randomize"))
 			pr->randomize = v;
+		else if (!strcmp(w, "ticks"))
+			pr->ticks = v + 1;
 	}
 	m->nprobes++;
 	return 0;
