@@ -57,6 +57,20 @@ $(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The system call numbers of this machine's <asm/unistd.h>, sorted by
+# name, for the syscall probes that go on raw_syscalls
+$(O)/gen/syscalls.h build-fuzz/gen/syscalls.h:
+	@mkdir -p $(@D)
+	echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
+	    sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/\1 \2/p' | \
+	    LC_ALL=C sort | sed 's/^\([^ ]*\) \(.*\)/{ "\1", \2 },/' >$@.tmp
+	mv $@.tmp $@
+
+$(O)/obj/stap-bpfgen/main.o: stap-bpfgen/main.c $(HDRS) stap-bpfgen/gen.h \
+	stap-bpfgen/bo.h $(O)/gen/syscalls.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(O)/gen -c -o $@ stap-bpfgen/main.c
+
 $(O)/obj/stap-bpfld/%.o: stap-bpfld/%.c $(HDRS) stap-bpfld/bpfld.h \
 	stap-bpfld/interp.h lib/bo.h
 	@mkdir -p $(@D)
@@ -117,7 +131,7 @@ REPLAYERS = $(FUZZ:%=$(O)/replay/fuzz-%)
 FUZZCC = clang
 FUZZFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -DSAN \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FZFLAGS = -Ilib $(BPFCFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' \
+FZFLAGS = -Ilib -Ibuild-fuzz/gen $(BPFCFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' \
 	-DFUZZDIR='"$(CURDIR)"'
 FUZZTIME = 60
 FUZZHDRS = $(HDRS) lib/bo.h tests/fuzz/fuzz.h $(wildcard stap-*/*.h)
@@ -141,6 +155,8 @@ FZ_run = $(RESSRC) $(GENSRC) stap-bpfld/user.c stap-bpfld/events.c \
 	$(LIBSRC)
 FZM_run = stap-resolve stap-bpfgen
 FZL_run = $(BPFLIBS)
+
+build-fuzz/obj/stap-bpfgen/main.o: build-fuzz/gen/syscalls.h
 
 build-fuzz/obj/%/main.o: %/main.c $(FUZZHDRS)
 	@mkdir -p $(@D)

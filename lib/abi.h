@@ -35,7 +35,8 @@ enum {
 	CTL_REALTIME = 32,
 	CTL_TASK_PARENT = 40,	/* offsetof(struct task_struct, real_parent) */
 	CTL_TASK_TGID = 48,	/* offsetof(struct task_struct, tgid) */
-	CTL_SIZE = 56,
+	CTL_RUN = 56,		/* kernel probes may run (after begin) */
+	CTL_SIZE = 64,
 };
 
 #endif

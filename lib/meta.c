@@ -235,6 +235,10 @@ rec_probe(struct meta *m, const char *p)
 			pr->config = v;
 		else if (!strcmp(w, "randomize"))
 			pr->randomize = v;
+		else if (!strcmp(w, "ticks"))
+			pr->ticks = v + 1;
+		else if (!strcmp(w, "probes"))
+			pr->probes = v;
 	}
 	m->nprobes++;
 	return 0;
@@ -580,7 +584,7 @@ char *
 meta_rec_probe(const struct meta_probe *p)
 {
 	const char *kind = meta_kindname(p->kind);
-	char extra[128];
+	char extra[512];
 
 	switch (p->kind) {
 	case PK_TIMER:
@@ -596,12 +600,18 @@ meta_rec_probe(const struct meta_probe *p)
 		    "freq" : "period", p->freq ? p->freq : p->period);
 		break;
 	case PK_TRACEPOINT:
-		return meta_rec("probe %s %s %d:%d:%d %s tracepoint %s:%s",
-		    p->prog, kind, p->loc.file, p->loc.line, p->loc.col,
-		    q(p->point), p->tpgroup, p->tpname);
+		snprintf(extra, sizeof extra, "tracepoint %s:%s", p->tpgroup,
+		    p->tpname);
+		if (p->probes > 1)
+			snprintf(extra + strlen(extra), sizeof extra -
+			    strlen(extra), " probes %zu", p->probes);
+		break;
 	default:
 		snprintf(extra, sizeof extra, "prio %ld", p->prio);
 	}
+	if (p->ticks)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+		    " ticks %" PRIu64, p->ticks - 1);
 	return meta_rec("probe %s %s %d:%d:%d %s %s", p->prog, kind,
 	    p->loc.file, p->loc.line, p->loc.col, q(p->point), extra);
 }

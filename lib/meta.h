@@ -35,6 +35,9 @@ struct meta_probe {
 	uint64_t type, config;	/* perf: the event */
 	uint64_t freq;		/* perf: samples a second, else period */
 	char *tpgroup, *tpname;	/* tracepoint GROUP:NAME, or NULL */
+	uint64_t ticks;		/* timer, perf: 1 + offset of its run
+				 * count in stap_globals; 0: none */
+	size_t probes;		/* tracepoint: script probes combined */
 };
 
 struct meta_format {

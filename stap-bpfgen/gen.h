@@ -33,6 +33,12 @@ struct target {
 	int label;
 };
 
+/* A probe a kernel program runs: only for system call nr, if >= 0 */
+struct member {
+	struct node *probe;
+	int64_t nr;
+};
+
 /*
  * A probe's program, or one of its callbacks: a subprogram in .text
  * that bpf_loop or bpf_for_each_map_elem calls (see gen.c)
@@ -60,6 +66,11 @@ struct prog {
 	int sub;                /* its index in the probe's subs */
 	struct prog **subs;     /* a probe: its callbacks, nested too */
 	size_t nsubs, capsubs;
+	const char *tp;         /* the tracepoint it is attached to */
+	int ticks;              /* timer, perf: where it counts its runs
+	                         * in stap_globals */
+	struct member *members; /* the probes it runs, in script order */
+	size_t nmembers, capmembers;
 };
 
 /* asm.c */

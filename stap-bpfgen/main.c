@@ -10,11 +10,23 @@
 #include "gen.h"
 #include "../lib/meta.h"
 
+/* { "name", nr } of every system call <asm/unistd.h> numbers, sorted:
+ * made by the Makefile */
+static const struct sysnr {
+	const char *name;
+	int nr;
+} sysnrs[] = {
+#include "syscalls.h"
+};
+
 struct mapdef {
 	const char *name;
 	int type;
 	unsigned key, value, max, flags;
 };
+
+/* syscall events probed from which they go on raw_syscalls (combine) */
+enum { SYSRAW_MIN = 8 };
 
 static struct mapdef maps[1024];
 static int nmaps;
@@ -340,14 +352,128 @@ probe_rec(struct prog *p)
 		else
 			r->period = (uint64_t)(x ? comparg(x) : 1000000);
 	} else if (r->kind == PK_TRACEPOINT) {
-		char *tp = arena_strndup(c1->l->str, strlen(c1->l->str));
+		/* p->tp, not the point: probes may go on raw_syscalls */
+		char *tp = arena_strndup(p->tp, strlen(p->tp));
 		char *colon = strchr(tp, ':');
 
 		*colon = '\0';
 		r->tpgroup = tp;
 		r->tpname = colon + 1;
+		r->probes = p->nmembers;
 	}
+	if (r->kind == PK_TIMER || r->kind == PK_PERF)
+		r->ticks = (uint64_t)p->ticks + 1;
 	return r;
+}
+
+static int
+sysnrcmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct sysnr *)e)->name);
+}
+
+/* The number of system call name, or -1; the event names that differ */
+static int
+sysnr(const char *name)
+{
+	static const char *alias[][2] = {
+		{ "newfstat", "fstat" }, { "newlstat", "lstat" },
+		{ "newstat", "stat" }, { "newuname", "uname" },
+		{ "sendfile64", "sendfile" }, { "umount", "umount2" },
+	};
+	const struct sysnr *e;
+	size_t i;
+
+	for (i = 0; i < NELEM(alias); i++)
+		if (!strcmp(name, alias[i][0]))
+			name = alias[i][1];
+	e = bsearch(name, sysnrs, NELEM(sysnrs), sizeof *sysnrs, sysnrcmp);
+	return e ? e->nr : -1;
+}
+
+/*
+ * A syscalls:sys_enter_NAME or sys_exit_NAME probe: the raw_syscalls
+ * tracepoint it can go on, setting *nr, or NULL
+ */
+static const char *
+sysraw(const char *tp, int64_t *nr)
+{
+	static const char *const ev[][2] = {
+		{ "syscalls:sys_enter_", "raw_syscalls:sys_enter" },
+		{ "syscalls:sys_exit_", "raw_syscalls:sys_exit" },
+	};
+	size_t i, n;
+
+	for (i = 0; i < NELEM(ev); i++) {
+		n = strlen(ev[i][0]);
+		if (!strncmp(tp, ev[i][0], n) && (*nr = sysnr(tp + n)) >= 0)
+			return ev[i][1];
+	}
+	return NULL;
+}
+
+static void
+member(struct prog *p, struct node *probe, int64_t nr)
+{
+	p->members = vgrow(p->members, &p->capmembers, p->nmembers + 1,
+	    sizeof *p->members);
+	p->members[p->nmembers].probe = probe;
+	p->members[p->nmembers++].nr = nr;
+}
+
+/*
+ * Probes on one tracepoint become one program running their bodies in
+ * script order, as stap combines them: the kernel runs at most 64
+ * programs on a tracepoint's perf event (BPF_TRACE_MAX_PROGS), stap
+ * any number of probes.  And with many syscall probes (syscalls:*),
+ * those whose system call has a number here go on raw_syscalls, one
+ * program a direction that tests the id: its record lays out the
+ * arguments as the syscall events do, and closing a perf event of a
+ * tracepoint costs an RCU grace period (under the kernel's event_mutex,
+ * so one after the other: 72 ms each here), which two events pay
+ * instead of hundreds.  progs are in script order; returns how many
+ * are left.
+ */
+static size_t
+combine(struct prog **progs, size_t n)
+{
+	size_t i, j, k = 0, nsys = 0;
+	int64_t nr;
+
+	for (i = 0; i < n; i++) {
+		if (!progs[i]->tp || !sysraw(progs[i]->tp, &nr))
+			continue;
+		for (j = 0; j < i && !(progs[j]->tp &&
+		    !strcmp(progs[j]->tp, progs[i]->tp)); j++)
+			;
+		nsys += j == i;
+	}
+	for (i = 0; i < n; i++) {
+		struct prog *p = progs[i];
+		const char *raw;
+
+		nr = -1;
+		if (p->tp && nsys >= SYSRAW_MIN && (raw = sysraw(p->tp, &nr))) {
+			char *sec = arena_alloc(strlen(raw) + 16);
+
+			sprintf(sec, "tracepoint/%s", raw);
+			*strchr(sec + 11, ':') = '/';
+			p->tp = raw;
+			p->section = sec;
+		} else
+			nr = -1;
+		for (j = 0; j < k && !(p->tp && progs[j]->tp &&
+		    !strcmp(p->tp, progs[j]->tp)); j++)
+			;
+		if (j < k && p->tp) {
+			member(progs[j], p->probe, nr);
+			continue;
+		}
+		if (p->tp)
+			member(p, p->probe, nr);
+		progs[k++] = p;
+	}
+	return k;
 }
 
 /*
@@ -455,6 +581,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			    (int)(colon - tp), tp,
 			    colon + 1);
 			p->section = sec;
+			p->tp = tp;
 			snprintf(name, 32, "probe_%d", p->order);
 		} else {
 			diag_error(pt->loc, "probe point kind '%s' is not "
@@ -465,6 +592,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 		progs = vgrow(progs, &capprogs, nprogs + 1, sizeof *progs);
 		progs[nprogs++] = p;
 	}
+	nprogs = combine(progs, nprogs);
 	if (nprogs)
 		qsort(progs, nprogs, sizeof *progs, progcmp);
 	g.maxaction = (int)facts_define(&s->facts, "MAXACTION", 1000);
