@@ -416,6 +416,7 @@ struct reader {
 	char *line;
 	size_t cap;
 	long lineno;
+	size_t nread;   /* bytes so far, to stop endless input */
 	int *files;     /* id in the tree -> registry index */
 	int nfiles;
 	char *text;     /* a file's text while it is read */
@@ -460,9 +461,17 @@ rline(struct reader *r)
 	size_t len = 0;
 	int c;
 
-	while ((c = getc(r->f)) != EOF && c != '\n') {
-		if (c == '\0')
-			rfail(r, "NUL byte");
+	while ((c = getc(r->f)) != EOF) {
+		if (c == '\0' || ++r->nread > INPUT_MAX) {
+			char ch = (char)c;
+			const char *name = r->name;
+			const char *why = src_refuse(&ch, 1, r->nread, 1);
+
+			rfree(r);
+			fatal("'%s': %s", name, why);
+		}
+		if (c == '\n')
+			break;
 		r->line = vgrow(r->line, &r->cap, len + 2, 1);
 		r->line[len++] = (char)c;
 	}
