@@ -248,5 +248,11 @@ const char *point_text(struct node *pt);
 void tree_write(FILE *f, struct script *s);
 const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);
+/* How deep a tree may nest, declarations at depth 0: what every stage's
+ * recursion over a tree is sized for (the parser refuses deeper
+ * scripts, stap-resolve what its aliases make deeper, readers deeper
+ * trees) */
+enum { TREE_MAXDEPTH = 1000 };
+int tree_depth_check(struct node *decl);
 
 #endif

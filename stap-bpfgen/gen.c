@@ -39,6 +39,10 @@ enum {
 	SK_FRAME = SK_R9,       /* what a callback gets */
 };
 
+/* How deep a probe's tree may nest with its functions' bodies inlined
+ * into it, for the recursion here: a few MB of stack under ASan */
+enum { MAXINLINED = 3 * TREE_MAXDEPTH };
+
 /* Fixed slots of the scratch frame */
 enum {
 	SC_ACTIONS = 0,         /* loop iterations so far */
@@ -48,6 +52,7 @@ enum {
 
 struct scope {
 	struct node *fn;        /* the FUNC being inlined, or NULL */
+	int depth;              /* tree levels nested so far, inlining */
 	int *local;             /* scratch offsets of its locals */
 	int *param;             /* and of its parameters */
 	struct target ret;
@@ -2128,6 +2133,18 @@ inline_call(struct gen *g, struct node *n)
 		return fn->type == T_STRING ? str_literal(g, "") :
 		    const_slot(g, 0);
 	}
+	/* each inlined body nests where its call is, and this code
+	 * recurses over all of them: bound them as TREE_MAXDEPTH bounds
+	 * one tree */
+	sc.depth = (cur ? cur->depth : 0) + gen_depth(fn);
+	if (sc.depth > MAXINLINED) {
+		diag_error(n->loc, "functions inlined here nest more than %d "
+		    "deep%s", MAXINLINED, g->recursed ? " (recursive "
+		    "functions are inlined MAXNESTING deep; a smaller "
+		    "-D MAXNESTING=N nests them less)" : "");
+		return fn->type == T_STRING ? str_literal(g, "") :
+		    const_slot(g, 0);
+	}
 	for (a = fn->args; a; a = a->next)
 		nparams++;
 	for (v = fn->locals; v; v = v->next)
@@ -3223,6 +3240,7 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 			zero(g, BPF_REG_9, sc.local[i], sizeof_type(g,
 			    v->type));
 		}
+		sc.depth = gen_depth(probe);
 		cur = &sc;
 		if (probe->points->cond) {
 			int c = expr(g, probe->points->cond);

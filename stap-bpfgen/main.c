@@ -142,7 +142,7 @@ hist_scan(struct gen *g, struct node *n, int depth)
 {
 	int i;
 
-	for (; n && depth < 200; n = n->next) {
+	for (; n && depth < TREE_MAXDEPTH; n = n->next) {
 		if (n->kind == N_STAT && !strncmp(n->str, "@hist", 5) && n->l) {
 			struct node *id = n->l->kind == N_INDEX ? n->l->l :
 			    n->l;
@@ -159,6 +159,20 @@ hist_scan(struct gen *g, struct node *n, int depth)
 			if (i != CH_locals)
 				hist_scan(g, *node_child(n, i), depth + 1);
 	}
+}
+
+/* How many levels n's tree nests below n (n's siblings aside) */
+int
+gen_depth(struct node *n)
+{
+	int i, d, max = 0;
+	struct node *c;
+
+	for (i = 0; i < N_CHILDREN; i++)
+		for (c = *node_child(n, i); c; c = c->next)
+			if ((d = 1 + gen_depth(c)) > max)
+				max = d;
+	return max;
 }
 
 /*

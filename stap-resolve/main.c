@@ -277,6 +277,8 @@ main(int argc, char **argv)
 	const char *dirs[64];
 	int ndirs = 0, i;
 	FILE *fi = stdin, *fo = stdout;
+	struct script *o = NULL;
+	struct node *decl;
 
 	argv0 = "stap-resolve";
 	dirs[ndirs++] = default_tapset(argv[0]);
@@ -327,6 +329,13 @@ main(int argc, char **argv)
 		sym_check_foreach(&r);
 	if (!nerrors)
 		types_infer(&r);
+	if (!nerrors) {
+		/* aliases wrap a probe's body in blocks: it may now nest
+		 * deeper than the next stage reads */
+		o = output(&r);
+		for (decl = o->decls; decl; decl = decl->next)
+			tree_depth_check(decl);
+	}
 	if (nerrors) {
 		fprintf(stderr, "stap-resolve: %d error%s\n", nerrors,
 		    nerrors == 1 ? "" : "s");
@@ -334,7 +343,7 @@ main(int argc, char **argv)
 	}
 	if (out && !(fo = fopen(out, "w")))
 		fatal("open '%s':", out);
-	tree_write(fo, output(&r));
+	tree_write(fo, o);
 	outclose(fo);
 	return 0;
 }
