@@ -988,6 +988,34 @@ lookup(struct gen *g, int map, int kslot)
 	map_key_call(g, BPF_FUNC_map_lookup_elem, map, kslot);
 }
 
+/*
+ * stap's error for a full array, naming it: its declared size, or
+ * MAXMAPENTRIES for an array declared without one (the resolved tree
+ * gives those MAXMAPENTRIES as their size).
+ */
+static const char *
+overflow_msg(struct gen *g, int map)
+{
+	long dflt = facts_define(&g->s->facts, "MAXMAPENTRIES", 2048);
+	struct node *v = NULL;
+	char *m;
+	int i;
+
+	for (i = 0; i < g->nglobals && !v; i++)
+		if (g->gmap[i] == map)
+			v = g->gvar[i];
+	if (!v)
+		bug("map %d is no global's", map);
+	m = arena_alloc(strlen(v->str) + 80);
+	if (v->num == dflt)
+		sprintf(m, "array '%s' overflow, check MAXMAPENTRIES (%ld)",
+		    v->str, dflt);
+	else
+		sprintf(m, "array '%s' overflow, check its size limit (%lld)",
+		    v->str, (long long)v->num);
+	return m;
+}
+
 static void
 update(struct gen *g, struct loc loc, int map, int kslot, int vslot)
 {
@@ -1001,7 +1029,7 @@ update(struct gen *g, struct loc loc, int map, int kslot, int vslot)
 	asm_movi(g->p, BPF_REG_4, BPF_ANY);
 	asm_call(g->p, BPF_FUNC_map_update_elem);
 	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, ok);
-	raise(g, loc, "array overflow, check MAXMAPENTRIES", -1);
+	raise(g, loc, overflow_msg(g, map), -1);
 	asm_bind(g->p, ok);
 }
 
@@ -1116,7 +1144,7 @@ elem(struct gen *g, int map, int kslot, int size, struct loc loc)
 	asm_call(p, BPF_FUNC_map_update_elem);
 	lookup(g, map, kslot);
 	asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
-	raise(g, loc, "array overflow, check MAXMAPENTRIES", -1);
+	raise(g, loc, overflow_msg(g, map), -1);
 	asm_bind(p, found);
 }
 
