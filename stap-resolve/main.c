@@ -98,6 +98,8 @@ number_calls(struct resolver *r, struct node *n)
 	}
 }
 
+enum { MAXSIZE = 1 << 24 };
+
 static struct script *
 output(struct resolver *r)
 {
@@ -115,10 +117,17 @@ output(struct resolver *r)
 		for (v = d->args; v; v = v->next) {
 			struct sym *s = sym_global(r, v->str);
 			struct node **kt = &v->keys;
+			int dflt = s->nkeys > 0 && v->num == 0;
 
 			v->type = s->type;
-			if (s->nkeys > 0 && v->num == 0)
+			if (dflt)
 				v->num = r->maxmapentries;
+			/* stap-bpfgen's maps; stap's own bound is 2^31 */
+			if (s->nkeys > 0 && (v->num < 1 || v->num > MAXSIZE))
+				diag_error(v->loc, "array size %lld out of "
+				    "range: stap-bpf arrays hold 1 to %d "
+				    "elements%s", (long long)v->num, MAXSIZE,
+				    dflt ? " (MAXMAPENTRIES)" : "");
 			for (k = 0; k < s->nkeys; k++) {
 				struct node *p = node_new(N_PARAM, v->loc);
 
