@@ -117,6 +117,9 @@ int meta_feed(struct meta *m, const char *line, const char *magic);
 struct loc meta_insnloc(const struct meta *m, const char *prog, size_t insn);
 const struct meta_probe *meta_probe(const struct meta *m, const char *prog);
 const struct meta_array *meta_array(const struct meta *m, const char *map);
+/* NULL if a map with keys and values of these sizes fits record a */
+const char *meta_array_check(const struct meta *m, const struct meta_array *a,
+    size_t ksize, size_t vsize);
 /* Parses a C-quoted string at *pp, advancing it; NULL if malformed.
  * *lenp gets the length (the string may hold NUL bytes). */
 char *meta_unquote(const char **pp, size_t *lenp);
