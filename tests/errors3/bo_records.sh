@@ -30,5 +30,6 @@ expect "a value of another type" 1 "stap-bpfld: 'bad2.bo': array 'a': its \
 value takes 128 bytes, map 'g_a' has 8\n" timeout 30 "$BIN/stap-bpfld" bad2.bo
 nothing_new bo_records
 expect "the real one" 0 "" sh -c '"$1" x.bo >out.txt' sh "$BIN/stap-bpfld"
-[ "$(cat out.txt)" = "$(printf '1 2 3\n2 1 4')" ] || fail "output: $(cat out.txt)"
+[ "$(cat out.txt)" = "$(printf '1 2 3\n2 1 4')" ] ||
+    fail "output: $(cat out.txt)"
 [ $fails = 0 ]
