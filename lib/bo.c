@@ -641,8 +641,18 @@ bo_open(const char *path, char *err, size_t errlen)
 	}
 	do {
 		buf = vgrow(buf, &cap, n + 65536, 1);
-		got = fread(buf + n, 1, cap - n, in);
+		got = cap - n;
+		if (got > INPUT_MAX + 1 - n)
+			got = INPUT_MAX + 1 - n;
+		got = fread(buf + n, 1, got, in);
 		n += got;
+		if (n > INPUT_MAX) {
+			snprintf(err, errlen, "'%s': input larger than "
+			    INPUT_MAX_TEXT, path);
+			fclose(in);
+			free(buf);
+			return NULL;
+		}
 	} while (got > 0);
 	if (ferror(in)) {
 		snprintf(err, errlen, "read '%s': %s", path, strerror(errno));

@@ -524,6 +524,38 @@ meta_probe(const struct meta *m, const char *prog)
 	return NULL;
 }
 
+/*
+ * NULL if a map of ksize-byte keys and vsize-byte values holds what
+ * array record a says (a long 8 bytes, a string maxstr, statistics
+ * their count, sum, min and max at least), else what disagrees: the
+ * code that walks and sorts the map reads keys and values by the
+ * record, so a .bo where they differ is refused before it runs.
+ */
+const char *
+meta_array_check(const struct meta *m, const struct meta_array *a,
+    size_t ksize, size_t vsize)
+{
+	static char why[160];
+	size_t k = 0, v;
+	const char *t;
+
+	for (t = a->keytypes; *t; t++)
+		k += *t == 's' ? m->maxstr : 8;
+	v = a->valtype == 's' ? m->maxstr : 8;
+	if (k != ksize) {
+		snprintf(why, sizeof why, "array '%.40s': its keys take %zu "
+		    "bytes, map '%.40s' has %zu", a->name, k, a->map, ksize);
+		return why;
+	}
+	if (a->valtype == 'S' ? vsize < 32 : v != vsize) {
+		snprintf(why, sizeof why, "array '%.40s': its value takes "
+		    "%zu bytes, map '%.40s' has %zu", a->name,
+		    a->valtype == 'S' ? (size_t)32 : v, a->map, vsize);
+		return why;
+	}
+	return NULL;
+}
+
 const struct meta_array *
 meta_array(const struct meta *m, const char *map)
 {

@@ -1453,7 +1453,14 @@ parse_script(struct facts *f, int file, const char *compatible,
 		advance(p);
 	}
 	while (p->tok.kind != TK_EOF) {
-		*tail = decl(p);
+		struct node *d = decl(p);
+
+		/* a chain (1 + 1 + ...) nests without recursing here */
+		if (tree_depth_check(d)) {
+			p->nerrors = nerrors;
+			continue;
+		}
+		*tail = d;
 		tail = &(*tail)->next;
 	}
 	s->decls = merge(s->decls, pp_macrodefs(p->pp));

@@ -57,12 +57,18 @@ setupmap(struct ld *ld, struct umap *m, struct bpf_map *map)
 	struct interp *vm = &ld->vm;
 	size_t len, i;
 	uint32_t key = 0;
+	const char *why;
 
 	m->type = bpf_map__type(map);
 	m->ksize = bpf_map__key_size(map);
 	m->vsize = bpf_map__value_size(map);
 	m->max = bpf_map__max_entries(map);
 	m->arr = meta_array(&ld->meta, m->name);
+	if (m->arr && (why = meta_array_check(&ld->meta, m->arr, m->ksize,
+	    m->vsize))) {
+		fprintf(stderr, "%s: '%s': %s\n", argv0, ld->path, why);
+		return -2;
+	}
 	if (m->type == BPF_MAP_TYPE_RINGBUF || !m->vsize)
 		return 0;
 	if (!strcmp(m->name, "stap_fmt")) {
@@ -165,6 +171,7 @@ int
 user_init(struct ld *ld)
 {
 	size_t i;
+	int rc;
 	struct bpf_map *map;
 
 	if (interp_init(&ld->vm, INTERP_STACK))
@@ -183,12 +190,12 @@ user_init(struct ld *ld)
 		m->name = ld->bo->maps[i].name;
 		map = bpf_object__find_map_by_name(ld->obj, m->name);
 		m->fd = map ? bpf_map__fd(map) : -1;
-		if (m->fd < 0 || setupmap(ld, m, map) < 0) {
+		if ((rc = m->fd < 0 ? -1 : setupmap(ld, m, map)) == -1)
 			fprintf(stderr, "%s: map '%s': cannot reach it from "
 			    "userspace: %s\n", argv0, m->name,
 			    strerror(errno));
+		if (rc < 0)
 			return -1;
-		}
 	}
 	ld->resmax = 8 + 64 * (ld->meta.maxstr + 8);
 	for (i = 0; i < NRESERVE; i++) {

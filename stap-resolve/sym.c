@@ -676,7 +676,9 @@ collect_writes(struct mutate *m, char *row, struct node *n, int depth)
 	int i, a, f, changed = 0;
 	size_t g;
 
-	for (; n && depth < 200; n = n->next) {
+	/* trees nest TREE_MAXDEPTH deep, a few more through aliases: the
+	 * bound is only a guard, a write deeper still would be missed */
+	for (; n && depth < 2 * TREE_MAXDEPTH; n = n->next) {
 		a = written_array(n);
 		if (a >= 0 && (size_t)a < m->r->ngsyms && !row[a])
 			changed = row[a] = 1;
@@ -698,7 +700,7 @@ check_walk(struct mutate *m, struct node *n, int depth)
 {
 	int i, a, f, j;
 
-	for (; n && depth < 200; n = n->next) {
+	for (; n && depth < 2 * TREE_MAXDEPTH; n = n->next) {
 		a = written_array(n);
 		for (j = 0; a >= 0 && j < m->niter; j++)
 			if (m->iter[j] == a)
