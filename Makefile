@@ -8,7 +8,7 @@ B = $(O)/bin
 TOOLS = stap-parse stap-resolve stap-bpfgen stap-bpfld stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
-	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o
+	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o $(O)/obj/lib/hash.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
@@ -114,7 +114,7 @@ check-san: deps
 FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
 	build-fuzz/fuzz-bo build-fuzz/fuzz-events build-fuzz/fuzz-gen
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
-	lib/check.c lib/hist.c
+	lib/check.c lib/hist.c lib/hash.c
 
 build-fuzz/fuzz-parse build-fuzz/fuzz-tree: build-fuzz/fuzz-%: \
 	tests/fuzz/%.c $(LIBSRC) $(HDRS)
@@ -147,6 +147,7 @@ build-fuzz/fuzz-bo: tests/fuzz/bo.c lib/bo.c lib/bo.h $(HDRS)
 	@mkdir -p $(@D)
 	$(FUZZCC) $(FUZZFLAGS) -Ilib $$(pkg-config --cflags libbpf libelf) \
 		-o $@ tests/fuzz/bo.c lib/bo.c lib/arena.c lib/diag.c \
+		lib/hash.c \
 		$$(pkg-config --libs libbpf libelf)
 
 fuzz-build:
