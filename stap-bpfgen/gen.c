@@ -3167,6 +3167,18 @@ uses_fmt(struct gen *g, struct node *n)
 	return 0;
 }
 
+/* uses_fmt of the probe alone: its next is the rest of the script */
+static int
+probe_uses_fmt(struct gen *g, struct node *probe)
+{
+	int i;
+
+	for (i = 0; i < N_CHILDREN; i++)
+		if (i != CH_locals && uses_fmt(g, *node_child(probe, i)))
+			return 1;
+	return 0;
+}
+
 /* Prologue: the frame, the globals, stap_ctl and stap_fmt in reach. */
 void
 gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
@@ -3192,7 +3204,8 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_EXIT);
 		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, outlabel);
 	}
-	g->probefmt = g->m_fmt >= 0 && !init && uses_fmt(g, probe);
+	g->probefmt = g->m_fmt >= 0 && !init &&
+	    probe_uses_fmt(g, probe);
 	if (g->probefmt) {
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);
 		asm_stx(p, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);

@@ -204,11 +204,13 @@ nesting(struct gen *g)
 	struct nest ns = { g, NULL, 0, 0, 0 };
 	int i;
 
+	/* nest_walk leaves ns.on as it found it: all zero, no memset
+	 * per function (quadratic in functions) */
 	ns.on = arena_alloc(sizeof *ns.on * (g->nfuncs + 1));
 	for (i = 0; i < g->nfuncs; i++) {
-		memset(ns.on, 0, sizeof *ns.on * (g->nfuncs + 1));
 		ns.on[i] = 1;
 		nest_walk(&ns, g->funcs[i]->body, 0);
+		ns.on[i] = 0;
 	}
 	return ns.max + 1 + (ns.recursive ? 10 : 0);
 }
@@ -232,8 +234,7 @@ layout(struct gen *g, struct script *s)
 	g->hist = arena_alloc(sizeof *g->hist * (n + 1));
 	g->nglobals = n;
 	g->stsize = 32;
-	for (d = s->decls; d; d = d->next)
-		hist_scan(g, d, 0);
+	hist_scan(g, s->decls, 0);      /* the list once: it walks next */
 	g->nglobals = 0;
 	g->funcs = arena_alloc(sizeof *g->funcs * (g->nfuncs + 1));
 	g->fnfmt = arena_alloc(sizeof *g->fnfmt * (g->nfuncs + 1));
