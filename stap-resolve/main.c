@@ -248,6 +248,9 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 		free(r->probes[i]->locals);
 	for (i = 0; i < r->nfuncs; i++)
 		free(r->funcs[i]->locals);
+	for (i = 0; i < r->naliassets; i++)
+		free(r->aliassets[i].v);
+	free(r->aliassets);
 	free(r->probes);
 	free(r->funcs);
 	free(r->gsyms);
