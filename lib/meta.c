@@ -240,6 +240,7 @@ rec_probe(struct meta *m, const char *p)
 		else if (!strcmp(w, "probes"))
 			pr->probes = v;
 	}
+	hash_add(&m->probeidx, pr->prog, (long)m->nprobes);
 	m->nprobes++;
 	return 0;
 }
@@ -516,12 +517,9 @@ meta_insnloc(const struct meta *m, const char *prog, size_t insn)
 const struct meta_probe *
 meta_probe(const struct meta *m, const char *prog)
 {
-	size_t i;
+	long i = hash_get(&m->probeidx, prog);
 
-	for (i = 0; i < m->nprobes; i++)
-		if (!strcmp(m->probes[i].prog, prog))
-			return &m->probes[i];
-	return NULL;
+	return i >= 0 ? &m->probes[i] : NULL;
 }
 
 /*

@@ -88,6 +88,7 @@ struct meta {
 	size_t nfiles, capfiles;
 	struct meta_probe *probes;
 	size_t nprobes, capprobes;
+	struct hash probeidx;   /* prog -> index in probes, the first */
 	struct meta_format *formats;	/* indexed by id */
 	size_t nformats, capformats;
 	struct meta_site *sites;	/* indexed by id */

@@ -30,6 +30,20 @@ char *arena_unquote(const char **pp, size_t *lenp, const char **why);
 void arena_freeall(void);
 void *vgrow(void *p, size_t *cap, size_t need, size_t elsz);
 
+/* hash.c */
+
+/* Names to numbers >= 0 (-1: none), for lookups a list would make
+ * quadratic.  Zeroed is empty; keys are not copied; slots come from
+ * the arena. */
+struct hash {
+	struct hashent *tab;
+	size_t n, cap;
+};
+
+long hash_get(const struct hash *h, const char *key);
+long hash_add(struct hash *h, const char *key, long val);
+void hash_set(struct hash *h, const char *key, long val);
+
 /* diag.c */
 
 struct loc {

@@ -3213,6 +3213,18 @@ uses_fmt(struct gen *g, struct node *n)
 	return 0;
 }
 
+/* uses_fmt of the probe alone: its next is the rest of the script */
+static int
+probe_uses_fmt(struct gen *g, struct node *probe)
+{
+	int i;
+
+	for (i = 0; i < N_CHILDREN; i++)
+		if (i != CH_locals && uses_fmt(g, *node_child(probe, i)))
+			return 1;
+	return 0;
+}
+
 /*
  * One probe's body in a kernel program that may hold several (probes on
  * one tracepoint share a program): nr >= 0 runs it only for that system
@@ -3319,7 +3331,8 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 	g->probefmt = 0;
 	for (j = 0; g->m_fmt >= 0 && !init && j < (p->nmembers ?
 	    p->nmembers : 1); j++)
-		if (uses_fmt(g, p->nmembers ? p->members[j].probe : probe))
+		if (probe_uses_fmt(g, p->nmembers ? p->members[j].probe :
+		    probe))
 			g->probefmt = 1;
 	if (g->probefmt) {
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);

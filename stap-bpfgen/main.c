@@ -234,8 +234,7 @@ layout(struct gen *g, struct script *s)
 	g->hist = arena_alloc(sizeof *g->hist * (n + 1));
 	g->nglobals = n;
 	g->stsize = 32;
-	for (d = s->decls; d; d = d->next)
-		hist_scan(g, d, 0);
+	hist_scan(g, s->decls, 0);      /* the list once: it walks next */
 	g->nglobals = 0;
 	g->funcs = arena_alloc(sizeof *g->funcs * (g->nfuncs + 1));
 	g->fnfmt = arena_alloc(sizeof *g->fnfmt * (g->nfuncs + 1));

@@ -121,10 +121,15 @@ static int
 setupprogs(struct ld *ld)
 {
 	size_t i, j, k;
+	struct hash byname = { 0 };     /* userspace programs, the first */
+	long at;
 
 	ld->uprogs = calloc(ld->meta.nprobes + 1, sizeof *ld->uprogs);
 	if (!ld->uprogs)
 		return -1;
+	for (j = 0; j < ld->bo->nprogs; j++)
+		if (!ld->bo->progs[j].kernel)
+			hash_add(&byname, ld->bo->progs[j].name, (long)j);
 	for (i = 0; i < ld->meta.nprobes; i++) {
 		const struct meta_probe *pr = &ld->meta.probes[i];
 		const struct bo_prog *bp = NULL;
@@ -133,10 +138,8 @@ setupprogs(struct ld *ld)
 		if (pr->kind != PK_BEGIN && pr->kind != PK_END &&
 		    pr->kind != PK_ERROR)
 			continue;
-		for (j = 0; j < ld->bo->nprogs && !bp; j++)
-			if (!ld->bo->progs[j].kernel &&
-			    !strcmp(ld->bo->progs[j].name, pr->prog))
-				bp = &ld->bo->progs[j];
+		if ((at = hash_get(&byname, pr->prog)) >= 0)
+			bp = &ld->bo->progs[at];
 		if (!bp) {
 			fprintf(stderr, "%s: '%s': no program '%s' for probe "
 			    "'%s'\n", argv0, ld->path, pr->prog, pr->point);

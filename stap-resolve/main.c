@@ -85,14 +85,13 @@ locals_of(struct node *decl, struct sym **v, size_t n)
 static void
 number_calls(struct resolver *r, struct node *n)
 {
-	size_t i;
+	struct func *f;
 	int k;
 
 	for (; n; n = n->next) {
-		if (n->kind == N_CALL && !(n->flags & F_BUILTIN))
-			for (i = 0; i < r->nfuncs; i++)
-				if (!strcmp(r->funcs[i]->name, n->str))
-					n->num = r->funcs[i]->index;
+		if (n->kind == N_CALL && !(n->flags & F_BUILTIN) &&
+		    (f = sym_func(r, n->str)))
+			n->num = f->index;
 		for (k = 0; k < N_CHILDREN; k++)
 			number_calls(r, *node_child(n, k));
 	}
@@ -258,6 +257,9 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 		free(r->probes[i]->locals);
 	for (i = 0; i < r->nfuncs; i++)
 		free(r->funcs[i]->locals);
+	for (i = 0; i < r->naliassets; i++)
+		free(r->aliassets[i].v);
+	free(r->aliassets);
 	free(r->probes);
 	free(r->funcs);
 	free(r->gsyms);
