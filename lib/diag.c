@@ -248,14 +248,6 @@ bugat(const char *file, int line, const char *fmt, ...)
 	abort();
 }
 
-/* In a pipe a lost write must fail loudly. */
-void
-outclose(FILE *f)
-{
-	if (fflush(f) != 0 || ferror(f))
-		fatal("write error:");
-}
-
 const char *
 opt_value(int argc, char **argv, int *i, void (*usage)(FILE *, int))
 {

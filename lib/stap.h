@@ -91,6 +91,18 @@ _Noreturn void fatal(const char *fmt, ...);
 _Noreturn void die(void);
 _Noreturn void bugat(const char *file, int line, const char *fmt, ...);
 #define bug(...) bugat(__FILE__, __LINE__, __VA_ARGS__)
+
+/* outfile.c */
+
+/* -o FILE: a regular FILE is written through a temporary file that
+ * outclose renames over it (one at a time); fatal on failure */
+FILE *outopen(const char *path);
+/* -o FILE opened itself, for output that must show as it is written:
+ * the fd (close-on-exec); fatal on failure */
+int out_create(const char *path);
+/* Flush f and check it, fatal on a write error; a file from outopen is
+ * closed and renamed into place, any other stream stays open for its
+ * owner (bpfgen_run writes into a fuzzer's memory stream) */
 void outclose(FILE *f);
 
 /* lex.c */

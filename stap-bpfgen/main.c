@@ -771,7 +771,7 @@ main(int argc, char **argv)
 	}
 	if (in && strcmp(in, "-") && !(fi = fopen(in, "r")))
 		fatal("open '%s':", in);
-	if (out && !(fo = fopen(out, "w")))
-		fatal("open '%s':", out);
+	if (out)
+		fo = outopen(out);
 	return bpfgen_run(fi, in ? in : "<stdin>", fo);
 }

@@ -96,7 +96,10 @@ struct ld {
 	long pid;
 	double timeout;
 	int verbose, raw;
-	FILE *out;
+	FILE *out;		/* to outfd, through main.c's outwrite */
+	int outfd;
+	int werr;		/* the first write error's errno, or 0 */
+	uint64_t unwritten;	/* bytes of output lost from then on */
 
 	/* the file */
 	char *data;

@@ -152,12 +152,7 @@ events_finish(struct ld *ld, uint64_t lost, uint64_t errors)
 	if (ld->badrecs)
 		fprintf(stderr, "WARNING: Number of malformed records: %llu\n",
 		    (unsigned long long)ld->badrecs);
-	if (ferror(ld->out)) {
-		fprintf(stderr, "%s: write '%s': %s\n", argv0,
-		    ld->outpath ? ld->outpath : "<stdout>", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return ld->werr ? -1 : 0;	/* main says why */
 }
 
 void

@@ -866,6 +866,13 @@ exec(struct interp *vm, const struct bpf_insn *insns, uint64_t r[])
 			    "instruction budget of %llu exhausted",
 			    (unsigned long long)vm->budget);
 		}
+		/* 2^31 instructions take seconds: one Ctrl-C must not
+		 * wait for them */
+		if ((left & (INTERP_POLL - 1)) == 0 && vm->intr &&
+		    *vm->intr) {
+			vm->steps = vm->budget - left;
+			return fail(vm, pc, INTERP_EINTR, "interrupted");
+		}
 		in = &insns[pc];
 		switch (in->code) {
 		case BPF_JMP | BPF_JA:

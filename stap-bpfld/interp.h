@@ -38,6 +38,7 @@
 #ifndef INTERP_H
 #define INTERP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,7 @@ enum {
 	INTERP_STACK = 512,		/* default stack, the kernel's size */
 	INTERP_STACKMAX = 1 << 16,	/* what stock stapbpf gives */
 	INTERP_ERRLEN = 160,
+	INTERP_POLL = 1 << 16,		/* instructions between intr polls */
 };
 
 /* Flags in struct interp's flags */
@@ -74,6 +76,7 @@ enum interperr {
 	INTERP_EHELPER,		/* no helper callback, or it failed */
 	INTERP_EMAP,		/* no map callback, or it failed */
 	INTERP_ENOMEM,		/* region table full or out of memory */
+	INTERP_EINTR,		/* *intr was set (a signal came) */
 	INTERP_EUSER = 100,
 };
 
@@ -107,6 +110,10 @@ struct interp_region {
 struct interp {
 	/* Set by the caller, any time before interp_run */
 	uint64_t budget;	/* instructions per run; interp_init: 1<<24 */
+	/* If set, polled every INTERP_POLL instructions: when *intr is
+	 * non-zero the run stops with INTERP_EINTR, so that a signal
+	 * handler can end a runaway program */
+	volatile sig_atomic_t *intr;
 	unsigned flags;		/* INTERP_DIVTRAP */
 	int (*helper)(struct interp *vm, int id, const uint64_t args[5],
 	    uint64_t *ret, void *user);

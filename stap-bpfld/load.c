@@ -21,9 +21,59 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <linux/capability.h>
 #include <linux/perf_event.h>
 
 #include "bpfld.h"
+
+/*
+ * libbpf's reasons: errno values, and its own from 4000 up
+ * (LIBBPF_ERRNO__FORMAT...), which strerror calls "Unknown error".
+ */
+static const char *
+why(int err)
+{
+	static char buf[128];
+
+	if (err < 0)
+		err = -err;
+	if (libbpf_strerror(err, buf, sizeof buf) < 0)
+		snprintf(buf, sizeof buf, "error %d", err);
+	return buf;
+}
+
+/* Root, or what the kernel asks of an unprivileged tracer instead */
+static int
+privileged(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	memset(d, 0, sizeof d);
+	if (syscall(SYS_capget, &h, d) < 0)
+		return geteuid() == 0;
+#define HAS(c) (d[(c) / 32].effective & (1u << ((c) % 32)))
+	return HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON));
+#undef HAS
+}
+
+/*
+ * A failure of the bpf syscall.  EPERM without the privilege means
+ * just that (the kernel does not say so itself), and comes first.
+ */
+static void
+bpferr(const char *what, int err)
+{
+	if (err < 0)
+		err = -err;
+	if ((err == EPERM || err == EACCES) && !privileged())
+		fprintf(stderr, "%s: loading BPF needs root, or CAP_BPF and "
+		    "CAP_PERFMON (%s: %s)\n", argv0, what, why(err));
+	else
+		fprintf(stderr, "%s: %s: %s\n", argv0, what, why(err));
+}
 
 /* The whole .bo, at most INPUT_MAX bytes: a .bo from an endless
  * source stops there, not when memory runs out */
@@ -87,7 +137,7 @@ load_open(struct ld *ld)
 	ld->obj = bpf_object__open_mem(ld->data, ld->size, &opts);
 	if (!ld->obj) {
 		fprintf(stderr, "%s: '%s': libbpf cannot open it: %s\n",
-		    argv0, name, strerror(errno));
+		    argv0, name, why(errno));
 		return -1;
 	}
 	return 0;
@@ -130,8 +180,7 @@ makefmt(struct ld *ld)
 	    &opts);
 	if (fd < 0 || bpf_map_update_elem(fd, &key, val, 0) < 0 ||
 	    bpf_map_freeze(fd) < 0 || (rc = bpf_map__reuse_fd(map, fd)) < 0) {
-		fprintf(stderr, "%s: create stap_fmt: %s\n", argv0,
-		    strerror(errno));
+		bpferr("create stap_fmt", errno);
 		if (fd >= 0)
 			close(fd);
 		free(val);
@@ -197,6 +246,7 @@ load_load(struct ld *ld)
 {
 	struct bpf_program *prog;
 	struct bpf_map *map;
+	char what[300];
 	int err;
 
 	if (makefmt(ld) < 0)
@@ -221,8 +271,8 @@ load_load(struct ld *ld)
 				rejected(ld, prog);
 				return -1;
 			}
-		fprintf(stderr, "%s: load '%s': %s\n", argv0, ld->path,
-		    strerror(-err));
+		snprintf(what, sizeof what, "load '%s'", ld->path);
+		bpferr(what, err);
 		return -1;
 	}
 	ld->ctlfd = bpf_object__find_map_fd_by_name(ld->obj, "stap_ctl");

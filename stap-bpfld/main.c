@@ -13,7 +13,7 @@
  *     before the initialisers and begin probes, as in stap), then
  *     release the command;
  *   drain the ring buffer until an EXIT or ERROR record, stap_ctl.exit,
- *     a signal, -T, or the command's exit;
+ *     a signal, -T, the command's exit, or a write error;
  *   clear stap_ctl.run, so nothing counts while detaching, which takes
  *     a grace period per tracepoint;
  *   detach the kernel programs, drain what they sent before that,
@@ -21,8 +21,11 @@
  *     probes print last, as with stap;
  *   close everything: programs, links and maps go with their fds.
  */
+/* fopencookie: the output stream writes through outwrite */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -96,6 +99,11 @@ onsignal(int sig)
 	static const char msg[] = "stap-bpfld: interrupted again, "
 	    "exiting now\n";
 
+	/* after a stop, SIGPIPE is a reader that went away (a "| head"
+	 * hit by the same Ctrl-C), not a second interruption: the write
+	 * error it comes with is reported */
+	if (sig == SIGPIPE && stop_signal)
+		return;
 	if (stop_signal) {
 		/* the kernel drops every program and map with our fds */
 		if (write(2, msg, sizeof msg - 1) < 0)
@@ -111,20 +119,97 @@ onchild(int sig)
 	child_signal = sig;
 }
 
+/*
+ * SIGINT, SIGTERM, SIGHUP and SIGPIPE stop the script as stap's do:
+ * the end probes run.  SA_RESTART, so that a signal (the -c command's
+ * SIGCHLD above all) cannot cut a write to a slow reader short;
+ * epoll_wait is never restarted, so the ring buffer's poll still wakes.
+ * SIGHUP stays ignored under nohup.  A parent may have blocked them:
+ * they are unblocked, and one already pending arrives now, before the
+ * begin probes.
+ */
 static void
 handlers(void)
 {
-	struct sigaction sa;
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa, old;
+	sigset_t set;
+	size_t i;
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: a signal must wake the ring buffer's epoll */
-	sa.sa_handler = onsignal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&set);
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sa.sa_handler = onchild;
-	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+	sigaddset(&set, SIGCHLD);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = onsignal;
+	for (i = 0; i < NELEM(stops); i++) {
+		if (stops[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stops[i], &sa, NULL);
+		sigaddset(&set, stops[i]);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/*
+ * The output stream writes through here rather than stdio's own
+ * write, which gives up on EINTR and drops its buffer.  A write cut
+ * short is resumed, a full non-blocking pipe waited on; the first real
+ * error is kept with its errno (runloop stops on it, main reports it)
+ * and what could not be written from then on is counted, not retried.
+ */
+static ssize_t
+outwrite(void *cookie, const char *buf, size_t n)
+{
+	struct ld *ld = cookie;
+	struct pollfd p;
+	size_t done = 0;
+	ssize_t w;
+
+	while (!ld->werr && done < n) {
+		w = write(ld->outfd, buf + done, n - done);
+		if (w > 0) {
+			done += (size_t)w;
+		} else if (w < 0 && (errno == EAGAIN ||
+		    errno == EWOULDBLOCK)) {
+			p.fd = ld->outfd;
+			p.events = POLLOUT;
+			poll(&p, 1, -1);
+		} else if (w == 0 || errno != EINTR) {
+			ld->werr = w < 0 ? errno : EIO;
+		}
+	}
+	ld->unwritten += n - done;
+	return (ssize_t)n;
+}
+
+static int
+outclosefd(void *cookie)
+{
+	struct ld *ld = cookie;
+
+	if (ld->outfd != STDOUT_FILENO && close(ld->outfd) < 0 &&
+	    !ld->werr)
+		ld->werr = errno;	/* NFS and quotas say so late */
+	return 0;
+}
+
+static void
+openout(struct ld *ld)
+{
+	cookie_io_functions_t io = { .write = outwrite, .close = outclosefd };
+
+	ld->outfd = ld->outpath ? out_create(ld->outpath) : STDOUT_FILENO;
+	ld->out = fopencookie(ld, "w", io);
+	if (!ld->out)
+		fatal("open '%s':", ld->outpath ? ld->outpath : "<stdout>");
+	/* as stdio does for stdout: a terminal sees each line */
+	if (isatty(ld->outfd))
+		setvbuf(ld->out, NULL, _IOLBF, 0);
 }
 
 /*
@@ -403,7 +488,7 @@ runloop(struct ld *ld, int *bad)
 
 	while (!ld->exiting && !stop_signal) {
 		ms = 100;
-		if (ld->failed)
+		if (ld->failed || ld->werr)
 			break;
 		if (end) {
 			double left = end - now_ms();
@@ -465,7 +550,7 @@ main(int argc, char **argv)
 {
 	static struct ld ld;     /* static: what it holds lives to the end */
 	uint64_t lost = 0, errs = 0, skipped = 0;
-	int bad = 0, rc = 1;
+	int bad = 0, rc = 1, started;
 
 	argv0 = "stap-bpfld";
 	memset(&ld, 0, sizeof ld);
@@ -475,12 +560,7 @@ main(int argc, char **argv)
 		return 2;
 	verbose = ld.verbose;
 	libbpf_set_print(printer);
-	ld.out = stdout;
-	if (ld.outpath && !(ld.out = fopen(ld.outpath, "w"))) {
-		fprintf(stderr, "%s: open '%s': %s\n", argv0, ld.outpath,
-		    strerror(errno));
-		return 1;
-	}
+	openout(&ld);
 	phase_start = now_ms();
 	if (ld.cmd && startchild(&ld) < 0) {
 		fprintf(stderr, "%s: fork: %s\n", argv0, strerror(errno));
@@ -499,7 +579,17 @@ main(int argc, char **argv)
 	if (load_attach(&ld) < 0)
 		goto out;
 	phase("attach");
-	user_run(&ld, PK_BEGIN);
+	/*
+	 * A signal before the begin probes stops a script that never
+	 * started: no begin, no end probes (staprun's "exit before
+	 * starting").  One during them cuts a runaway probe short (the
+	 * interpreter polls stop_signal), and the end probes run.
+	 */
+	started = !stop_signal;
+	ld.vm.intr = &stop_signal;
+	if (started)
+		user_run(&ld, PK_BEGIN);
+	ld.vm.intr = NULL;
 	/* kernel probes run once begin probes have, as in stap */
 	if (!ld.exiting && !stop_signal && !ld.failed)
 		load_gate(&ld, 1);
@@ -513,7 +603,8 @@ main(int argc, char **argv)
 	load_detach(&ld);
 	events_poll(&ld, 0);
 	phase("detach");
-	user_run(&ld, ld.failed ? PK_ERROR : PK_END);
+	if (started)
+		user_run(&ld, ld.failed ? PK_ERROR : PK_END);
 	load_ctl(&ld, CTL_LOST, &lost, 0);
 	load_ctl(&ld, CTL_ERRORS, &errs, 0);
 	if (errs < ld.errors)
@@ -534,12 +625,13 @@ out:
 	events_free(&ld);
 	user_free(&ld);
 	load_close(&ld);
-	if (ld.out != stdout && fclose(ld.out) == EOF) {
-		fprintf(stderr, "%s: write '%s': %s\n", argv0, ld.outpath,
-		    strerror(errno));
+	fclose(ld.out);
+	if (ld.werr) {
+		/* nothing lost goes unsaid: the cause, and how much */
+		fprintf(stderr, "%s: write '%s': %s (%llu bytes not written)\n",
+		    argv0, ld.outpath ? ld.outpath : "<stdout>",
+		    strerror(ld.werr), (unsigned long long)ld.unwritten);
 		rc = 1;
 	}
-	if (fflush(stdout) == EOF || ferror(stdout))
-		rc = 1;
 	return rc || bad;
 }

@@ -862,8 +862,14 @@ report(struct ld *ld, const struct uprog *u, int rc)
 	if (rc == INTERP_EBUDGET)
 		msg = "too many instructions in a userspace probe (MAXACTION)";
 	fflush(ld->out);
-	fprintf(stderr, "ERROR: %s near %s\n", msg, meta_locstr(loc, where,
-	    sizeof where));
+	meta_locstr(loc, where, sizeof where);
+	/* a signal cut it short: the script stops as it would have
+	 * after the probe, without an error */
+	if (rc == INTERP_EINTR)
+		fprintf(stderr, "WARNING: probe '%s' interrupted near %s\n",
+		    u->probe->point, where);
+	else
+		fprintf(stderr, "ERROR: %s near %s\n", msg, where);
 }
 
 static void
@@ -896,6 +902,8 @@ run_one(struct ld *ld, const struct uprog *u)
 	endrun(ld);
 	if (rc) {
 		report(ld, u, rc);
+		if (rc == INTERP_EINTR)
+			return 0;
 		ld->errors++;
 		ld->failed = 1;
 		return -1;

@@ -212,12 +212,16 @@ read_script(struct facts *f, const char *buf, size_t len, const char *name,
 	return s;
 }
 
+/*
+ * -o FILE: only a run that succeeds replaces FILE (see lib/outfile.c),
+ * so a malformed input or a full disk leaves it, the input it may be,
+ * as it was.
+ */
 static int
-finish(FILE *fo, const char *outpath, int rc)
+finish(FILE *fo, int rc)
 {
-	outclose(fo);
-	if (fo != stdout && fclose(fo))
-		fatal("close '%s':", outpath);
+	if (rc == 0 || fo == stdout)
+		outclose(fo);
 	return rc;
 }
 
@@ -299,20 +303,20 @@ main(int argc, char **argv)
 		fatal("'%s' is %s: --tree wants a script or a stap-tree",
 		    name, kind == 'b' ? "a .bo" : "an event stream");
 	if (kind == 'e') {
-		if (outpath && !(fo = fopen(outpath, "w")))
-			fatal("open '%s':", outpath);
+		if (outpath)
+			fo = outopen(outpath);
 		rc = render(fd, head, nhead, name, fo);
-		return finish(fo, outpath, rc);
+		return finish(fo, rc);
 	}
 	buf = slurp(fd, head, nhead, name, kind == 't', &len);
 	if (fd != 0)
 		close(fd);
 	if (kind == 'b') {
-		if (outpath && !(fo = fopen(outpath, "w")))
-			fatal("open '%s':", outpath);
+		if (outpath)
+			fo = outopen(outpath);
 		list_bo(fo, buf, len, name);
 		free(buf);
-		return finish(fo, outpath, 0);
+		return finish(fo, 0);
 	}
 	/* stdin is a pipe from an earlier stage: a tree, or a failure */
 	if (!strcmp(path, "-") || !strncmp(buf, "stap-tree ", 10))
@@ -321,8 +325,8 @@ main(int argc, char **argv)
 		s = read_script(&f, buf, len, name, incdirs, nincs, &file);
 	free(buf);
 
-	if (outpath && !(fo = fopen(outpath, "w")))
-		fatal("open '%s':", outpath);
+	if (outpath)
+		fo = outopen(outpath);
 	if (tree) {
 		/* a tree read and written again is byte-identical */
 		if (!s->tool)
@@ -336,5 +340,5 @@ main(int argc, char **argv)
 	}
 	free(text);
 	free(f.defines);
-	return finish(fo, outpath, 0);
+	return finish(fo, 0);
 }

@@ -110,11 +110,9 @@ main(int argc, char **argv)
 		    nerrors == 1 ? "" : "s");
 		return 1;
 	}
-	if (out && !(fo = fopen(out, "w")))
-		fatal("open '%s':", out);
+	if (out)
+		fo = outopen(out);
 	tree_write(fo, s);
 	outclose(fo);
-	if (fo != stdout)
-		fclose(fo);
 	return 0;
 }

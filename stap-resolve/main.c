@@ -383,8 +383,8 @@ main(int argc, char **argv)
 	s = resolve_run(fi, in ? in : "<stdin>", tracefs, dirs, ndirs);
 	if (!s)
 		return 1;
-	if (out && !(fo = fopen(out, "w")))
-		fatal("open '%s':", out);
+	if (out)
+		fo = outopen(out);
 	tree_write(fo, s);
 	outclose(fo);
 	return 0;
