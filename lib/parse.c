@@ -551,7 +551,8 @@ atform(struct parser *p)
 	} else if (!strcmp(at.str, "@probewrite")) {
 		expect(p, O_LPAREN);
 		n->args = leaf(p, N_IDENT);
-		if (n->args->kind != N_IDENT || iskeyword(n->args->str))
+		if (n->args->kind != N_IDENT || !n->args->str ||
+		    iskeyword(n->args->str))
 			error_at(p, n->args->loc, "expected identifier");
 	} else if (!strcmp(at.str, "@kregister") ||
 	    !strcmp(at.str, "@uregister") || !strcmp(at.str, "@kderef") ||
