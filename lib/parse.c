@@ -547,7 +547,8 @@ atform(struct parser *p)
 	} else if (!strcmp(at.str, "@probewrite")) {
 		expect(p, O_LPAREN);
 		n->args = leaf(p, N_IDENT);
-		if (n->args->kind != N_IDENT || lex_iskeyword(n->args->str))
+		if (n->args->kind != N_IDENT || !n->args->str ||
+		    lex_iskeyword(n->args->str))
 			error_at(p, n->args->loc, "expected identifier");
 	} else if (!strcmp(at.str, "@kregister") ||
 	    !strcmp(at.str, "@uregister") || !strcmp(at.str, "@kderef") ||

@@ -9,7 +9,8 @@
  * kernel probes are never loaded.  What a stage refuses ends the run;
  * nothing may crash, and the interpreter's budget is small, so a loop
  * the generated code fails to bound ends as a runtime error, not a
- * hang.  FUZZDIR is the source tree (the Makefile passes it).
+ * hang.  FUZZDIR is the source tree (the Makefile passes it); with
+ * FUZZ_SHOW set in the environment, the probes' output goes to stdout.
  */
 #define _GNU_SOURCE		/* memfd_create */
 #include <errno.h>
@@ -37,7 +38,7 @@ now_ms(void)
 enum {
 	BUDGET = 1 << 20,	/* instructions per probe run */
 	FAKEFD = 1 << 20,	/* fds of the maps that are not memfds */
-	MAXMAPS = 64,
+	MAXMAPS = 4096,
 };
 
 /* A map, in memory.  Arrays are value after value (a memfd when user.c
@@ -282,8 +283,11 @@ fake_open(struct ld *ld)
 			const struct meta_fmtstr *f = &ld->meta.fmtstrs[n];
 			size_t len = f->len ? f->len : strlen(f->str) + 1;
 
-			if (f->off > m->vsize || len > m->vsize - f->off)
-				return -1;	/* load.c refuses it */
+			if (f->off > m->vsize || len > m->vsize - f->off) {
+				fprintf(stderr, "fmtstr at %zu does not fit "
+				    "stap_fmt\n", f->off);
+				abort();	/* load.c would refuse it */
+			}
 			memcpy(m->data + f->off, f->str, len);
 		}
 	}
@@ -309,7 +313,12 @@ fake_close(void)
 	obj.nmaps = 0;
 }
 
-/* The .bo's userspace probes, as stap-bpfld runs them */
+/*
+ * The .bo's userspace probes, as stap-bpfld runs them.  What stap-bpfgen
+ * wrote, stap-bpfld must read: a refusal here is a bug of one of them
+ * (abort, the fuzzer keeps the input), except a map too big to fake.
+ * A runtime error of a probe is a result, not a bug.
+ */
 static void
 run_bo(FILE *devnull, char *data, size_t size)
 {
@@ -323,22 +332,31 @@ run_bo(FILE *devnull, char *data, size_t size)
 	ld.data = data;
 	ld.size = size;
 	ld.bo = bo_openmem(data, size, ld.path, err, sizeof err);
-	if (!ld.bo)
-		return;
+	if (!ld.bo) {
+		fprintf(stderr, "stap-bpfgen wrote a .bo the reader refuses: "
+		    "%s\n", err);
+		abort();
+	}
 	meta_init(&ld.meta);
 	if (meta_feed(&ld.meta, "stap-bo 1", "stap-bo") < 0)
-		goto out;
+		abort();
 	for (i = 0; i < ld.bo->nlines; i++)
-		if (meta_feed(&ld.meta, ld.bo->lines[i], "stap-bo") < 0)
-			goto out;
+		if (meta_feed(&ld.meta, ld.bo->lines[i], "stap-bo") < 0) {
+			fprintf(stderr, "stap-bpfgen wrote a .stap record "
+			    "stap-bpfld refuses: %s\n", ld.meta.err);
+			abort();
+		}
 	ld.obj = &obj;
 	if (fake_open(&ld) < 0)
 		goto out;
-	if (user_init(&ld) == 0) {
-		ld.vm.budget = BUDGET;
-		user_run(&ld, PK_BEGIN);
-		user_run(&ld, ld.failed ? PK_ERROR : PK_END);
+	if (user_init(&ld) < 0) {
+		fprintf(stderr, "stap-bpfld cannot set up the userspace "
+		    "probes stap-bpfgen wrote\n");
+		abort();
 	}
+	ld.vm.budget = BUDGET;
+	user_run(&ld, PK_BEGIN);
+	user_run(&ld, ld.failed ? PK_ERROR : PK_END);
 	user_free(&ld);
 out:
 	fake_close();
