@@ -556,6 +556,7 @@ use(struct basm *b, const struct opnd *o, int scratch)
 		/* a string is its address */
 		/* FALLTHROUGH */
 	case A_ADDR:
+		asm_escape(p, o->slot, o->str ? b->g->maxstr : o->size);
 		asm_mov(p, scratch, BPF_REG_9);
 		asm_alui(p, BPF_ADD, scratch, o->slot);
 		return scratch;

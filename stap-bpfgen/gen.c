@@ -494,6 +494,7 @@ regex_match(struct gen *g, struct node *n)
 	asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, yes);
 	asm_movi(p, BPF_REG_4, 0);              /* the index in s */
 	asm_bind(p, loop);
+	asm_escape(p, s, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
 	asm_ldx(p, BPF_B, BPF_REG_2, BPF_REG_2, (int16_t)s);
@@ -744,6 +745,7 @@ snprintf_(struct gen *g, const char *fmt, const int *slots,
 
 	for (i = 0; i < n; i++) {
 		if (types[i] == T_STRING) {
+			asm_escape(g->p, slots[i], g->maxstr);
 			asm_mov(g->p, BPF_REG_1, BPF_REG_9);
 			asm_alui(g->p, BPF_ADD, BPF_REG_1, slots[i]);
 		} else {
@@ -752,12 +754,14 @@ snprintf_(struct gen *g, const char *fmt, const int *slots,
 		store(g, data + 8 * i, BPF_REG_1);
 	}
 	zero(g, BPF_REG_9, out, g->maxstr);
+	asm_escape(g->p, out, g->maxstr);
 	asm_mov(g->p, BPF_REG_1, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_1, out);
 	asm_movi(g->p, BPF_REG_2, g->maxstr);
 	asm_ldx(g->p, BPF_DW, BPF_REG_3, BPF_REG_10, SK_FMT);
 	asm_alui(g->p, BPF_ADD, BPF_REG_3, off);
 	if (n) {
+		asm_escape(g->p, data, 8 * n);
 		asm_mov(g->p, BPF_REG_4, BPF_REG_9);
 		asm_alui(g->p, BPF_ADD, BPF_REG_4, data);
 	} else {
@@ -782,6 +786,8 @@ str_compare(struct gen *g, int a, int b)
 
 	asm_movi(p, BPF_REG_1, 0);
 	asm_bind(p, loop);
+	asm_escape(p, a, g->maxstr);
+	asm_escape(p, b, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
 	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)a);
@@ -812,6 +818,7 @@ str_length(struct gen *g, int s)
 
 	asm_movi(p, BPF_REG_1, 0);
 	asm_bind(p, loop);
+	asm_escape(p, s, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
 	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)s);
@@ -839,10 +846,12 @@ str_sub(struct gen *g, int s, int start, int len)
 	asm_jmp(p, BPF_JSLT, BPF_REG_4, -1, 0, done);
 	asm_jmp(p, BPF_JSGE, BPF_REG_4, -1, g->maxstr, done);
 	asm_jmp(p, BPF_JGE, BPF_REG_1, -1, g->maxstr - 1, done);
+	asm_escape(p, s, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
 	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)s);
 	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, done);
+	asm_escape(p, res, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
 	asm_stx(p, BPF_B, BPF_REG_2, (int16_t)res, BPF_REG_3);
@@ -880,6 +889,7 @@ str_find(struct gen *g, int a, int b, struct loc loc)
 	found = asm_label(p);
 	asm_movi(p, BPF_REG_4, 0);              /* index in b */
 	asm_bind(p, inner);
+	asm_escape(p, b, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
 	asm_ldx(p, BPF_B, BPF_REG_5, BPF_REG_2, (int16_t)b);
@@ -887,6 +897,7 @@ str_find(struct gen *g, int a, int b, struct loc loc)
 	asm_mov(p, BPF_REG_3, BPF_REG_1);
 	asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_4);
 	asm_jmp(p, BPF_JGE, BPF_REG_3, -1, g->maxstr, done);
+	asm_escape(p, a, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_3);
 	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)a);
@@ -972,6 +983,7 @@ static void
 map_key_call(struct gen *g, int helper, int map, int kslot)
 {
 	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_escape(g->p, kslot, (int)gen_map_key(map));
 	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_2, kslot);
 	asm_call(g->p, helper);
@@ -989,8 +1001,10 @@ update(struct gen *g, struct loc loc, int map, int kslot, int vslot)
 	int ok = asm_label(g->p);
 
 	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_escape(g->p, kslot, (int)gen_map_key(map));
 	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_2, kslot);
+	asm_escape(g->p, vslot, (int)gen_map_value(map));
 	asm_mov(g->p, BPF_REG_3, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_3, vslot);
 	asm_movi(g->p, BPF_REG_4, BPF_ANY);
@@ -1103,8 +1117,10 @@ elem(struct gen *g, int map, int kslot, int size, struct loc loc)
 	fresh = tmp(g, size);
 	zero(g, BPF_REG_9, fresh, size);
 	asm_ldmap(p, BPF_REG_1, map);
+	asm_escape(p, kslot, (int)gen_map_key(map));
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_2, kslot);
+	asm_escape(p, fresh, size);
 	asm_mov(p, BPF_REG_3, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_3, fresh);
 	asm_movi(p, BPF_REG_4, BPF_NOEXIST);
@@ -1503,6 +1519,7 @@ read_string(struct gen *g, struct node *n, int user)
 	if (dflt)
 		dslot = expr(g, dflt);
 	zero(g, BPF_REG_9, out, g->maxstr);
+	asm_escape(p, out, g->maxstr);
 	asm_mov(p, BPF_REG_1, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_1, out);
 	asm_movi(p, BPF_REG_2, g->maxstr);
@@ -1545,6 +1562,7 @@ task_read(struct gen *g, int task, int ctloff, int dst, int size)
 	asm_ldx(g->p, BPF_DW, BPF_REG_3, BPF_REG_1, (int16_t)ctloff);
 	load(g, BPF_REG_2, task);
 	asm_alu(g->p, BPF_ADD, BPF_REG_3, BPF_REG_2);
+	asm_escape(g->p, dst, size);
 	asm_mov(g->p, BPF_REG_1, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_1, dst);
 	asm_movi(g->p, BPF_REG_2, size);
@@ -1689,6 +1707,7 @@ builtin(struct gen *g, struct node *n)
 	if (!strcmp(f, "execname")) {
 		s = tmp(g, g->maxstr);
 		zero(g, BPF_REG_9, s, g->maxstr);
+		asm_escape(p, s, g->maxstr);
 		asm_mov(p, BPF_REG_1, BPF_REG_9);
 		asm_alui(p, BPF_ADD, BPF_REG_1, s);
 		asm_movi(p, BPF_REG_2, 16);
@@ -1950,6 +1969,7 @@ target_field(struct gen *g, struct node *n)
 	if (n->type == T_STRING) {
 		s = tmp(g, g->maxstr);
 		zero(g, BPF_REG_9, s, g->maxstr);
+		asm_escape(p, s, g->maxstr);
 		asm_mov(p, BPF_REG_1, BPF_REG_9);
 		asm_alui(p, BPF_ADD, BPF_REG_1, s);
 		if (n->flags & F_DATALOC) {
@@ -2274,8 +2294,10 @@ static void
 user_next(struct gen *g, int it, int ks, int vs, int end)
 {
 	load(g, BPF_REG_1, it);
+	asm_escape(g->p, ks, 30000 - ks);
 	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_2, ks);
+	asm_escape(g->p, vs, 30000 - vs);
 	asm_mov(g->p, BPF_REG_3, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_3, vs);
 	asm_call(g->p, UHELPER_FOREACH_NEXT);

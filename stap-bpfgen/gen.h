@@ -207,6 +207,8 @@ int gen_map(const char *name, int type, unsigned key, unsigned value,
     unsigned max);
 unsigned gen_map_max(int map);
 const char *gen_map_name(int map);
+unsigned gen_map_key(int map);
+unsigned gen_map_value(int map);
 int gen_string(struct gen *g, const char *s);
 void gen_printf(struct gen *g, const char *fmt, const int *slots,
     const char *types);

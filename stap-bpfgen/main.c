@@ -41,6 +41,18 @@ gen_map_max(int m)
 	return m >= 0 && m < nmaps ? maps[m].max : 0;
 }
 
+unsigned
+gen_map_key(int m)
+{
+	return m >= 0 && m < nmaps ? maps[m].key : 0;
+}
+
+unsigned
+gen_map_value(int m)
+{
+	return m >= 0 && m < nmaps ? maps[m].value : 0;
+}
+
 const char *
 gen_map_name(int m)
 {

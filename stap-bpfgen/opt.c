@@ -33,6 +33,8 @@ struct slots {
 	char *bad;              /* partly, or through a pointer */
 };
 
+static int ends_block(const struct ir *i);
+
 static int
 is_mem(const struct ir *i)
 {
@@ -90,25 +92,91 @@ reads_r9(const struct ir *i)
 	return 0;
 }
 
+/*
+ * A copy of r9 made after an escape: where it points, so that what is
+ * read or written through it is kept in the frame even where gen.c
+ * named only one of the places (two strings compared byte by byte)
+ */
+struct derived {
+	int on, var;
+	long k;
+	int size;               /* the escape's */
+};
+
+static void
+through(struct slots *s, struct derived *d, const struct ir *i)
+{
+	int r = mem_base(i);
+
+	if (r < 0 || r > BPF_REG_10 || !d[r].on)
+		return;
+	mark_bad(s, d[r].k + i->off, d[r].var ? d[r].size : mem_size(i));
+}
+
+static void
+track(struct derived *d, const struct ir *i, int ok_copy, int size)
+{
+	int cls = BPF_CLASS(i->code), op = BPF_OP(i->code);
+	struct derived nd = { 0, 0, 0, 0 };
+
+	if (i->kind != IK_INSN && i->kind != IK_LD64 &&
+	    i->kind != IK_LDMAP && i->kind != IK_LDFUNC)
+		return;
+	if (i->kind == IK_INSN && ends_block(i)) {
+		memset(d, 0, sizeof *d * (BPF_REG_10 + 1));
+		return;
+	}
+	if (i->kind == IK_INSN && op == BPF_CALL && cls == BPF_JMP) {
+		memset(d, 0, sizeof *d * 6);
+		return;
+	}
+	if (i->dst < 0 || i->dst > BPF_REG_10 || (i->kind == IK_INSN &&
+	    cls != BPF_ALU64 && cls != BPF_ALU && cls != BPF_LDX))
+		return;
+	if (i->kind == IK_INSN && cls == BPF_ALU64 && op == BPF_MOV &&
+	    BPF_SRC(i->code) == BPF_X && i->src <= BPF_REG_10) {
+		if (i->src == BPF_REG_9 && ok_copy) {
+			nd.on = 1;
+			nd.size = size;
+		}
+		else
+			nd = d[i->src];
+	} else if (i->kind == IK_INSN && cls == BPF_ALU64 && op == BPF_ADD &&
+	    d[i->dst].on) {
+		nd = d[i->dst];
+		if (BPF_SRC(i->code) == BPF_K)
+			nd.k += i->imm;
+		else
+			nd.var = 1;
+	}
+	d[i->dst] = nd;
+}
+
 /* Who touches each slot, and how */
 static void
 scan(struct slots *s, struct prog **pp, int np)
 {
-	int k;
+	struct derived d[BPF_REG_10 + 1];
+	int k, size = 0;
 	size_t j;
 
 	for (k = 0; k < np; k++) {
 		struct prog *p = pp[k];
 		int ok_copy = 0;
 
+		memset(d, 0, sizeof d);
 		for (j = 0; j < p->nir; j++) {
 			struct ir *i = &p->ir[j];
 
 			if (i->kind == IK_ESCAPE) {
 				mark_bad(s, i->off, i->imm);
+				if (i->imm > size)
+					size = i->imm;
 				ok_copy = 1;
 				continue;
 			}
+			if (i->kind == IK_LABEL)
+				memset(d, 0, sizeof d);
 			if (is_mem(i) && mem_base(i) == BPF_REG_9) {
 				long off = i->off;
 
@@ -120,7 +188,8 @@ scan(struct slots *s, struct prog **pp, int np)
 
 					*o = *o == NONE || *o == k ? k : MANY;
 				}
-			}
+			} else if (is_mem(i))
+				through(s, d, i);
 			if (reads_r9(i)) {
 				/* a copy of the frame pointer: fine right
 				 * after an escape, or saved for callbacks */
@@ -130,8 +199,11 @@ scan(struct slots *s, struct prog **pp, int np)
 				if (!ok_copy && !save)
 					mark_bad(s, 0, (long)s->n * 8);
 			}
-			if (i->kind == IK_INSN)
+			track(d, i, ok_copy, size);
+			if (i->kind == IK_INSN) {
 				ok_copy = 0;
+				size = 0;
+			}
 		}
 	}
 }
