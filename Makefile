@@ -8,12 +8,13 @@ B = $(O)/bin
 TOOLS = stap-parse stap-resolve stap-bpfgen stap-bpfld stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
-	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o
-HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h
+	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o $(O)/obj/lib/meta.o \
+	$(O)/obj/lib/printf.o $(O)/obj/lib/intrinsic.o
+HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h \
+	lib/meta.h lib/abi.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
 	$(O)/obj/stap-fmt/list.o $(O)/obj/stap-fmt/disasm.o \
-	$(O)/obj/stap-bpfld/printf.o $(O)/obj/stap-bpfld/meta.o \
 	$(O)/obj/lib/bo.o
 GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
@@ -23,23 +24,17 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/opt.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
-	$(O)/obj/stap-bpfld/printf.o $(O)/obj/stap-bpfld/meta.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
-RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/builtins.o \
-	$(O)/obj/stap-resolve/points.o $(O)/obj/stap-resolve/sym.o \
-	$(O)/obj/stap-resolve/types.o
+RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
+	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZCC = clang
-FUZZFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -DSAN \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZTIME = 60
 
 all: $(TOOLS:%=$(B)/%)
 
@@ -51,8 +46,7 @@ $(O)/obj/stap-parse/%.o: stap-parse/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(O)/obj/stap-fmt/%.o: stap-fmt/%.c $(HDRS) stap-fmt/fmt.h \
-	stap-bpfld/meta.h lib/bo.h
+$(O)/obj/stap-fmt/%.o: stap-fmt/%.c $(HDRS) stap-fmt/fmt.h lib/bo.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $(BPFCFLAGS) -c -o $@ $<
 
@@ -65,8 +59,22 @@ $(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The system call numbers of this machine's <asm/unistd.h>, sorted by
+# name, for the syscall probes that go on raw_syscalls
+$(O)/gen/syscalls.h build-fuzz/gen/syscalls.h:
+	@mkdir -p $(@D)
+	echo '#include <asm/unistd.h>' | $(CC) -E -dM - | \
+	    sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/\1 \2/p' | \
+	    LC_ALL=C sort | sed 's/^\([^ ]*\) \(.*\)/{ "\1", \2 },/' >$@.tmp
+	mv $@.tmp $@
+
+$(O)/obj/stap-bpfgen/main.o: stap-bpfgen/main.c $(HDRS) stap-bpfgen/gen.h \
+	stap-bpfgen/bo.h $(O)/gen/syscalls.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(O)/gen -c -o $@ stap-bpfgen/main.c
+
 $(O)/obj/stap-bpfld/%.o: stap-bpfld/%.c $(HDRS) stap-bpfld/bpfld.h \
-	stap-bpfld/meta.h stap-bpfld/interp.h lib/bo.h
+	stap-bpfld/interp.h lib/bo.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $(BPFCFLAGS) -c -o $@ $<
 
@@ -102,69 +110,112 @@ $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 deps:
 	@sh .ci/deps gcc make pkg-config libbpf-dev libelf-dev libdw-dev bpftool
 
-check: deps all
+check: deps all replay
 	tests/run
 
 check-san: deps
 	$(MAKE) O=build-san CFLAGS="$(CFLAGS) -DSAN $(SANFLAGS)" \
-		LDFLAGS="$(LDFLAGS) $(SANFLAGS)" all
+		LDFLAGS="$(LDFLAGS) $(SANFLAGS)" all replay
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1 BIN=../build-san/bin \
 		CFLAGS="$(CFLAGS) -DSAN $(SANFLAGS)" tests/run
 
-# libFuzzer targets, one per stage input, each run FUZZTIME seconds.
-FUZZERS = build-fuzz/fuzz-parse build-fuzz/fuzz-tree build-fuzz/fuzz-interp \
-	build-fuzz/fuzz-bo build-fuzz/fuzz-events build-fuzz/fuzz-gen
+# libFuzzer targets, tests/fuzz/NAME.c: one per stage input, and "run"
+# for the whole pipeline, script to the .bo's begin probes run in the
+# interpreter.  FZ_NAME lists what a target is built from, FZM_NAME the
+# tools whose main.c it links (main renamed TOOL_main, out of the
+# fuzzer's way), FZL_NAME its libraries.  make check builds the same
+# targets with $(CC) and tests/fuzz/replay.c as main ($(O)/replay/), so
+# tests/fuzz/replay.sh can run the crashes kept in tests/fuzz/crashes/.
+FUZZ = parse tree interp bo events gen run
+FUZZERS = $(FUZZ:%=build-fuzz/fuzz-%)
+REPLAYERS = $(FUZZ:%=$(O)/replay/fuzz-%)
+FUZZCC = clang
+FUZZFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -DSAN \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FZFLAGS = -Ilib -Ibuild-fuzz/gen $(BPFCFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' \
+	-DFUZZDIR='"$(CURDIR)"'
+FUZZTIME = 60
+FUZZHDRS = $(HDRS) lib/bo.h tests/fuzz/fuzz.h $(wildcard stap-*/*.h)
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
-	lib/check.c lib/hist.c
-
-build-fuzz/fuzz-parse build-fuzz/fuzz-tree: build-fuzz/fuzz-%: \
-	tests/fuzz/%.c $(LIBSRC) $(HDRS)
-	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -o $@ $< $(LIBSRC)
-
-build-fuzz/fuzz-interp: tests/fuzz/interp.c stap-bpfld/interp.c \
-	stap-bpfld/interp.h
-	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/interp.c \
-		stap-bpfld/interp.c
-
-build-fuzz/fuzz-events: tests/fuzz/events.c stap-bpfld/printf.c \
-	stap-bpfld/meta.c stap-bpfld/meta.h $(LIBSRC) $(HDRS)
-	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Ilib -o $@ tests/fuzz/events.c \
-		stap-bpfld/printf.c stap-bpfld/meta.c $(LIBSRC)
-
+	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c
+RESSRC = stap-resolve/points.c stap-resolve/sym.c \
+	stap-resolve/types.c
+FZ_parse = $(LIBSRC)
+FZ_tree = $(LIBSRC)
+FZ_interp = stap-bpfld/interp.c
+FZ_bo = lib/bo.c lib/arena.c lib/diag.c
+FZL_bo = $(BPFLIBS)
+FZ_events = $(LIBSRC)
+FZ_gen = $(GENSRC) $(LIBSRC)
+FZM_gen = stap-bpfgen
+FZ_run = $(RESSRC) $(GENSRC) stap-bpfld/user.c stap-bpfld/events.c \
+	stap-bpfld/interp.c lib/bo.c \
+	$(LIBSRC)
+FZM_run = stap-resolve stap-bpfgen
+FZL_run = $(BPFLIBS)
 
-build-fuzz/fuzz-gen: tests/fuzz/gen.c stap-bpfgen/main.c $(GENSRC) \
-	stap-bpfgen/gen.h stap-bpfgen/bo.h $(LIBSRC) $(HDRS)
-	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Dmain=bpfgen_main -o $@ tests/fuzz/gen.c \
-		stap-bpfgen/main.c $(GENSRC) $(LIBSRC)
+build-fuzz/obj/stap-bpfgen/main.o: build-fuzz/gen/syscalls.h
 
-build-fuzz/fuzz-bo: tests/fuzz/bo.c lib/bo.c lib/bo.h $(HDRS)
+build-fuzz/obj/%/main.o: %/main.c $(FUZZHDRS)
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -Ilib $$(pkg-config --cflags libbpf libelf) \
-		-o $@ tests/fuzz/bo.c lib/bo.c lib/arena.c lib/diag.c \
-		$$(pkg-config --libs libbpf libelf)
+	$(FUZZCC) $(FUZZFLAGS) $(FZFLAGS) -Dmain=$(subst -,_,$*)_main \
+		-c -o $@ $<
+
+$(O)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(FUZZHDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(FZFLAGS) -c -o $@ $<
+
+$(O)/obj/%/main-fuzz.o: $(O)/obj/%/main.o
+	objcopy --redefine-sym main=$(subst -,_,$*)_main $< $@
+
+# The prerequisites name FZ_$* and FZM_$*: expanded once the stem is known
+.SECONDEXPANSION:
+$(FUZZERS): build-fuzz/fuzz-%: tests/fuzz/%.c $$(FZ_$$*) $(FUZZHDRS) \
+	$$(addprefix build-fuzz/obj/,$$(addsuffix /main.o,$$(FZM_$$*)))
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) $(FZFLAGS) -o $@ tests/fuzz/$*.c $(FZ_$*) \
+		$(addprefix build-fuzz/obj/,$(addsuffix /main.o,$(FZM_$*))) \
+		$(FZL_$*)
+
+$(REPLAYERS): $(O)/replay/fuzz-%: $(O)/obj/tests/fuzz/replay.o \
+	$(O)/obj/tests/fuzz/%.o $$(addprefix $(O)/obj/,$$(FZ_$$*:.c=.o)) \
+	$$(addprefix $(O)/obj/,$$(addsuffix /main-fuzz.o,$$(FZM_$$*)))
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(FZL_$*)
+
+replay: $(REPLAYERS)
 
 fuzz-build:
 	@sh .ci/deps clang libclang-rt-14-dev pkg-config libbpf-dev libelf-dev
 	$(MAKE) $(FUZZERS)
 
-fuzz: fuzz-build
-	for f in parse tree interp bo events gen; do \
-		mkdir -p build-fuzz/corpus-$$f && \
-		sh tests/fuzz/seed.sh $$f build-fuzz/corpus-$$f && \
+# Each target FUZZTIME seconds, one after the other, from a corpus seeded
+# from tests/ (build-fuzz/corpus-NAME).  Fork mode goes on after a crash
+# or a hang, keeping the input in build-fuzz/crash-NAME/; any there at
+# the end fail the run.  Minimise one (fuzz-NAME -minimize_crash=1
+# -runs=100000 FILE), fix it or list it in tests/fuzz/open, and keep it
+# in tests/fuzz/crashes/NAME/, where make check replays it.
+fuzz: all fuzz-build
+	@for f in $(FUZZ); do \
+		rm -rf build-fuzz/crash-$$f && \
+		mkdir -p build-fuzz/corpus-$$f build-fuzz/crash-$$f && \
+		sh tests/fuzz/seed $$f build-fuzz/corpus-$$f && \
+		echo "fuzz-$$f: $(FUZZTIME) s" && \
 		ASAN_OPTIONS=detect_leaks=0 \
 		build-fuzz/fuzz-$$f -max_total_time=$(FUZZTIME) \
 			-max_len=4096 -timeout=10 -detect_leaks=0 \
-			-artifact_prefix=build-fuzz/ \
-			build-fuzz/corpus-$$f || exit 1; \
-	done
+			-fork=1 -ignore_crashes=1 -ignore_timeouts=1 \
+			-ignore_ooms=1 -artifact_prefix=build-fuzz/crash-$$f/ \
+			build-fuzz/corpus-$$f >build-fuzz/fuzz-$$f.log 2>&1; \
+		tail -n 1 build-fuzz/fuzz-$$f.log; \
+	done; \
+	bad=$$(find build-fuzz/crash-* -type f | sort); \
+	[ -z "$$bad" ] || { echo "crashes (logs: build-fuzz/fuzz-*.log):"; \
+		echo "$$bad"; exit 1; }
 
 bench: deps all
 	@sh .ci/deps valgrind
@@ -185,4 +236,5 @@ install: all
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all deps check check-san fuzz fuzz-build bench demo install clean
+.PHONY: all deps check check-san replay fuzz fuzz-build bench demo install \
+	clean

@@ -117,6 +117,61 @@ vgrow(void *p, size_t *cap, size_t need, size_t elsz)
 }
 
 /*
+ * The n bytes at s C-quoted, as stap-tree(5), stap-bo(5) and
+ * stap-events(5) write them, into dst, which has room for 4 * n + 3
+ * bytes; returns the length written, a NUL after it not counted.
+ * Plain runs are copied whole: the tree writer quotes every string of
+ * a script through here.
+ */
+size_t
+arena_quote_to(char *dst, const char *s, size_t n)
+{
+	char *o = dst;
+	size_t i = 0, run;
+
+	*o++ = '"';
+	while (i < n) {
+		unsigned char c;
+
+		for (run = i; run < n; run++) {
+			c = (unsigned char)s[run];
+			if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+				break;
+		}
+		memcpy(o, s + i, run - i);
+		o += run - i;
+		if ((i = run) == n)
+			break;
+		c = (unsigned char)s[i++];
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\t': *o++ = 't'; break;
+		case '\r': *o++ = 'r'; break;
+		default:
+			*o++ = (char)('0' + (c >> 6));
+			*o++ = (char)('0' + (c >> 3 & 7));
+			*o++ = (char)('0' + (c & 7));
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	return (size_t)(o - dst);
+}
+
+/* The n bytes at s C-quoted, in the arena */
+char *
+arena_quote(const char *s, size_t n)
+{
+	char *q = arena_alloc(4 * n + 3);
+
+	arena_quote_to(q, s, n);
+	return q;
+}
+
+/*
  * A C-quoted string at *pp, as stap-tree(5), stap-bo(5) and
  * stap-events(5) write them: its decoded bytes in the arena, *pp past
  * it; NULL with *why set if it is none.

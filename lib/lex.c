@@ -16,6 +16,24 @@ const char *op_spelling[] = {
 #undef OP
 };
 
+/* The words of the language: not names of variables, functions or
+ * macros */
+int
+lex_iskeyword(const char *s)
+{
+	static const char *const kw[] = {
+		"probe", "global", "private", "function", "if", "else", "for",
+		"foreach", "in", "limit", "return", "delete", "while", "break",
+		"continue", "next", "try", "catch", "string", "long",
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(kw); i++)
+		if (s[0] == kw[i][0] && !strcmp(s, kw[i]))
+			return 1;
+	return 0;
+}
+
 void
 lex_init(struct lexer *lx, int file, struct comment **comments)
 {
@@ -145,11 +163,25 @@ lex_number(struct lexer *lx, struct token *t)
 	t->num = (int64_t)v;
 }
 
-static void
-escape(struct lexer *lx, char **out)
+static int
+hexval(int c)
 {
-	const char *p = lx->p;
-	int c = *p++, v, i;
+	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+/*
+ * One escape of a string literal, p just past its backslash, end
+ * bounding it.  stap passes \a \b \f \n \r \t \v \\, octal and \x
+ * escapes on to the C compiler, which reads them as C does (a \x takes
+ * every hex digit that follows) and, under stap's -Werror, refuses a
+ * \x without digits and a value past a byte; any other character after
+ * the backslash stands for itself ("\q" is "q").  The byte goes to
+ * *out; returns p past the escape, or NULL with *why set.
+ */
+const char *
+lex_escape(const char *p, const char *end, char *out, const char **why)
+{
+	int c = (unsigned char)*p++, v, i;
 
 	switch (c) {
 	case 'a': c = '\a'; break;
@@ -159,28 +191,65 @@ escape(struct lexer *lx, char **out)
 	case 'r': c = '\r'; break;
 	case 't': c = '\t'; break;
 	case 'v': c = '\v'; break;
-	case '\\': case '"': break;
 	case 'x':
-		for (v = 0, i = 0; i < 2 && isxdigit((unsigned char)*p);
-		    i++, p++)
-			v = v * 16 + (isdigit((unsigned char)*p) ? *p - '0' :
-			    tolower((unsigned char)*p) - 'a' + 10);
+		for (v = 0, i = 0; p < end && isxdigit((unsigned char)*p); p++) {
+			v = v * 16 + hexval((unsigned char)*p);
+			if (v > 0xff)
+				v = 0x100;
+			i++;
+		}
 		if (i == 0) {
-			*(*out)++ = '\\';   /* stap keeps "\\x" as written */
-			break;
+			*why = "\\x used with no following hex digits";
+			return NULL;
+		}
+		if (v > 0xff) {
+			*why = "hex escape sequence out of range";
+			return NULL;
 		}
 		c = v;
 		break;
 	default:
 		if (c < '0' || c > '7')
-			break;  /* stap drops the backslash: "\q" is "q" */
-		for (v = c - '0', i = 1; i < 3 && *p >= '0' && *p <= '7'; i++)
+			break;
+		for (v = c - '0', i = 1; i < 3 && p < end && *p >= '0' &&
+		    *p <= '7'; i++)
 			v = v * 8 + *p++ - '0';
-		c = v & 0xff;
+		if (v > 0xff) {
+			*why = "octal escape sequence out of range";
+			return NULL;
+		}
+		c = v;
 		break;
 	}
-	*(*out)++ = (char)c;
-	lx->p = p;
+	*out = (char)c;
+	return p;
+}
+
+char *
+lex_unescape(const char *s, size_t n, size_t *len, size_t *bad,
+    const char **why)
+{
+	const char *p = s, *end = s + n;
+	char *buf = arena_alloc(n + 1), *o = buf;
+
+	while (p < end) {
+		if (*p == '\\' && p + 1 < end) {
+			const char *q = lex_escape(p + 1, end, o, why);
+
+			if (!q) {
+				*bad = (size_t)(p - s);
+				return NULL;
+			}
+			o++;
+			p = q;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	if (len)
+		*len = (size_t)(o - buf);
+	return buf;
 }
 
 /*
@@ -191,22 +260,17 @@ escape(struct lexer *lx, char **out)
 size_t
 lex_string_offset(const char *text, size_t n, size_t off)
 {
-	struct lexer lx;
-	const char *p = text;
-	char buf[4], *o;
+	const char *p = text, *q, *why;
 	size_t k = 0;
+	char c;
 
 	while (p < text + n && *p != '"' && k < off) {
-		if (*p == '\\' && p + 1 < text + n && p[1] != '\n') {
-			o = buf;
-			lx.p = p + 1;
-			escape(&lx, &o);
-			k += (size_t)(o - buf);
-			p = lx.p;
-		} else {
+		if (*p == '\\' && p + 1 < text + n &&
+		    (q = lex_escape(p + 1, text + n, &c, &why)))
+			p = q;
+		else
 			p++;
-			k++;
-		}
+		k++;
 	}
 	return (size_t)(p - text);
 }
@@ -229,7 +293,7 @@ junk(struct lexer *lx, struct token *t)
 static void
 lex_string(struct lexer *lx, struct token *t)
 {
-	const char *q = lx->p + 1;
+	const char *q = lx->p + 1, *bad = NULL, *why, *firstwhy = NULL;
 	char *buf, *o;
 
 	/* size the buffer by the literal, not by the rest of the file */
@@ -239,13 +303,24 @@ lex_string(struct lexer *lx, struct token *t)
 	lx->p++;
 	while (lx->p < lx->end && *lx->p != '"' && *lx->p != '\n') {
 		if (*lx->p == '\\' && lx->p + 1 < lx->end) {
+			const char *e;
+
 			lx->p++;
 			if (*lx->p == '\n') {  /* stap keeps the newline */
 				newline(lx, lx->p);
 				*o++ = *lx->p++;
 				continue;
 			}
-			escape(lx, &o);
+			if (!(e = lex_escape(lx->p, lx->end, o, &why))) {
+				if (!bad) {
+					bad = lx->p - 1;
+					firstwhy = why;
+				}
+				lx->p++;
+				continue;
+			}
+			o++;
+			lx->p = e;
 			continue;
 		}
 		*o++ = *lx->p++;
@@ -256,6 +331,14 @@ lex_string(struct lexer *lx, struct token *t)
 	}
 	lx->p++;
 	*o = '\0';
+	if (bad) {
+		/* junk too, naming the escape: the parser reports it, a
+		 * skipped %( %) branch does not, as C would not see it */
+		junk(lx, t);
+		t->str = firstwhy;
+		t->num = bad - t->text;
+		return;
+	}
 	t->kind = TK_STR;
 	t->str = buf;
 }

@@ -34,23 +34,6 @@ static struct node *expr(struct parser *p);
 static struct node *stmt(struct parser *p);
 static struct node *block(struct parser *p);
 
-static const char *keywords[] = {
-	"probe", "global", "private", "function", "if", "else", "for",
-	"foreach", "in", "limit", "return", "delete", "while", "break",
-	"continue", "next", "try", "catch", "string", "long",
-};
-
-static int
-iskeyword(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < NELEM(keywords); i++)
-		if (s[0] == keywords[i][0] && !strcmp(s, keywords[i]))
-			return 1;
-	return 0;
-}
-
 /*
  * The next token from the preprocessor.  An error it reported on the
  * way (a bad macro call, a bad condition, an argument out of range)
@@ -105,6 +88,20 @@ junk(struct parser *p)
 {
 	const char *s = p->tok.text;
 
+	if (s[0] == '"' && p->tok.num > 0) {
+		/* a bad escape, num bytes in: as the lexer counts lines */
+		struct loc l = p->tok.loc;
+		int64_t i;
+
+		for (i = 0; i < p->tok.num; i++)
+			if (s[i] == '\n') {
+				l.line++;
+				l.col = 1;
+			} else {
+				l.col++;
+			}
+		error_at(p, l, "%s", p->tok.str);
+	}
 	if (s[0] == '"')
 		error_at(p, p->tok.loc, "unterminated string literal");
 	if (s[0] == '%' && s[1] == '{')
@@ -165,7 +162,7 @@ ident(struct parser *p, const char *what)
 {
 	const char *s;
 
-	if (p->tok.kind != TK_IDENT || iskeyword(p->tok.str))
+	if (p->tok.kind != TK_IDENT || lex_iskeyword(p->tok.str))
 		expected(p, what);
 	s = p->tok.str;
 	advance(p);
@@ -551,7 +548,7 @@ atform(struct parser *p)
 	} else if (!strcmp(at.str, "@probewrite")) {
 		expect(p, O_LPAREN);
 		n->args = leaf(p, N_IDENT);
-		if (n->args->kind != N_IDENT || iskeyword(n->args->str))
+		if (n->args->kind != N_IDENT || lex_iskeyword(n->args->str))
 			error_at(p, n->args->loc, "expected identifier");
 	} else if (!strcmp(at.str, "@kregister") ||
 	    !strcmp(at.str, "@uregister") || !strcmp(at.str, "@kderef") ||
@@ -664,7 +661,7 @@ primary(struct parser *p)
 			    "unprivileged script; need stap -g");
 		return leaf(p, N_EMBED);
 	case TK_IDENT:
-		if (iskeyword(p->tok.str))
+		if (lex_iskeyword(p->tok.str))
 			break;
 		if (peek(p, 1)->kind == TK_OP && peek(p, 1)->op == O_LPAREN)
 			return call(p);
@@ -817,7 +814,7 @@ indexable(struct parser *p)
 		return statop(p, &at);
 	}
 	if (p->tok.kind == TK_AT || (p->tok.kind == TK_IDENT &&
-	    !iskeyword(p->tok.str)))
+	    !lex_iskeyword(p->tok.str)))
 		return leaf(p, N_IDENT);
 	expected(p, "identifier or statistical operation");
 }
@@ -1117,7 +1114,7 @@ stmt(struct parser *p)
 		n = simple(p, N_RETURN);
 	} else if (iskw(p, "delete")) {
 		n = simple(p, N_DELETE);
-	} else if ((p->tok.kind == TK_IDENT && iskeyword(p->tok.str)) ||
+	} else if ((p->tok.kind == TK_IDENT && lex_iskeyword(p->tok.str)) ||
 	    p->tok.kind == TK_EOF) {
 		expected(p, "a statement");
 	} else {
@@ -1397,7 +1394,7 @@ decl(struct parser *p)
 			return function(p, F_PRIVATE);
 		if (iskw(p, "global"))
 			advance(p);
-		else if (p->tok.kind != TK_IDENT || iskeyword(p->tok.str))
+		else if (p->tok.kind != TK_IDENT || lex_iskeyword(p->tok.str))
 			expected(p, "'function' or identifier");
 		return global(p, loc, F_PRIVATE);
 	}

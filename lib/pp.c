@@ -590,23 +590,6 @@ conditional(struct pp *pp, struct token *open)
 
 /* ---- macros ---- */
 
-/* The parser's keywords, which cannot name a macro. */
-static int
-iskeyword(const char *s)
-{
-	static const char *const kw[] = {
-		"probe", "global", "private", "function", "if", "else", "for",
-		"foreach", "in", "limit", "return", "delete", "while", "break",
-		"continue", "next", "try", "catch", "string", "long",
-	};
-	size_t i;
-
-	for (i = 0; i < NELEM(kw); i++)
-		if (!strcmp(s, kw[i]))
-			return 1;
-	return 0;
-}
-
 static struct macro *
 macro_find(struct pp *pp, const char *name)
 {
@@ -677,7 +660,7 @@ define(struct pp *pp, struct token *at, int library)
 		return;
 	}
 	next_raw(pp, &name);
-	if (name.kind != TK_IDENT || iskeyword(name.str)) {
+	if (name.kind != TK_IDENT || lex_iskeyword(name.str)) {
 		diag_error(name.loc, "expected identifier");
 		skip_define(pp, &name);
 		return;

@@ -20,6 +20,10 @@ void *erealloc(void *p, size_t n);
 char *estrdup(const char *s);
 void *arena_alloc(size_t n);
 char *arena_strndup(const char *s, size_t n);
+/* The n bytes at s C-quoted, as our text formats write them: into dst
+ * (room for 4 * n + 3 bytes; returns the length) or the arena */
+size_t arena_quote_to(char *dst, const char *s, size_t n);
+char *arena_quote(const char *s, size_t n);
 /* A C-quoted string at *pp, as our text formats write them, decoded
  * into the arena, *pp past it; NULL with *why set if there is none */
 char *arena_unquote(const char **pp, size_t *lenp, const char **why);
@@ -118,9 +122,18 @@ struct lexer {
 };
 
 extern const char *op_spelling[];
+int lex_iskeyword(const char *s);
 void lex_init(struct lexer *lx, int file, struct comment **comments);
 void lex_next(struct lexer *lx, struct token *t);
 size_t lex_string_offset(const char *text, size_t n, size_t off);
+/* One escape of a string literal, p past the backslash: its byte in
+ * *out, and p past it; NULL with *why set if stap refuses it */
+const char *lex_escape(const char *p, const char *end, char *out,
+    const char **why);
+/* The n bytes of a literal between its quotes, decoded (in the arena);
+ * NULL with *bad the offset of a refused escape and *why the reason */
+char *lex_unescape(const char *s, size_t n, size_t *len, size_t *bad,
+    const char **why);
 enum op op_lookup(const char *s);
 enum op op_compound(enum op op);
 int op_isassign(enum op op);
@@ -242,5 +255,20 @@ const char *point_text(struct node *pt);
 void tree_write(FILE *f, struct script *s);
 const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);
+
+/* intrinsic.c */
+
+/* An intrinsic and its signature; one entry for each arity */
+struct intrinsic {
+	const char *name;
+	int nargs;
+	enum type ret;
+	enum type args[4];
+};
+
+/* name with nargs arguments, or NULL (the print family is not here) */
+const struct intrinsic *intrinsic_find(const char *name, int nargs);
+/* name is an intrinsic of some arity, or of the print family */
+int intrinsic_known(const char *name);
 
 #endif

@@ -204,40 +204,13 @@ putnum(struct line *l, long long v)
 	put(l, p, buf + sizeof buf - p);
 }
 
-/* C-quote n bytes of s: plain runs are copied whole */
+/* C-quote n bytes of s */
 static void
 putquoted_n(struct line *l, const char *s, size_t n)
 {
-	char esc[5];
-	size_t i = 0, run;
-
-	put(l, "\"", 1);
-	while (i < n) {
-		unsigned char c;
-		const char *e;
-
-		for (run = i; run < n; run++) {
-			c = (unsigned char)s[run];
-			if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-				break;
-		}
-		put(l, s + i, run - i);
-		if ((i = run) == n)
-			break;
-		c = (unsigned char)s[i++];
-		switch (c) {
-		case '"': e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\n': e = "\\n"; break;
-		case '\t': e = "\\t"; break;
-		case '\r': e = "\\r"; break;
-		default:
-			snprintf(esc, sizeof esc, "\\%03o", c);
-			e = esc;
-		}
-		put(l, e, strlen(e));
-	}
-	put(l, "\"", 1);
+	if (l->n + 4 * n + 3 > l->cap)
+		l->b = vgrow(l->b, &l->cap, l->n + 4 * n + 3, 1);
+	l->n += arena_quote_to(l->b + l->n, s, n);
 }
 
 static void

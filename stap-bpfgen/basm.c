@@ -126,6 +126,19 @@ field_loc(struct basm *b, const char *f)
 	return b->loc;
 }
 
+/* An error at field f, off bytes into it */
+static void
+errf_at(struct basm *b, const char *f, int off, const char *fmt, ...)
+{
+	struct loc l = field_loc(b, f);
+	va_list ap;
+
+	l.col += off;
+	va_start(ap, fmt);
+	verr(b, l, fmt, ap);
+	va_end(ap);
+}
+
 static void
 errf(struct basm *b, const char *f, const char *fmt, ...)
 {
@@ -297,49 +310,19 @@ lex(struct basm *b, const char *s, struct loc pos)
 	free(x.f);
 }
 
-/* The bytes of a "..." field, escapes as in script strings. */
+/* The bytes of a "..." field, escapes as in script strings (lib/lex.c) */
 static char *
-unquote(const char *f)
+unquote(struct basm *b, const char *f)
 {
-	size_t n = strlen(f), k = 0;
-	char *out = arena_alloc(n + 1);
-	const char *p;
+	size_t bad;
+	const char *why;
+	char *s = lex_unescape(f + 1, strlen(f) - 2, NULL, &bad, &why);
 
-	for (p = f + 1; p < f + n - 1; p++) {
-		int c = (unsigned char)*p, i;
-
-		if (c == '\\' && p + 1 < f + n - 1) {
-			c = (unsigned char)*++p;
-			switch (c) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case 'f': c = '\f'; break;
-			case 'v': c = '\v'; break;
-			case 'a': c = '\a'; break;
-			case 'b': c = '\b'; break;
-			case 'x':
-				for (c = 0, i = 0; i < 2 && strchr(
-				    "0123456789abcdefABCDEF", p[1]) && p[1];
-				    i++, p++)
-					c = c * 16 + (p[1] <= '9' ? p[1] - '0' :
-					    (p[1] | 0x20) - 'a' + 10);
-				break;
-			default:
-				if (c >= '0' && c <= '7') {
-					c -= '0';
-					for (i = 0; i < 2 && p[1] >= '0' &&
-					    p[1] <= '7'; i++, p++)
-						c = c * 8 + (p[1] - '0');
-				}
-				break;
-			}
-		}
-		if ((c & 0xff) != 0)
-			out[k++] = (char)c;
+	if (!s) {
+		errf_at(b, f, (int)bad + 1, "%s", why);
+		return "";
 	}
-	out[k] = '\0';
-	return out;
+	return s;
 }
 
 /* A field that is one "..." literal and nothing else */
@@ -428,7 +411,7 @@ literal(struct basm *b, const char *f)
 {
 	struct opnd o = { A_ADDR, 0, 0, 0, 0, 0 };
 
-	o.slot = gen_string(b->g, unquote(f));
+	o.slot = gen_string(b->g, unquote(b, f));
 	o.size = b->g->maxstr;
 	return o;
 }
@@ -1157,7 +1140,7 @@ do_printf(struct basm *b, char **f, int n)
 		err(b, "printf wants a literal format string");
 		return;
 	}
-	want = conversions(unquote(f[3]), types, (int)NELEM(types) - 1);
+	want = conversions(unquote(b, f[3]), types, (int)NELEM(types) - 1);
 	if (want < 0) {
 		errf(b, f[3], "invalid conversion in format string");
 		return;
@@ -1182,7 +1165,7 @@ do_printf(struct basm *b, char **f, int n)
 		slots[i] = to_slot(b, &o, types[i] == 's');
 	}
 	if (b->errors == before)
-		gen_printf(b->g, unquote(f[3]), slots, types);
+		gen_printf(b->g, unquote(b, f[3]), slots, types);
 }
 
 /* DEST := a, for call: a is r0 or 0 */

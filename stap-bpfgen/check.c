@@ -25,32 +25,16 @@ bad(struct node *n, const char *what)
 
 static int walk(struct ctx *c, struct node *n);
 
-/* Intrinsics gen.c lowers, by how many arguments they take */
+/* An intrinsic of lib/intrinsic.c with an arity it has */
 static int
 builtin_ok(struct node *n)
 {
-	static const struct { const char *name; int min, max; } t[] = {
-		{ "strlen", 1, 1 }, { "substr", 3, 3 }, { "isinstr", 2, 2 },
-		{ "kernel_string", 1, 2 }, { "user_string", 1, 2 },
-		{ "kernel_string_n", 2, 3 }, { "user_string_n", 2, 3 },
-		{ "error", 1, 1 }, { "exit", 0, 0 }, { "pid", 0, 0 },
-		{ "tid", 0, 0 }, { "ppid", 0, 0 }, { "uid", 0, 0 },
-		{ "gid", 0, 0 }, { "euid", 0, 0 }, { "egid", 0, 0 },
-		{ "cpu", 0, 0 }, { "execname", 0, 0 }, { "target", 0, 0 },
-		{ "gettimeofday_ns", 0, 0 }, { "gettimeofday_us", 0, 0 },
-		{ "gettimeofday_ms", 0, 0 }, { "gettimeofday_s", 0, 0 },
-		{ "local_clock_ns", 0, 0 }, { "ktime_get_ns", 0, 0 },
-	};
-	size_t i;
 	int k = node_count(n->args);
 
 	if (print_family(n->str))
 		return (strstr(n->str, "printf") || strstr(n->str, "printd")) ?
 		    k >= 1 : 1;
-	for (i = 0; i < NELEM(t); i++)
-		if (!strcmp(n->str, t[i].name))
-			return k >= t[i].min && k <= t[i].max;
-	return 0;
+	return intrinsic_find(n->str, k) != NULL;
 }
 
 static int

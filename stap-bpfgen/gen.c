@@ -1580,7 +1580,8 @@ builtin(struct gen *g, struct node *n)
 		emit_printf(g, n->args->str, n->args->next);
 		return -1;
 	}
-	if (!strncmp(f, "print", 5) && n->args && n->args->kind == N_STAT) {
+	if (!strncmp(f, "print", 5) && n->args && n->args->kind == N_STAT &&
+	    !strncmp(n->args->str, "@hist", 5)) {
 		hist_print(g, n->args);
 		if (!strcmp(f, "println"))
 			gen_printf(g, "\n", NULL, "");
@@ -3189,32 +3190,113 @@ uses_fmt(struct gen *g, struct node *n)
 	return 0;
 }
 
-/* Prologue: the frame, the globals, stap_ctl and stap_fmt in reach. */
+/*
+ * One probe's body in a kernel program that may hold several (probes on
+ * one tracepoint share a program): nr >= 0 runs it only for that system
+ * call (a syscalls:* probe on raw_syscalls, whose id is at offset 8 as
+ * the syscall events' __syscall_nr).  Each body has its own locals, its
+ * own MAXACTION count and its own epilogue, so that next ends only it;
+ * after exit() or an error the bodies after it do not run, as stap runs
+ * no handler once the session stops.
+ */
+static void
+gen_body(struct gen *g, struct node *probe, int64_t nr)
+{
+	struct prog *p = g->p;
+	struct scope sc = { 0 };
+	struct node *v;
+	int i, n = 0, end;
+
+	epilogue = here(g);
+	end = epilogue.label;
+	asm_line(p, probe->loc);
+	if (nr >= 0) {
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, 8);
+		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, (int32_t)nr, end);
+	}
+	if (p->nmembers > 1) {
+		/* an exit of its own: the program's may be out of reach */
+		int go_on = asm_label(p);
+
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_10, SK_CTL);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, CTL_EXIT);
+		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, go_on);
+		asm_movi(p, BPF_REG_0, 0);
+		asm_exit(p);
+		asm_bind(p, go_on);
+		asm_st(p, BPF_DW, BPF_REG_9, SC_ACTIONS, 0);
+	}
+	g->top = SC_FIRST;
+	for (v = probe->locals; v; v = v->next)
+		n++;
+	sc.local = arena_alloc(sizeof *sc.local * (n + 1));
+	for (v = probe->locals, i = 0; v; v = v->next, i++) {
+		sc.local[i] = tmp(g, sizeof_type(g, v->type));
+		zero(g, BPF_REG_9, sc.local[i], sizeof_type(g, v->type));
+	}
+	cur = &sc;
+	if (probe->points->cond) {
+		int c = expr(g, probe->points->cond);
+
+		load(g, BPF_REG_1, c);
+		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, end);
+	}
+	stmt(g, probe->body);
+	cur = NULL;
+	asm_bind(p, end);
+}
+
+/*
+ * Prologue: the frame, the globals, stap_ctl and stap_fmt in reach;
+ * then the body of each probe the program holds (p->members, or probe
+ * alone).
+ */
 void
 gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 {
-	struct scope sc = { 0 };
 	struct node *v;
-	int i, n = 0, outlabel;
+	size_t j;
+	int i, outlabel;
 
 	g->p = g->probe = p;
 	g->top = SC_FIRST;
 	if (g->top > g->maxtop)
 		g->maxtop = g->top;
-	epilogue = here(g);
-	outlabel = epilogue.label;
+	outlabel = asm_label(p);
 	asm_line(p, probe->loc);
 	asm_mov(p, BPF_REG_6, BPF_REG_1);
 	asm_st(p, BPF_W, BPF_REG_10, SK_ZERO, 0);
+	if (p->section && (!strcmp(p->kind, "timer") ||
+	    !strcmp(p->kind, "perf"))) {
+		/* count the runs, gate or no gate: stap-bpfld compares
+		 * them with the periods its perf event counted, which
+		 * tells the ticks the kernel dropped (man stap-bpfld) */
+		p->ticks = g->gsize;
+		g->gsize += 8;
+		lookup_one(g, g->m_globals, BPF_REG_1, outlabel);
+		asm_alui(p, BPF_ADD, BPF_REG_1, p->ticks);
+		asm_movi(p, BPF_REG_2, 1);
+		asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC |
+		    BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
+		    .imm = BPF_ADD });
+	}
 	lookup_one(g, g->m_ctl, BPF_REG_0, outlabel);
 	asm_stx(p, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
 	if (p->section) {
-		/* after exit() or an error no probe handler runs, as in
-		 * stap, even before stap-bpfld has detached us */
+		/* no probe handler runs before the initialisers and the
+		 * begin probes have, nor after exit(), an error or the
+		 * stop, as in stap: stap-bpfld sets and clears CTL_RUN,
+		 * and detaching takes its time */
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_RUN);
+		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, outlabel);
 		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_EXIT);
 		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, outlabel);
 	}
-	g->probefmt = g->m_fmt >= 0 && !init && uses_fmt(g, probe);
+	g->probefmt = 0;
+	for (j = 0; g->m_fmt >= 0 && !init && j < (p->nmembers ?
+	    p->nmembers : 1); j++)
+		if (uses_fmt(g, p->nmembers ? p->members[j].probe : probe))
+			g->probefmt = 1;
 	if (g->probefmt) {
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);
 		asm_stx(p, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
@@ -3236,26 +3318,24 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 			    sizeof_type(g, v->type));
 		}
 		g->top = SC_FIRST;
+		asm_bind(p, outlabel);
+	} else if (p->nmembers <= 1) {
+		gen_body(g, p->nmembers ? p->members[0].probe : probe,
+		    p->nmembers ? p->members[0].nr : -1);
+		asm_bind(p, outlabel);
 	} else {
-		for (v = probe->locals; v; v = v->next)
-			n++;
-		sc.local = arena_alloc(sizeof *sc.local * (n + 1));
-		for (v = probe->locals, i = 0; v; v = v->next, i++) {
-			sc.local[i] = tmp(g, sizeof_type(g, v->type));
-			zero(g, BPF_REG_9, sc.local[i], sizeof_type(g,
-			    v->type));
-		}
-		cur = &sc;
-		if (probe->points->cond) {
-			int c = expr(g, probe->points->cond);
+		/* the prologue's way out, in reach of its jumps whatever
+		 * the size of the bodies */
+		int start = asm_label(p);
 
-			load(g, BPF_REG_1, c);
-			asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, outlabel);
-		}
-		stmt(g, probe->body);
-		cur = NULL;
+		asm_ja(p, start);
+		asm_bind(p, outlabel);
+		asm_movi(p, BPF_REG_0, 0);
+		asm_exit(p);
+		asm_bind(p, start);
+		for (j = 0; j < p->nmembers; j++)
+			gen_body(g, p->members[j].probe, p->members[j].nr);
 	}
-	asm_bind(p, outlabel);
 	asm_movi(p, BPF_REG_0, 0);
 	asm_exit(p);
 	if (asm_finish(p) < 0)

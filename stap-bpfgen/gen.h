@@ -8,26 +8,8 @@
 
 #include "../lib/stap.h"
 #include "../lib/hist.h"
+#include "../lib/abi.h"
 #include "bo.h"
-
-/* Helpers only stap-bpfld's interpreter has (begin/end/error probes). */
-enum {
-	UHELPER_FOREACH_START = 0x7001,
-	UHELPER_FOREACH_NEXT = 0x7002,
-	UHELPER_MAP_CLEAR = 0x7003,
-	UHELPER_MAP_COUNT = 0x7004,
-};
-
-/* Record kinds in stap_events */
-enum { REC_PRINTF = 1, REC_EXIT = 2, REC_ERROR = 3, REC_WARN = 4,
-	REC_HIST = 5 };
-
-/* Fields of stap_ctl */
-enum {
-	CTL_EXIT = 0, CTL_ERRORS = 8, CTL_LOST = 16, CTL_TARGET = 24,
-	CTL_REALTIME = 32, CTL_TASK_PARENT = 40, CTL_TASK_TGID = 48,
-	CTL_SIZE = 56,
-};
 
 struct reloc {
 	size_t insn;
@@ -77,6 +59,12 @@ struct target {
 	int label;
 };
 
+/* A probe a kernel program runs: only for system call nr, if >= 0 */
+struct member {
+	struct node *probe;
+	int64_t nr;
+};
+
 /*
  * A probe's program, or one of its callbacks: a subprogram in .text
  * that bpf_loop or bpf_for_each_map_elem calls (see gen.c)
@@ -104,6 +92,11 @@ struct prog {
 	int sub;                /* its index in the probe's subs */
 	struct prog **subs;     /* a probe: its callbacks, nested too */
 	size_t nsubs, capsubs;
+	const char *tp;         /* the tracepoint it is attached to */
+	int ticks;              /* timer, perf: where it counts its runs
+	                         * in stap_globals */
+	struct member *members; /* the probes it runs, in script order */
+	size_t nmembers, capmembers;
 };
 
 /* asm.c */

@@ -8,12 +8,25 @@
 #include <string.h>
 
 #include "gen.h"
+#include "../lib/meta.h"
+
+/* { "name", nr } of every system call <asm/unistd.h> numbers, sorted:
+ * made by the Makefile */
+static const struct sysnr {
+	const char *name;
+	int nr;
+} sysnrs[] = {
+#include "syscalls.h"
+};
 
 struct mapdef {
 	const char *name;
 	int type;
 	unsigned key, value, max, flags;
 };
+
+/* syscall events probed from which they go on raw_syscalls (combine) */
+enum { SYSRAW_MIN = 8 };
 
 static struct mapdef maps[1024];
 static int nmaps;
@@ -69,59 +82,11 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-/* C-quote s into a fresh string, as stap-tree(5) and stap-bo(5) do. */
-static char *
-quote(const char *s)
+/* The letter of a type in the writer's records (lib/meta.h) */
+static char
+tletter(enum type t)
 {
-	size_t n = strlen(s), i;
-	char *q = arena_alloc(4 * n + 3), *o = q;
-
-	*o++ = '"';
-	for (i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		switch (c) {
-		case '"': *o++ = '\\'; *o++ = '"'; break;
-		case '\\': *o++ = '\\'; *o++ = '\\'; break;
-		case '\n': *o++ = '\\'; *o++ = 'n'; break;
-		case '\t': *o++ = '\\'; *o++ = 't'; break;
-		case '\r': *o++ = '\\'; *o++ = 'r'; break;
-		default:
-			if (c < 0x20 || c >= 0x7f)
-				o += sprintf(o, "\\%03o", c);
-			else
-				*o++ = (char)c;
-		}
-	}
-	*o++ = '"';
-	*o = '\0';
-	return q;
-}
-
-static void
-meta(struct bo *bo, const char *fmt, ...)
-{
-	char buf[1024], *b = buf;
-	va_list ap;
-	int n;
-
-	/* most records are short; a regex's table is not */
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n >= (int)sizeof buf) {
-		b = arena_alloc((size_t)n + 1);
-		va_start(ap, fmt);
-		vsnprintf(b, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-	}
-	bo_meta(bo, b);
-}
-
-static const char *
-tname(enum type t)
-{
-	return t == T_STRING ? "string" : t == T_STATS ? "stats" : "long";
+	return t == T_STRING ? 's' : t == T_STATS ? 'S' : 'l';
 }
 
 static int64_t
@@ -312,9 +277,12 @@ writeprog(struct bo *bo, struct prog *p, int idx, struct prog *probe,
 		size_t len;
 		const char *t = src_line(l.file, l.line, &len);
 
-		if (base != (size_t)-1)
-			meta(bo, "line %s %zu %d:%d:%d", probe->name,
-			    base + p->lines[j].insn, l.file, l.line, l.col);
+		if (base != (size_t)-1) {
+			struct meta_line ml = { (char *)probe->name,
+			    base + p->lines[j].insn, l };
+
+			bo_meta(bo, meta_rec_line(&ml));
+		}
 		if (p->section && f && t)
 			bo_line(bo, idx, p->lines[j].insn, f->name,
 			    arena_strndup(t, len), (unsigned)l.line,
@@ -361,6 +329,172 @@ writeprogs(struct bo *bo, struct prog *p, int idx)
 		writeprog(bo, p->subs[j], p->subs[j]->order, p, base[j]);
 }
 
+/* The probe record of p */
+static struct meta_probe *
+probe_rec(struct prog *p)
+{
+	static const struct {
+		const char *u;
+		int64_t m;
+	} units[] = { { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+	    { "s", 1000000000 }, { "jiffies", 10000000 }, { "hz", 0 } };
+	struct meta_probe *r = arena_alloc(sizeof *r);
+	struct node *pt = p->probe->points, *c1 = pt ? pt->args->next : NULL;
+	size_t k;
+
+	memset(r, 0, sizeof *r);
+	r->prog = (char *)p->name;
+	r->kind = meta_probekind(p->kind);
+	r->loc = p->probe->loc;
+	r->point = (char *)(pt ? point_text(pt) : "begin");
+	r->prio = (long)p->prio;
+	if (!pt)
+		return r;
+	if (r->kind == PK_TIMER) {
+		int64_t v = comparg(c1), ns = v;
+
+		for (k = 0; k < NELEM(units); k++)
+			if (!strcmp(c1->str, units[k].u))
+				ns = units[k].m ? v * units[k].m :
+				    1000000000 / v;
+		r->period = (uint64_t)ns;
+		if (c1->next)
+			r->randomize = (uint64_t)(comparg(c1->next) *
+			    (ns / v));
+	} else if (r->kind == PK_PERF) {
+		struct node *x = c1->next->next;
+
+		r->type = (uint64_t)comparg(c1);
+		r->config = (uint64_t)comparg(c1->next);
+		if (x && !strcmp(x->str, "hz"))
+			r->freq = (uint64_t)comparg(x);
+		else
+			r->period = (uint64_t)(x ? comparg(x) : 1000000);
+	} else if (r->kind == PK_TRACEPOINT) {
+		/* p->tp, not the point: probes may go on raw_syscalls */
+		char *tp = arena_strndup(p->tp, strlen(p->tp));
+		char *colon = strchr(tp, ':');
+
+		*colon = '\0';
+		r->tpgroup = tp;
+		r->tpname = colon + 1;
+		r->probes = p->nmembers;
+	}
+	if (r->kind == PK_TIMER || r->kind == PK_PERF)
+		r->ticks = (uint64_t)p->ticks + 1;
+	return r;
+}
+
+static int
+sysnrcmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct sysnr *)e)->name);
+}
+
+/* The number of system call name, or -1; the event names that differ */
+static int
+sysnr(const char *name)
+{
+	static const char *alias[][2] = {
+		{ "newfstat", "fstat" }, { "newlstat", "lstat" },
+		{ "newstat", "stat" }, { "newuname", "uname" },
+		{ "sendfile64", "sendfile" }, { "umount", "umount2" },
+	};
+	const struct sysnr *e;
+	size_t i;
+
+	for (i = 0; i < NELEM(alias); i++)
+		if (!strcmp(name, alias[i][0]))
+			name = alias[i][1];
+	e = bsearch(name, sysnrs, NELEM(sysnrs), sizeof *sysnrs, sysnrcmp);
+	return e ? e->nr : -1;
+}
+
+/*
+ * A syscalls:sys_enter_NAME or sys_exit_NAME probe: the raw_syscalls
+ * tracepoint it can go on, setting *nr, or NULL
+ */
+static const char *
+sysraw(const char *tp, int64_t *nr)
+{
+	static const char *const ev[][2] = {
+		{ "syscalls:sys_enter_", "raw_syscalls:sys_enter" },
+		{ "syscalls:sys_exit_", "raw_syscalls:sys_exit" },
+	};
+	size_t i, n;
+
+	for (i = 0; i < NELEM(ev); i++) {
+		n = strlen(ev[i][0]);
+		if (!strncmp(tp, ev[i][0], n) && (*nr = sysnr(tp + n)) >= 0)
+			return ev[i][1];
+	}
+	return NULL;
+}
+
+static void
+member(struct prog *p, struct node *probe, int64_t nr)
+{
+	p->members = vgrow(p->members, &p->capmembers, p->nmembers + 1,
+	    sizeof *p->members);
+	p->members[p->nmembers].probe = probe;
+	p->members[p->nmembers++].nr = nr;
+}
+
+/*
+ * Probes on one tracepoint become one program running their bodies in
+ * script order, as stap combines them: the kernel runs at most 64
+ * programs on a tracepoint's perf event (BPF_TRACE_MAX_PROGS), stap
+ * any number of probes.  And with many syscall probes (syscalls:*),
+ * those whose system call has a number here go on raw_syscalls, one
+ * program a direction that tests the id: its record lays out the
+ * arguments as the syscall events do, and closing a perf event of a
+ * tracepoint costs an RCU grace period (under the kernel's event_mutex,
+ * so one after the other: 72 ms each here), which two events pay
+ * instead of hundreds.  progs are in script order; returns how many
+ * are left.
+ */
+static size_t
+combine(struct prog **progs, size_t n)
+{
+	size_t i, j, k = 0, nsys = 0;
+	int64_t nr;
+
+	for (i = 0; i < n; i++) {
+		if (!progs[i]->tp || !sysraw(progs[i]->tp, &nr))
+			continue;
+		for (j = 0; j < i && !(progs[j]->tp &&
+		    !strcmp(progs[j]->tp, progs[i]->tp)); j++)
+			;
+		nsys += j == i;
+	}
+	for (i = 0; i < n; i++) {
+		struct prog *p = progs[i];
+		const char *raw;
+
+		nr = -1;
+		if (p->tp && nsys >= SYSRAW_MIN && (raw = sysraw(p->tp, &nr))) {
+			char *sec = arena_alloc(strlen(raw) + 16);
+
+			sprintf(sec, "tracepoint/%s", raw);
+			*strchr(sec + 11, ':') = '/';
+			p->tp = raw;
+			p->section = sec;
+		} else
+			nr = -1;
+		for (j = 0; j < k && !(p->tp && progs[j]->tp &&
+		    !strcmp(p->tp, progs[j]->tp)); j++)
+			;
+		if (j < k && p->tp) {
+			member(progs[j], p->probe, nr);
+			continue;
+		}
+		if (p->tp)
+			member(p, p->probe, nr);
+		progs[k++] = p;
+	}
+	return k;
+}
+
 /*
  * Read a resolved tree from fi (called input in messages), write the
  * .bo to fo: 0, or 1 after
@@ -376,6 +510,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 	size_t nprogs = 0, capprogs = 0, i;
 	struct bo *bo;
 	struct node *d;
+	const char *script;
 	int order = 0, ringbuf;
 
 	nmaps = 0;
@@ -465,6 +600,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			    (int)(colon - tp), tp,
 			    colon + 1);
 			p->section = sec;
+			p->tp = tp;
 			snprintf(name, 32, "probe_%d", p->order);
 		} else {
 			diag_error(pt->loc, "probe point kind '%s' is not "
@@ -475,6 +611,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 		progs = vgrow(progs, &capprogs, nprogs + 1, sizeof *progs);
 		progs[nprogs++] = p;
 	}
+	nprogs = combine(progs, nprogs);
 	if (nprogs)
 		qsort(progs, nprogs, sizeof *progs, progcmp);
 	g.maxaction = (int)facts_define(&s->facts, "MAXACTION", 1000);
@@ -519,133 +656,85 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 		if (bo_map(bo, maps[i].name, maps[i].type, maps[i].key,
 		    maps[i].value, maps[i].max, maps[i].flags) != (int)i)
 			bug("map numbering");
-	meta(bo, "@script %s", quote(src_count() ? src_get(0)->name : "-"));
-	meta(bo, "@maxstringlen %d", g.maxstr);
-	meta(bo, "@scratch %u", maps[g.m_scratch].value);
-	meta(bo, "@globals %u", maps[g.m_globals].value);
-	meta(bo, "@ringbuf %d", ringbuf);
+	script = src_count() ? src_get(0)->name : "-";
+	bo_meta(bo, meta_rec("@script %s", arena_quote(script,
+	    strlen(script))));
+	bo_meta(bo, meta_rec("@maxstringlen %d", g.maxstr));
+	bo_meta(bo, meta_rec("@scratch %u", maps[g.m_scratch].value));
+	bo_meta(bo, meta_rec("@globals %u", maps[g.m_globals].value));
+	bo_meta(bo, meta_rec("@ringbuf %d", ringbuf));
 	for (i = 0; i < (size_t)src_count(); i++) {
 		struct srcfile *f = src_get((int)i);
 		int l;
 
-		meta(bo, "file %zu %s %d", i, quote(f->name), f->nlines);
+		bo_meta(bo, meta_rec_file(i, f->name, f->nlines));
 		for (l = 1; l <= f->nlines; l++) {
 			size_t len;
 			const char *t = src_line((int)i, l, &len);
-			char *line = arena_strndup(t, len);
 
-			meta(bo, "%s", quote(line));
+			bo_meta(bo, arena_quote(t, len));
 		}
 	}
 	for (i = 0; i < (size_t)g.nglobals; i++) {
 		struct node *v = g.gvar[i], *k;
-		char keys[512];
-		size_t kl = 0;
+		struct meta_array a;
+		size_t nk = 0;
 
 		if (g.gmap[i] < 0) {
-			meta(bo, "global %s %d %s", v->str, g.goff[i],
-			    tname(v->type));
+			bo_meta(bo, meta_rec_global(v->str, (size_t)g.goff[i],
+			    tletter(v->type)));
 			continue;
 		}
-		keys[0] = '\0';
-		for (k = v->keys; k && kl < sizeof keys - 10; k = k->next)
-			kl += snprintf(keys + kl, sizeof keys - kl, "%s%s",
-			    kl ? "," : "", tname(k->type));
-		meta(bo, "array %s %s %s %s", v->str, maps[g.gmap[i]].name,
-		    tname(v->type), keys);
+		for (k = v->keys; k; k = k->next)
+			nk++;
+		a.name = (char *)v->str;
+		a.map = (char *)maps[g.gmap[i]].name;
+		a.valtype = tletter(v->type);
+		a.keytypes = arena_alloc(nk + 1);
+		for (nk = 0, k = v->keys; k; k = k->next)
+			a.keytypes[nk++] = tletter(k->type);
+		a.keytypes[nk] = '\0';
+		bo_meta(bo, meta_rec_array(&a));
 	}
 	for (i = 0; i < nprogs; i++) {
 		struct prog *p = progs[i];
-		struct node *pt = p->probe->points;
-		char extra[256] = "";
-		int idx;
 
-		if (pt) {
-			struct node *c1 = pt->args->next;
-
-			if (!strcmp(p->kind, "timer")) {
-				static const struct {
-					const char *u;
-					int64_t m;
-				}
-				    units[] = { { "ns", 1 }, { "us", 1000 },
-				    { "ms", 1000000 }, { "s", 1000000000 },
-				    { "jiffies", 10000000 }, { "hz", 0 } };
-				int64_t v = comparg(c1), ns = v;
-				size_t u;
-
-				for (u = 0; u < NELEM(units); u++)
-					if (!strcmp(c1->str, units[u].u))
-						ns = units[u].m ?
-						    v * units[u].m :
-						    1000000000 / v;
-				snprintf(extra, sizeof extra, " period %lld",
-				    (long long)ns);
-				if (c1->next)
-					snprintf(extra + strlen(extra),
-					    sizeof extra - strlen(extra),
-					    " randomize %lld", (long long)(
-					    comparg(c1->next) * (ns / v)));
-			} else if (!strcmp(p->kind, "perf")) {
-				struct node *t = c1, *c = c1->next;
-				struct node *x = c->next;
-
-				snprintf(extra, sizeof extra,
-				    " type %lld config "
-				    "%lld %s %lld", (long long)comparg(t),
-				    (long long)comparg(c), x && !strcmp(x->str,
-				    "hz") ? "freq" : "period", (long long)(x ?
-				    comparg(x) : 1000000));
-			} else if (!strcmp(p->kind, "tracepoint")) {
-				snprintf(extra, sizeof extra, " tracepoint %s",
-				    c1->l->str);
-			} else {
-				snprintf(extra, sizeof extra, " prio %lld",
-				    (long long)p->prio);
-			}
-		} else {
-			snprintf(extra, sizeof extra, " prio %lld",
-			    (long long)p->prio);
-		}
-		meta(bo, "probe %s %s %d:%d:%d %s%s", p->name, p->kind,
-		    p->probe->loc.file, p->probe->loc.line, p->probe->loc.col,
-		    quote(pt ? point_text(pt) : "begin"), extra);
-		idx = bo_prog(bo, p->name, p->section, p->section != NULL,
-		    p->insn, p->n);
-		writeprogs(bo, p, idx);
+		bo_meta(bo, meta_rec_probe(probe_rec(p)));
+		writeprogs(bo, p, bo_prog(bo, p->name, p->section,
+		    p->section != NULL, p->insn, p->n));
 	}
-	for (i = 0; i < g.nformats; i++)
-		meta(bo, "format %zu %s %s", i, quote(g.formats[i].fmt),
-		    g.formats[i].types);
-	for (i = 0; i < g.nfmtstrs; i++)
-		if (g.fmtstrs[i].bytes) {
-			static const char hex[] = "0123456789abcdef";
-			char *h = arena_alloc(2 * g.fmtstrs[i].n + 1);
-			size_t k;
+	for (i = 0; i < g.nformats; i++) {
+		struct meta_format f = { (char *)g.formats[i].fmt,
+		    (char *)g.formats[i].types };
 
-			for (k = 0; k < g.fmtstrs[i].n; k++) {
-				h[2 * k] = hex[g.fmtstrs[i].bytes[k] >> 4];
-				h[2 * k + 1] = hex[g.fmtstrs[i].bytes[k] & 15];
-			}
-			h[2 * k] = '\0';
-			meta(bo, "fmtbytes %d %s", g.fmtstrs[i].off, h);
-		} else
-			meta(bo, "fmtstr %d %s", g.fmtstrs[i].off,
-			    quote(g.fmtstrs[i].s));
+		bo_meta(bo, meta_rec_format(i, &f));
+	}
+	for (i = 0; i < g.nfmtstrs; i++) {
+		struct meta_fmtstr f = { (size_t)g.fmtstrs[i].off,
+		    g.fmtstrs[i].bytes ? (char *)g.fmtstrs[i].bytes :
+		    (char *)g.fmtstrs[i].s, g.fmtstrs[i].bytes ?
+		    g.fmtstrs[i].n : 0 };
+
+		bo_meta(bo, meta_rec_fmtstr(&f));
+	}
 	for (i = 0; i < g.nhistrecs; i++) {
 		struct node *h = g.histrecs[i], *a = h->args;
+		struct meta_hist mh = { HIST_LOG, 0, 0, 0, 0 };
 
-		if (!strcmp(h->str, "@hist_log"))
-			meta(bo, "hist %zu log", i);
-		else
-			meta(bo, "hist %zu linear %lld %lld %lld", i,
-			    (long long)a->num, (long long)a->next->num,
-			    (long long)a->next->next->num);
+		if (strcmp(h->str, "@hist_log")) {
+			mh.type = HIST_LINEAR;
+			mh.start = a->num;
+			mh.stop = a->next->num;
+			mh.interval = a->next->next->num;
+		}
+		bo_meta(bo, meta_rec_hist(i, &mh));
 	}
-	for (i = 0; i < g.nsites; i++)
-		meta(bo, "site %zu %d:%d:%d %s", i, g.sites[i].loc.file,
-		    g.sites[i].loc.line, g.sites[i].loc.col,
-		    quote(g.sites[i].msg));
+	for (i = 0; i < g.nsites; i++) {
+		struct meta_site ms = { g.sites[i].loc,
+		    (char *)g.sites[i].msg };
+
+		bo_meta(bo, meta_rec_site(i, &ms));
+	}
 	if (bo_write(bo, fo) < 0)
 		fatal("write:");
 	outclose(fo);

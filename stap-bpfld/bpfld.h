@@ -14,21 +14,10 @@
 #include <bpf/libbpf.h>
 
 #include "stap.h"
+#include "abi.h"
 #include "bo.h"
 #include "interp.h"
 #include "meta.h"
-
-/* The stap_ctl value (abi.md) */
-enum {
-	CTL_EXIT = 0,
-	CTL_ERRORS = 8,
-	CTL_LOST = 16,
-	CTL_TARGET = 24,
-	CTL_REALTIME = 32,
-	CTL_TASK_PARENT = 40,	/* offsetof(struct task_struct, real_parent) */
-	CTL_TASK_TGID = 48,	/* offsetof(struct task_struct, tgid) */
-	CTL_SIZE = 56,
-};
 
 enum {
 	/* Map values handed out by lookups, per map, reused round robin */
@@ -80,6 +69,9 @@ struct kprog {
 	struct bpf_link *link;
 	int pfd;		/* timer: the perf event, else -1 */
 	int evfd;		/* the same, owned by link; else -1 */
+	uint64_t ticks, ran;	/* timer, perf: periods its event counted,
+				 * runs of the program (load_ticks) */
+	uint64_t misses;	/* runs the kernel skipped and counted */
 };
 
 struct reserve {
@@ -146,8 +138,13 @@ int load_open(struct ld *ld);
 int load_load(struct ld *ld);
 int load_attach(struct ld *ld);
 void load_detach(struct ld *ld);
+/* Stop the timer and perf events and count what they ran: the periods
+ * missed and the runs the kernel skipped, over all */
+uint64_t load_ticks(struct ld *ld);
 void load_close(struct ld *ld);
 int load_ctl(struct ld *ld, unsigned off, uint64_t *v, int write);
+/* Let the kernel programs' bodies run (1) or not (0) */
+void load_gate(struct ld *ld, int run);
 
 /* user.c */
 int user_init(struct ld *ld);

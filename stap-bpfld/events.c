@@ -21,60 +21,43 @@ onrecord(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* The records an event stream repeats (man/stap-events.5) */
 static void
 header(struct ld *ld)
 {
 	const struct meta *m = &ld->meta;
 	FILE *f = ld->out;
+	const char *script = m->script ? m->script : "";
 	size_t i;
 
-	fprintf(f, "stap-events 1\n@script ");
-	meta_quote(f, m->script ? m->script : "", m->script ?
-	    strlen(m->script) : 0);
-	fprintf(f, "\n@maxstringlen %zu\n@byteorder %s\n", m->maxstr,
+	fprintf(f, "stap-events 1\n@script %s\n", arena_quote(script,
+	    strlen(script)));
+	fprintf(f, "@maxstringlen %zu\n@byteorder %s\n", m->maxstr,
 	    __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? "big" : "little");
 	for (i = 0; i < m->nfiles; i++) {
 		struct srcfile *s = src_get(m->files[i].src);
-		const char *name = s ? s->name : "?";
 
-		fprintf(f, "file %zu ", i);
-		meta_quote(f, name, strlen(name));
-		fprintf(f, " 0\n");
+		fprintf(f, "%s\n", meta_rec_file(i, s ? s->name : "?", 0));
 	}
-	for (i = 0; i < m->nformats; i++) {
-		const struct meta_format *fm = &m->formats[i];
-
-		if (!fm->fmt)
-			continue;
-		fprintf(f, "format %zu ", i);
-		meta_quote(f, fm->fmt, strlen(fm->fmt));
-		fprintf(f, " %s\n", fm->types[0] ? fm->types : "-");
-	}
+	for (i = 0; i < m->nformats; i++)
+		if (m->formats[i].fmt)
+			fprintf(f, "%s\n", meta_rec_format(i, &m->formats[i]));
 	for (i = 0; i < m->nsites; i++) {
-		const struct meta_site *s = &m->sites[i];
+		struct meta_site s = m->sites[i];
 		size_t fid;
 
-		if (!s->msg)
+		if (!s.msg)
 			continue;
 		/* back from registry index to file record id */
 		for (fid = 0; fid < m->nfiles; fid++)
-			if (m->files[fid].src == s->loc.file)
+			if (m->files[fid].src == s.loc.file)
 				break;
-		fprintf(f, "site %zu %zu:%d:%d ", i, fid, s->loc.line,
-		    s->loc.col);
-		meta_quote(f, s->msg, strlen(s->msg));
-		fputc('\n', f);
+		s.loc.file = (int)fid;
+		fprintf(f, "%s\n", meta_rec_site(i, &s));
 	}
-	for (i = 0; i < m->nhists; i++) {
-		const struct meta_hist *h = &m->hists[i];
-
-		if (h->type == HIST_LOG)
-			fprintf(f, "hist %zu log\n", i);
-		else if (h->type == HIST_LINEAR)
-			fprintf(f, "hist %zu linear %lld %lld %lld\n", i,
-			    (long long)h->start, (long long)h->stop,
-			    (long long)h->interval);
-	}
+	for (i = 0; i < m->nhists; i++)
+		if (m->hists[i].type)
+			fprintf(f, "%s\n", meta_rec_hist(i, &m->hists[i]));
 	fprintf(f, "data\n");
 }
 

@@ -240,6 +240,26 @@ load_ctl(struct ld *ld, unsigned off, uint64_t *v, int write)
 	return bpf_map_update_elem(ld->ctlfd, &key, val, BPF_ANY);
 }
 
+/*
+ * CTL_RUN, the gate of every kernel program: stored into the shared
+ * mapping, so that what the programs add to stap_ctl meanwhile is not
+ * written over by a whole-value update
+ */
+void
+load_gate(struct ld *ld, int run)
+{
+	uint64_t v = (uint64_t)run;
+	size_t i;
+
+	for (i = 0; i < ld->numaps; i++)
+		if (ld->umaps[i].fd == ld->ctlfd && ld->umaps[i].mapped) {
+			__atomic_store_n((uint64_t *)(void *)(ld->umaps[i].priv
+			    + CTL_RUN), v, __ATOMIC_SEQ_CST);
+			return;
+		}
+	load_ctl(ld, CTL_RUN, &v, 1);
+}
+
 /* The first online CPU, where timers run (stap: one CPU) */
 static int
 firstcpu(void)
@@ -349,6 +369,59 @@ load_attach(struct ld *ld)
 		if (ld->kprogs[n].evfd >= 0)
 			ioctl(ld->kprogs[n].evfd, PERF_EVENT_IOC_ENABLE, 0);
 	return 0;
+}
+
+/*
+ * A perf event with a sample period overflows once a period of its
+ * count (ns of cpu-clock for a timer), and the program counts its runs
+ * in stap_globals: the difference is what the kernel dropped (an
+ * hrtimer forwarded past periods it was late for, a throttled event,
+ * or the program not run because another BPF program was running on
+ * the CPU, which perf_event programs do not count as recursion
+ * misses).  A frequency has no fixed period: nothing to compare.
+ * The total of both.
+ */
+uint64_t
+load_ticks(struct ld *ld)
+{
+	int gfd = bpf_object__find_map_fd_by_name(ld->obj, "stap_globals");
+	unsigned char *val;
+	uint32_t key = 0;
+	uint64_t missed = 0, n;
+	size_t i;
+
+	if (gfd < 0 || !ld->meta.globals)
+		return 0;
+	val = emalloc(ld->meta.globals);
+	for (i = 0; i < ld->nkprogs; i++) {
+		struct kprog *k = &ld->kprogs[i];
+		const struct meta_probe *pr = k->probe;
+
+		struct bpf_prog_info info;
+		uint32_t len = sizeof info;
+
+		/* what the kernel counts itself: a tracepoint's program
+		 * not run because another was running on the CPU */
+		memset(&info, 0, sizeof info);
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(k->prog), &info,
+		    &len))
+			k->misses = info.recursion_misses;
+		missed += k->misses;
+		if (k->evfd < 0 || !pr || !pr->ticks || pr->freq ||
+		    pr->ticks - 1 + 8 > ld->meta.globals)
+			continue;
+		ioctl(k->evfd, PERF_EVENT_IOC_DISABLE, 0);
+		if (read(k->evfd, &n, 8) != 8 ||
+		    bpf_map_lookup_elem(gfd, &key, val) < 0)
+			continue;
+		k->ticks = n / (pr->period ? pr->period : 1000000);
+		memcpy(&k->ran, val + pr->ticks - 1, 8);
+		/* the period under way when the count was read */
+		if (k->ticks > k->ran + 1)
+			missed += k->ticks - k->ran;
+	}
+	free(val);
+	return missed;
 }
 
 void

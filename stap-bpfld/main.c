@@ -8,10 +8,14 @@
  *     probes and to target(), and it cannot run before the probes are
  *     in place);
  *   open, load (stap_fmt first), fill stap_ctl (target, clock offset);
- *   attach every kernel program;
- *   run begin probes, then release the command;
+ *   attach every kernel program (they do nothing yet: stap_ctl.run);
+ *   run begin probes, then set stap_ctl.run (no kernel probe runs
+ *     before the initialisers and begin probes, as in stap), then
+ *     release the command;
  *   drain the ring buffer until an EXIT or ERROR record, stap_ctl.exit,
  *     a signal, -T, or the command's exit;
+ *   clear stap_ctl.run, so nothing counts while detaching, which takes
+ *     a grace period per tracepoint;
  *   detach the kernel programs, drain what they sent before that,
  *     then run end probes (error probes after a runtime error), so end
  *     probes print last, as with stap;
@@ -428,11 +432,39 @@ runloop(struct ld *ld, int *bad)
 	}
 }
 
+/* Timer and perf ticks the kernel dropped, as stap reports skipped
+ * probes (they do not make the run fail) */
+static void
+report_skipped(struct ld *ld, uint64_t skipped)
+{
+	size_t i;
+
+	fprintf(stderr, "WARNING: Number of skipped probes: %llu\n",
+	    (unsigned long long)skipped);
+	for (i = 0; i < ld->nkprogs; i++) {
+		const struct kprog *k = &ld->kprogs[i];
+
+		if (k->misses)
+			fprintf(stderr, "WARNING: probe '%s': skipped %llu "
+			    "times, another BPF program running on its CPU\n",
+			    k->probe ? k->probe->point :
+			    bpf_program__name(k->prog),
+			    (unsigned long long)k->misses);
+		if (k->ticks > k->ran + 1)
+			fprintf(stderr, "WARNING: probe '%s': the kernel ran "
+			    "%llu of its %llu periods (late or throttled "
+			    "timer, or another BPF program running on its "
+			    "CPU)\n", k->probe->point,
+			    (unsigned long long)k->ran,
+			    (unsigned long long)k->ticks);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct ld ld;     /* static: what it holds lives to the end */
-	uint64_t lost = 0, errs = 0;
+	uint64_t lost = 0, errs = 0, skipped = 0;
 	int bad = 0, rc = 1;
 
 	argv0 = "stap-bpfld";
@@ -468,9 +500,15 @@ main(int argc, char **argv)
 		goto out;
 	phase("attach");
 	user_run(&ld, PK_BEGIN);
+	/* kernel probes run once begin probes have, as in stap */
+	if (!ld.exiting && !stop_signal && !ld.failed)
+		load_gate(&ld, 1);
 	if (!ld.exiting && !stop_signal)
 		releasechild(&ld);
 	runloop(&ld, &bad);
+	/* nothing counts after the stop, however long detaching takes */
+	load_gate(&ld, 0);
+	skipped = load_ticks(&ld);
 	phase("run");
 	load_detach(&ld);
 	events_poll(&ld, 0);
@@ -482,6 +520,8 @@ main(int argc, char **argv)
 		errs = ld.errors;
 	if (events_finish(&ld, lost, errs) < 0)
 		bad = 1;
+	if (skipped)
+		report_skipped(&ld, skipped);
 	phase("end");
 	rc = errs || bad;
 out:

@@ -42,10 +42,6 @@
 #define MAPTAG 0xb9f0000000000000ULL
 
 enum {
-	H_FOREACH_START = 0x7001,
-	H_FOREACH_NEXT = 0x7002,
-	H_MAP_CLEAR = 0x7003,
-	H_MAP_COUNT = 0x7004,
 	E_FAULT = INTERP_EUSER,
 };
 
@@ -761,9 +757,9 @@ helper(struct interp *vm, int id, const uint64_t a[5], uint64_t *ret,
 	case BPF_FUNC_map_lookup_elem:
 	case BPF_FUNC_map_update_elem:
 	case BPF_FUNC_map_delete_elem:
-	case H_FOREACH_START:
-	case H_MAP_CLEAR:
-	case H_MAP_COUNT:
+	case UHELPER_FOREACH_START:
+	case UHELPER_MAP_CLEAR:
+	case UHELPER_MAP_COUNT:
 		if (!(m = handle(ld, a[0])))
 			return E_FAULT;
 	}
@@ -825,15 +821,15 @@ helper(struct interp *vm, int id, const uint64_t a[5], uint64_t *ret,
 		return ringbuf(ld, id, a, ret);
 	case BPF_FUNC_snprintf:
 		return snprintf_helper(ld, a, ret);
-	case H_FOREACH_START:
+	case UHELPER_FOREACH_START:
 		*ret = foreach_start(ld, m, a[1], (int64_t)a[2]);
 		return 0;
-	case H_FOREACH_NEXT:
+	case UHELPER_FOREACH_NEXT:
 		return foreach_next(ld, a, ret);
-	case H_MAP_CLEAR:
+	case UHELPER_MAP_CLEAR:
 		map_count(m, 1);
 		return 0;
-	case H_MAP_COUNT:
+	case UHELPER_MAP_COUNT:
 		*ret = map_count(m, 0);
 		return 0;
 	}

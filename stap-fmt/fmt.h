@@ -2,7 +2,7 @@
  * stap-fmt's private interface: main.c reads a script, a tree, a .bo
  * or an event stream; fmt.c prints a tree back as canonical SystemTap
  * source, list.c lists a .bo with disasm.c's help, and event streams go
- * to stap-bpfld's renderer (stap-bpfld/meta.h).
+ * to the renderer of lib/meta.h.
  * Include ../lib/stap.h first.
  */
 

@@ -12,7 +12,7 @@
 
 #include "../lib/stap.h"
 #include "../lib/bo.h"
-#include "../stap-bpfld/meta.h"
+#include "../lib/meta.h"
 #include "fmt.h"
 
 /* Script text as it is, unless it holds bytes that would break the line */
@@ -23,7 +23,7 @@ text(FILE *out, const char *s)
 
 	for (p = s; *p; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f) {
-			meta_quote(out, s, strlen(s));
+			fputs(arena_quote(s, strlen(s)), out);
 			return;
 		}
 	fputs(s, out);
@@ -60,9 +60,8 @@ list_maps(FILE *out, const struct bofile *bo, const struct meta *m)
 			fprintf(out, "  global %s[", a->name);
 			for (k = a->keytypes; *k; k++)
 				fprintf(out, "%s%s", k == a->keytypes ? "" :
-				    ", ", *k == 's' ? "string" : "long");
-			fprintf(out, "] %s", a->valtype == 's' ? "string" :
-			    a->valtype == 'S' ? "stats" : "long");
+				    ", ", meta_typename(*k));
+			fprintf(out, "] %s", meta_typename(a->valtype));
 		}
 		fputc('\n', out);
 	}
@@ -102,7 +101,7 @@ list_formats(FILE *out, const struct meta *m)
 		if (!f->fmt)
 			continue;
 		fprintf(out, "  %3zu ", i);
-		meta_quote(out, f->fmt, strlen(f->fmt));
+		fputs(arena_quote(f->fmt, strlen(f->fmt)), out);
 		fprintf(out, " %s\n", *f->types ? f->types : "-");
 	}
 	if (m->nfmtstrs)
@@ -114,19 +113,10 @@ list_formats(FILE *out, const struct meta *m)
 			continue;
 		}
 		fprintf(out, "  stap_fmt+%zu ", m->fmtstrs[i].off);
-		meta_quote(out, m->fmtstrs[i].str, strlen(m->fmtstrs[i].str));
+		fputs(arena_quote(m->fmtstrs[i].str,
+		    strlen(m->fmtstrs[i].str)), out);
 		fputc('\n', out);
 	}
-}
-
-static const char *
-kindname(enum probekind k)
-{
-	static const char *names[] = {
-		"begin", "end", "error", "timer", "tracepoint", "other",
-	};
-
-	return (size_t)k < NELEM(names) ? names[k] : "other";
 }
 
 static void
@@ -141,7 +131,7 @@ probe_header(FILE *out, const struct bo_prog *p, const struct meta_probe *pr)
 		return;
 	}
 	fprintf(out, "\nprobe %s (%s, %s)\n", p->name,
-	    pr ? kindname(pr->kind) : "no probe record",
+	    pr ? meta_kindname(pr->kind) : "no probe record",
 	    p->kernel ? "in the kernel" : "run by stap-bpfld");
 	if (pr) {
 		fputs("  point   ", out);
@@ -155,7 +145,7 @@ probe_header(FILE *out, const struct bo_prog *p, const struct meta_probe *pr)
 			    (unsigned long long)pr->period);
 		else if (pr->kind == PK_BEGIN || pr->kind == PK_END)
 			fprintf(out, "  attach  %s, priority %ld\n",
-			    kindname(pr->kind), pr->prio);
+			    meta_kindname(pr->kind), pr->prio);
 		fprintf(out, "  script  %s\n", meta_locstr(pr->loc, buf,
 		    sizeof buf));
 	}

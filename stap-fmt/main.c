@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../lib/stap.h"
-#include "../stap-bpfld/meta.h"
+#include "../lib/meta.h"
 #include "fmt.h"
 
 static void

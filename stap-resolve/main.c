@@ -269,13 +269,59 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 	d->next = t->decls;
 }
 
+/*
+ * Read a parsed tree from fi (called input in messages) and resolve it:
+ * the resolved script, or NULL after errors (reported).  tracefs is the
+ * events directory of the tracepoint formats, or NULL; dirs the tapset
+ * directories.  Separate from main() so a fuzzer can call it again and
+ * again: the resolver is reset here, and what the last run kept freed.
+ */
+struct script *
+resolve_run(FILE *fi, const char *input, const char *tracefs,
+    const char **dirs, int ndirs)
+{
+	static struct resolver r;
+	struct script *s = NULL;
+	size_t i;
+
+	memset(&r, 0, sizeof r);
+	tapset_reset();
+	r.tracefs = tracefs;
+	r.s = tree_read(fi, input);
+	if (strcmp(r.s->stage, "parsed"))
+		fatal("%s: is a %s stap-tree; stap-resolve wants a parsed one "
+		    "(from stap-parse)", input, r.s->stage);
+	r.maxmapentries = facts_define(&r.s->facts, "MAXMAPENTRIES", 2048);
+	display_globals(&r, dirs, ndirs);
+	tapset_load(&r, dirs, ndirs);
+	sym_resolve(&r);
+	if (!nerrors)
+		sym_check_foreach(&r);
+	if (!nerrors)
+		types_infer(&r);
+	if (nerrors)
+		fprintf(diag_file ? diag_file : stderr, "stap-resolve: %d "
+		    "error%s\n", nerrors, nerrors == 1 ? "" : "s");
+	else
+		s = output(&r);
+	/* the output holds copies: the tables can go */
+	for (i = 0; i < r.nprobes; i++)
+		free(r.probes[i]->locals);
+	for (i = 0; i < r.nfuncs; i++)
+		free(r.funcs[i]->locals);
+	free(r.probes);
+	free(r.funcs);
+	free(r.gsyms);
+	return s;
+}
+
 int
 main(int argc, char **argv)
 {
-	static struct resolver r;   /* static: its arrays live to the end */
-	const char *in = NULL, *out = NULL;
+	const char *in = NULL, *out = NULL, *tracefs = NULL;
 	const char *dirs[64];
 	int ndirs = 0, i;
+	struct script *s;
 	FILE *fi = stdin, *fo = stdout;
 
 	argv0 = "stap-resolve";
@@ -296,7 +342,7 @@ main(int argc, char **argv)
 			char *ev = arena_alloc(strlen(d) + sizeof "/events");
 
 			sprintf(ev, "%s/events", d);
-			r.tracefs = ev;
+			tracefs = ev;
 		} else if (!strncmp(a, "-I", 2) && (a[2] || i + 1 < argc)) {
 			if (ndirs == (int)NELEM(dirs))
 				fatal("too many -I options");
@@ -315,26 +361,12 @@ main(int argc, char **argv)
 	}
 	if (in && strcmp(in, "-") && !(fi = fopen(in, "r")))
 		fatal("open '%s':", in);
-	r.s = tree_read(fi, in ? in : "<stdin>");
-	if (strcmp(r.s->stage, "parsed"))
-		fatal("%s: is a %s stap-tree; stap-resolve wants a parsed one "
-		    "(from stap-parse)", in ? in : "<stdin>", r.s->stage);
-	r.maxmapentries = facts_define(&r.s->facts, "MAXMAPENTRIES", 2048);
-	display_globals(&r, dirs, ndirs);
-	tapset_load(&r, dirs, ndirs);
-	sym_resolve(&r);
-	if (!nerrors)
-		sym_check_foreach(&r);
-	if (!nerrors)
-		types_infer(&r);
-	if (nerrors) {
-		fprintf(stderr, "stap-resolve: %d error%s\n", nerrors,
-		    nerrors == 1 ? "" : "s");
+	s = resolve_run(fi, in ? in : "<stdin>", tracefs, dirs, ndirs);
+	if (!s)
 		return 1;
-	}
 	if (out && !(fo = fopen(out, "w")))
 		fatal("open '%s':", out);
-	tree_write(fo, output(&r));
+	tree_write(fo, s);
 	outclose(fo);
 	return 0;
 }

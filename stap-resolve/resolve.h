@@ -71,15 +71,9 @@ struct resolver {
 	long maxmapentries;
 };
 
-/* builtins.c */
-struct builtin {
-	const char *name;
-	int nargs;
-	enum type ret;
-	enum type args[4];
-};
-const struct builtin *builtin_find(const char *name, int nargs);
-int builtin_known(const char *name);
+/* main.c */
+struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
+    const char **dirs, int ndirs);
 
 /* points.c */
 void points_expand(struct resolver *r);

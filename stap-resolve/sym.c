@@ -492,9 +492,9 @@ bind_call(struct scope *sc, struct node *n)
 		    n->str);
 		return;
 	}
-	if (builtin_known(n->str)) {
+	if (intrinsic_known(n->str)) {
 		n->flags |= F_BUILTIN;
-		if (!print_family(n->str) && !builtin_find(n->str, nargs))
+		if (!print_family(n->str) && !intrinsic_find(n->str, nargs))
 			diag_error(n->loc, "wrong number of arguments (%d) to "
 			    "'%s'", nargs, n->str);
 		return;

@@ -255,7 +255,7 @@ call(struct tctx *t, struct node *n)
 	int i;
 
 	if (n->flags & F_BUILTIN) {
-		const struct builtin *b;
+		const struct intrinsic *b;
 		int nargs = 0;
 
 		if (print_family(n->str)) {
@@ -278,7 +278,7 @@ call(struct tctx *t, struct node *n)
 		}
 		for (a = n->args; a; a = a->next)
 			nargs++;
-		b = builtin_find(n->str, nargs);
+		b = intrinsic_find(n->str, nargs);
 		if (!b)
 			return T_UNKNOWN;
 		for (a = n->args, i = 0; a; a = a->next, i++)

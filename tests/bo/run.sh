@@ -15,12 +15,15 @@ fi
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-# config.mk is make syntax (continued lines); let make expand it
+# config.mk is make syntax (continued lines); let make expand it.  CC
+# and CFLAGS from the environment win, so check-san adds the sanitizers
 flags=$(printf 'include config.mk\nx:\n\t@echo "$(CC)|$(CFLAGS)"\n' |
     make -s -f - x 2>/dev/null)
 cc=${flags%%|*}
 cflags=${flags#*|}
 [ -n "$flags" ] || { cc=cc; cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -O2"; }
+cc=${CC:-$cc}
+cflags=${CFLAGS:-$cflags}
 
 # shellcheck disable=SC2086
 $cc $cflags -Ilib $(pkg-config --cflags libbpf libelf) -o "$tmp/botest" \

@@ -22,14 +22,15 @@ fi
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cc=${CC:-cc}
-flags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O2 -Wall -Wextra -Werror"
+# CFLAGS from the environment win, so check-san adds the sanitizers
+flags=${CFLAGS:-"-std=c11 -D_POSIX_C_SOURCE=200809L -g -O2 -Wall -Wextra -Werror"}
 libs=$(pkg-config --cflags --libs libbpf libelf)
 # shellcheck disable=SC2086
 $cc $flags -o "$tmp/mkbo" tests/bpfld/mkbo.c stap-bpfgen/elf.c \
     stap-bpfgen/btf.c lib/arena.c lib/diag.c || exit 1
 # shellcheck disable=SC2086
-$cc $flags -Ilib -Istap-bpfld -o "$tmp/render" tests/bpfld/printftest.c \
-    stap-bpfld/printf.c stap-bpfld/meta.c lib/hist.c lib/arena.c \
+$cc $flags -Ilib -o "$tmp/render" tests/bpfld/printftest.c \
+    lib/printf.c lib/meta.c lib/hist.c lib/arena.c \
     lib/diag.c || exit 1
 ld=$BIN/stap-bpfld
 if [ ! -x "$ld" ]; then

@@ -6,10 +6,10 @@ cd "$(dirname "$0")/../.." || exit 2
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cc=${CC:-cc}
-src="tests/bpfld/printftest.c stap-bpfld/printf.c stap-bpfld/meta.c
+src="tests/bpfld/printftest.c lib/printf.c lib/meta.c
     lib/hist.c lib/arena.c lib/diag.c"
 flags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror
-    -Ilib -Istap-bpfld"
+    -Ilib"
 san="-fsanitize=address,undefined -fno-sanitize-recover=all"
 # shellcheck disable=SC2086
 $cc $flags $san $src -o "$tmp/t" 2>/dev/null ||

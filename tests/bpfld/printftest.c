@@ -1,5 +1,5 @@
 /*
- * Unit tests of stap-bpfld/printf.c against SystemTap's printf
+ * Unit tests of lib/printf.c against SystemTap's printf
  * semantics (the kernel runtime's, which the language reference
  * describes), and of the event stream renderer ("printftest render
  * FILE" renders a stream, for tests/bpfld/load.sh).  One line per check,

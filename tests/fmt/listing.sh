@@ -33,6 +33,9 @@ probe end {
 	foreach (p in hits)
 		printf("%d: %d\n", p, hits[p] + names["a"])
 }
+probe perf.sw.cpu_clock.sample(1000000) {
+	hits[0]++
+}
 STP
 "$BIN/stap-parse" x.stp | "$BIN/stap-resolve" --tracefs "$tracefs" |
     "$BIN/stap-bpfgen" >x.bo || { echo "compile failed"; exit 1; }
@@ -67,6 +70,8 @@ done >missing
 [ -s missing ] && fail "$(cat missing)"
 grep -q '^  attach  tracepoint syscalls:sys_enter_getppid$' list ||
     fail "no tracepoint attach point"
+grep -q '^probe probe_[0-9]* (perf, in the kernel)$' list ||
+    fail "the perf probe not listed as one"
 
 # Every line record's script line, quoted within its probe's code
 grep -a -o '^line [^ ]* [0-9]* 0:[0-9]*:' x.bo | tr ':' ' ' >lines

@@ -68,10 +68,12 @@ walk(const struct bofile *f)
 	return sum;
 }
 
+/* what walk() read, kept so the compiler cannot drop the reads */
+static volatile size_t sink;
+
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	static volatile size_t sink;
 	struct bofile *f;
 	char err[256];
 

@@ -4,7 +4,7 @@
  * it must render or refuse, never crash or hang.
  */
 #include "fuzz.h"
-#include "../../stap-bpfld/meta.h"
+#include "../../lib/meta.h"
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

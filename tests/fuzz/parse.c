@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for stap-parse: any bytes as a script, through the
  * lexer, preprocessor and parser, then the tree printer.  Built by
- * "make fuzz"; a crash it finds becomes a test in tests/errors.
+ * "make fuzz"; a crash it finds is kept in tests/fuzz/crashes/parse/.
  */
 #include <string.h>
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Errors in embedded BPF assembly come from stap-bpfgen, at the
-# statement or field in the function's body, once however many calls.
+# statement or field in the function's body, once however many calls;
+# a string's escapes are refused as in a script's strings.
 # Run from tests/ by tests/run.
 BIN=${BIN:-../build/bin}
 tmp=$(mktemp -d) || exit 2
@@ -25,6 +26,7 @@ function misc:string (x:long) %{ /* bpf */
 	call, $r, no_such_helper, $x
 	add $$, 1
 	0x5d, $x, -, 3, -
+	mov $$, "A\xqB"
 %}
 probe begin {
 	printf("%d %d %d %s\n", unknown(), nolabel(1), badop(), misc(1))
@@ -59,7 +61,10 @@ e.stp:17:2: error: a string can only be the destination of 'mov' or 'call'
 e.stp:18:15: error: a jump target is a label, not '3'
     	0x5d, $x, -, 3, -
     	             ^
-stap-bpfgen: 9 errors
+e.stp:19:12: error: \x used with no following hex digits
+    	mov $$, "A\xqB"
+    	          ^
+stap-bpfgen: 10 errors
 ERR
 cd "$tmp" || exit 2
 case $BIN in /*) ;; *) BIN=$OLDPWD/$BIN ;; esac

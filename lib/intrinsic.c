@@ -1,13 +1,16 @@
 /*
  * The intrinsics: functions the back end implements directly (mostly
- * one BPF helper each), with their signatures.  Script-level helpers
- * live in the tapset library instead (tapset/, as .stp files).
+ * one BPF helper each), with their signatures.  stap-resolve binds and
+ * types calls by this table, stap-bpfgen checks a resolved tree's calls
+ * against it before gen.c lowers them by name.  The print family is
+ * variadic and not here (print_family in parse.c).  Script-level
+ * helpers live in the tapset library instead (tapset/, as .stp files).
  */
 #include <string.h>
 
-#include "resolve.h"
+#include "stap.h"
 
-static const struct builtin builtins[] = {
+static const struct intrinsic intrinsics[] = {
 	{ "pid", 0, T_LONG, { 0 } },
 	{ "tid", 0, T_LONG, { 0 } },
 	{ "ppid", 0, T_LONG, { 0 } },
@@ -38,25 +41,25 @@ static const struct builtin builtins[] = {
 	{ "error", 1, T_VOID, { T_STRING } },
 };
 
-const struct builtin *
-builtin_find(const char *name, int nargs)
+const struct intrinsic *
+intrinsic_find(const char *name, int nargs)
 {
 	size_t i;
 
-	for (i = 0; i < NELEM(builtins); i++)
-		if (!strcmp(builtins[i].name, name) &&
-		    builtins[i].nargs == nargs)
-			return &builtins[i];
+	for (i = 0; i < NELEM(intrinsics); i++)
+		if (!strcmp(intrinsics[i].name, name) &&
+		    intrinsics[i].nargs == nargs)
+			return &intrinsics[i];
 	return NULL;
 }
 
 int
-builtin_known(const char *name)
+intrinsic_known(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < NELEM(builtins); i++)
-		if (!strcmp(builtins[i].name, name))
+	for (i = 0; i < NELEM(intrinsics); i++)
+		if (!strcmp(intrinsics[i].name, name))
 			return 1;
 	return print_family(name);
 }

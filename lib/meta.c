@@ -4,6 +4,9 @@
  * an event stream, which repeats the records it needs.  Source lines
  * embedded by file records go into the source registry, so errors found
  * at run time can quote the script with a caret.
+ *
+ * And their writer, at the end: stap-bpfgen writes the records of a .bo
+ * with it, stap-bpfld --raw those an event stream repeats.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -92,31 +95,6 @@ meta_unquote(const char **pp, size_t *lenp)
 	return out;
 }
 
-void
-meta_quote(FILE *f, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < n; i++) {
-		unsigned char c = s[i];
-
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
-		default:
-			if (c < 0x20 || c >= 0x7f)
-				fprintf(f, "\\%03o", c);
-			else
-				fputc(c, f);
-		}
-	}
-	fputc('"', f);
-}
-
 /* FILE:LINE:COL with FILE a file record's id */
 static int
 loc(struct meta *m, const char **pp, struct loc *l)
@@ -196,16 +174,18 @@ rec_file(struct meta *m, const char *p)
 	return 0;
 }
 
-static enum probekind
-probekind(const char *s)
+/* The kinds of probe records, by enum probekind */
+static const char *const kindnames[] = {
+	"begin", "end", "error", "timer", "tracepoint", "perf",
+};
+
+enum probekind
+meta_probekind(const char *s)
 {
-	static const char *names[] = {
-		"begin", "end", "error", "timer", "tracepoint", "perf",
-	};
 	size_t i;
 
-	for (i = 0; i < NELEM(names); i++)
-		if (!strcmp(s, names[i]))
+	for (i = 0; i < NELEM(kindnames); i++)
+		if (!strcmp(s, kindnames[i]))
 			return (enum probekind)i;
 	return PK_OTHER;
 }
@@ -224,7 +204,7 @@ rec_probe(struct meta *m, const char *p)
 	if (!(pr->prog = word(&p)) || !(k = word(&p)) ||
 	    loc(m, &p, &pr->loc) < 0 || !(pr->point = meta_unquote(&p, NULL)))
 		return bad(m, "malformed probe record");
-	pr->kind = probekind(k);
+	pr->kind = meta_probekind(k);
 	while ((w = word(&p))) {
 		if (!strcmp(w, "tracepoint")) {
 			if (!(w = word(&p)) || !(colon = strchr(w, ':')))
@@ -255,6 +235,10 @@ rec_probe(struct meta *m, const char *p)
 			pr->config = v;
 		else if (!strcmp(w, "randomize"))
 			pr->randomize = v;
+		else if (!strcmp(w, "ticks"))
+			pr->ticks = v + 1;
+		else if (!strcmp(w, "probes"))
+			pr->probes = v;
 	}
 	m->nprobes++;
 	return 0;
@@ -549,4 +533,153 @@ meta_array(const struct meta *m, const char *map)
 		if (!strcmp(m->arrays[i].map, map))
 			return &m->arrays[i];
 	return NULL;
+}
+
+/* ---- the writer ---- */
+
+const char *
+meta_kindname(enum probekind k)
+{
+	return (size_t)k < NELEM(kindnames) ? kindnames[k] : "other";
+}
+
+char *
+meta_rec(const char *fmt, ...)
+{
+	va_list ap;
+	char *b;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("meta_rec: bad format");
+	b = arena_alloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+static char *
+q(const char *s)
+{
+	return arena_quote(s, strlen(s));
+}
+
+const char *
+meta_typename(char t)
+{
+	return t == 's' ? "string" : t == 'S' ? "stats" : "long";
+}
+
+char *
+meta_rec_file(size_t id, const char *name, int nlines)
+{
+	return meta_rec("file %zu %s %d", id, q(name), nlines);
+}
+
+char *
+meta_rec_probe(const struct meta_probe *p)
+{
+	const char *kind = meta_kindname(p->kind);
+	char extra[512];
+
+	switch (p->kind) {
+	case PK_TIMER:
+		snprintf(extra, sizeof extra, "period %" PRIu64, p->period);
+		if (p->randomize)
+			snprintf(extra + strlen(extra), sizeof extra -
+			    strlen(extra), " randomize %" PRIu64,
+			    p->randomize);
+		break;
+	case PK_PERF:
+		snprintf(extra, sizeof extra, "type %" PRIu64 " config %"
+		    PRIu64 " %s %" PRIu64, p->type, p->config, p->freq ?
+		    "freq" : "period", p->freq ? p->freq : p->period);
+		break;
+	case PK_TRACEPOINT:
+		snprintf(extra, sizeof extra, "tracepoint %s:%s", p->tpgroup,
+		    p->tpname);
+		if (p->probes > 1)
+			snprintf(extra + strlen(extra), sizeof extra -
+			    strlen(extra), " probes %zu", p->probes);
+		break;
+	default:
+		snprintf(extra, sizeof extra, "prio %ld", p->prio);
+	}
+	if (p->ticks)
+		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
+		    " ticks %" PRIu64, p->ticks - 1);
+	return meta_rec("probe %s %s %d:%d:%d %s %s", p->prog, kind,
+	    p->loc.file, p->loc.line, p->loc.col, q(p->point), extra);
+}
+
+char *
+meta_rec_format(size_t id, const struct meta_format *f)
+{
+	return meta_rec("format %zu %s %s", id, q(f->fmt),
+	    f->types[0] ? f->types : "-");
+}
+
+char *
+meta_rec_site(size_t id, const struct meta_site *s)
+{
+	return meta_rec("site %zu %d:%d:%d %s", id, s->loc.file, s->loc.line,
+	    s->loc.col, q(s->msg));
+}
+
+char *
+meta_rec_hist(size_t id, const struct meta_hist *h)
+{
+	if (h->type == HIST_LOG)
+		return meta_rec("hist %zu log", id);
+	return meta_rec("hist %zu linear %lld %lld %lld", id,
+	    (long long)h->start, (long long)h->stop, (long long)h->interval);
+}
+
+char *
+meta_rec_line(const struct meta_line *l)
+{
+	return meta_rec("line %s %zu %d:%d:%d", l->prog, l->insn, l->loc.file,
+	    l->loc.line, l->loc.col);
+}
+
+char *
+meta_rec_array(const struct meta_array *a)
+{
+	size_t n = strlen(a->keytypes), i;
+	char *keys = arena_alloc(8 * n + 1), *k = keys;
+
+	for (i = 0; i < n; i++)
+		k += sprintf(k, "%s%s", i ? "," : "",
+		    meta_typename(a->keytypes[i]));
+	*k = '\0';
+	return meta_rec("array %s %s %s %s", a->name, a->map,
+	    meta_typename(a->valtype), keys);
+}
+
+char *
+meta_rec_global(const char *name, size_t off, char type)
+{
+	return meta_rec("global %s %zu %s", name, off, meta_typename(type));
+}
+
+char *
+meta_rec_fmtstr(const struct meta_fmtstr *f)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *h;
+	size_t k;
+
+	if (!f->len)
+		return meta_rec("fmtstr %zu %s", f->off, q(f->str));
+	h = arena_alloc(2 * f->len + 1);
+	for (k = 0; k < f->len; k++) {
+		h[2 * k] = hex[(unsigned char)f->str[k] >> 4];
+		h[2 * k + 1] = hex[(unsigned char)f->str[k] & 15];
+	}
+	h[2 * k] = '\0';
+	return meta_rec("fmtbytes %zu %s", f->off, h);
 }

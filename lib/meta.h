@@ -1,12 +1,18 @@
 /*
  * meta.h: the records of a .bo's .stap section (man/stap-bo.5), which
  * also head an event stream (man/stap-events.5), and stap's printf.
- * Implemented in meta.c and printf.c with libc and lib/ only, so that
- * stap-fmt can link them to render an event stream or list a .bo.
- * Needs lib/stap.h first (struct loc, the source registry).
+ * meta.c reads them (stap-bpfld, stap-fmt) and writes them
+ * (stap-bpfgen, stap-bpfld --raw); printf.c prints what the records of
+ * an event stream say.  libc and lib/ only, so that every tool can
+ * link them.  Needs lib/stap.h first (struct loc, the source registry).
  */
+#ifndef META_H
+#define META_H
+
 #include <stdint.h>
 #include <stdio.h>
+
+#include "abi.h"
 
 enum probekind {
 	PK_BEGIN,
@@ -29,6 +35,9 @@ struct meta_probe {
 	uint64_t type, config;	/* perf: the event */
 	uint64_t freq;		/* perf: samples a second, else period */
 	char *tpgroup, *tpname;	/* tracepoint GROUP:NAME, or NULL */
+	uint64_t ticks;		/* timer, perf: 1 + offset of its run
+				 * count in stap_globals; 0: none */
+	size_t probes;		/* tracepoint: script probes combined */
 };
 
 struct meta_format {
@@ -36,7 +45,7 @@ struct meta_format {
 	char *types;		/* per argument: l long, s string */
 };
 
-/* A histogram print(@hist_log(s)) sends: see stap-bpfld/hist.h */
+/* A histogram print(@hist_log(s)) sends: see lib/hist.h */
 struct meta_hist {
 	int type;		/* 0: no such id, else HIST_LOG, HIST_LINEAR */
 	int64_t start, stop, interval;
@@ -116,13 +125,38 @@ int meta_feed(struct meta *m, const char *line, const char *magic);
 /* The location of instruction insn of program prog, or the probe's */
 struct loc meta_insnloc(const struct meta *m, const char *prog, size_t insn);
 const struct meta_probe *meta_probe(const struct meta *m, const char *prog);
+/* The kind a probe record names ("timer"), PK_OTHER if none */
+enum probekind meta_probekind(const char *name);
+const char *meta_kindname(enum probekind k);
+/* "long", "string" or "stats" for a type letter of meta_array */
+const char *meta_typename(char t);
 const struct meta_array *meta_array(const struct meta *m, const char *map);
 /* Parses a C-quoted string at *pp, advancing it; NULL if malformed.
  * *lenp gets the length (the string may hold NUL bytes). */
 char *meta_unquote(const char **pp, size_t *lenp);
-void meta_quote(FILE *f, const char *s, size_t n);
 /* "FILE:LINE:COL" of loc, in buf */
 const char *meta_locstr(struct loc loc, char *buf, size_t n);
+
+/*
+ * The writer: one record a call, in the arena, as meta_feed reads it
+ * (no newline).  A loc's file is the file record's id; the file records
+ * come first.  meta_rec formats a header ("@maxstringlen 128") or any
+ * record printf-style; after a file record come its lines, each quoted
+ * with arena_quote.
+ */
+char *meta_rec(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+char *meta_rec_file(size_t id, const char *name, int nlines);
+char *meta_rec_probe(const struct meta_probe *p);
+char *meta_rec_format(size_t id, const struct meta_format *f);
+char *meta_rec_site(size_t id, const struct meta_site *s);
+char *meta_rec_hist(size_t id, const struct meta_hist *h);
+char *meta_rec_line(const struct meta_line *l);
+char *meta_rec_array(const struct meta_array *a);
+/* "global NAME OFFSET TYPE": a scalar in stap_globals; type as
+ * meta_array's valtype.  stap-fmt -l reads them; meta_feed skips them */
+char *meta_rec_global(const char *name, size_t off, char type);
+char *meta_rec_fmtstr(const struct meta_fmtstr *f);
 
 /* printf.c */
 
@@ -146,15 +180,6 @@ size_t stapfmt_argsize(const char *types, size_t maxstr);
 int stapfmt_hist(FILE *out, const struct meta *m, uint32_t id,
     const void *p, size_t len);
 
-/* The record kinds of man/stap-events.5 and abi */
-enum {
-	REC_PRINTF = 1,
-	REC_EXIT = 2,
-	REC_ERROR = 3,
-	REC_WARN = 4,
-	REC_HIST = 5,
-};
-
 /*
  * Print one ERROR or WARN record's message to err the way stap-bpfld
  * does: "ERROR: MESSAGE near FILE:LINE:COL".
@@ -173,3 +198,5 @@ void stapfmt_diag(FILE *err, const struct meta *m, unsigned kind,
 int stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name);
 /* The last words at exit: lost records and error count, if any */
 void stapfmt_summary(FILE *err, uint64_t lost, uint64_t errors);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * abi.h: what the code stap-bpfgen generates and stap-bpfld, which
+ * loads and runs it, must agree on beyond man/stap-bo.5: the helper ids
+ * only stap-bpfld's interpreter has, the kinds of the records in
+ * stap_events (man/stap-events.5), the layout of the stap_ctl value.
+ * Constants only; needs nothing.
+ */
+#ifndef ABI_H
+#define ABI_H
+
+/* Helpers only the interpreter of userspace programs (begin, end and
+ * error probes) has, called like a kernel helper */
+enum {
+	UHELPER_FOREACH_START = 0x7001,
+	UHELPER_FOREACH_NEXT = 0x7002,
+	UHELPER_MAP_CLEAR = 0x7003,
+	UHELPER_MAP_COUNT = 0x7004,
+};
+
+/* The record kinds in stap_events and in an event stream */
+enum {
+	REC_PRINTF = 1,
+	REC_EXIT = 2,
+	REC_ERROR = 3,
+	REC_WARN = 4,
+	REC_HIST = 5,
+};
+
+/* The stap_ctl value: byte offsets of its fields, and its size */
+enum {
+	CTL_EXIT = 0,
+	CTL_ERRORS = 8,
+	CTL_LOST = 16,
+	CTL_TARGET = 24,
+	CTL_REALTIME = 32,
+	CTL_TASK_PARENT = 40,	/* offsetof(struct task_struct, real_parent) */
+	CTL_TASK_TGID = 48,	/* offsetof(struct task_struct, tgid) */
+	CTL_RUN = 56,		/* kernel probes may run (after begin) */
+	CTL_SIZE = 64,
+};
+
+#endif
