@@ -141,7 +141,8 @@ LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
-	stap-bpfgen/regex.c
+	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
+	stap-bpfgen/opt.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c
 FZ_parse = $(LIBSRC)
