@@ -399,41 +399,56 @@ falls_through(const struct ir *i)
 
 /* ---- constants and copies, within a basic block ---- */
 
+/*
+ * What is known of a register: entries of an older epoch (before the
+ * last label or jump) are void, and a copy is void once its source has
+ * been written since (gen, a count of writes a register)
+ */
 struct known {
+	unsigned epoch;
 	char isconst;
 	int32_t c;
-	int copy;               /* a vreg holds the same as this, or -1 */
+	int copy;               /* a register holding the same, or -1 */
+	unsigned copygen;       /* gen[copy] when it was made */
 };
 
-static void
-forget(struct known *kn, int nregs, int r)
-{
-	int k;
+struct kstate {
+	struct known *kn;
+	unsigned *gen;
+	unsigned epoch;
+};
 
-	kn[r].isconst = 0;
-	kn[r].copy = -1;
-	for (k = 0; k < nregs; k++)
-		if (kn[k].copy == r)
-			kn[k].copy = -1;
+static struct known *
+get(struct kstate *ks, int r)
+{
+	struct known *k = &ks->kn[r];
+
+	if (k->epoch != ks->epoch)
+		*k = (struct known){ ks->epoch, 0, 0, -1, 0 };
+	if (k->copy >= 0 && ks->gen[k->copy] != k->copygen)
+		k->copy = -1;
+	return k;
 }
 
 static void
 propagate(struct prog *p, int nregs)
 {
-	struct known *kn = emalloc(sizeof *kn * (size_t)nregs);
+	struct kstate ks;
 	size_t j;
 	int k;
 
-	for (k = 0; k < nregs; k++)
-		kn[k] = (struct known){ 0, 0, -1 };
+	ks.kn = calloc((size_t)nregs, sizeof *ks.kn);
+	ks.gen = calloc((size_t)nregs, sizeof *ks.gen);
+	ks.epoch = 1;
+	if (!ks.kn || !ks.gen)
+		fatal("out of memory");
 	for (j = 0; j < p->nir; j++) {
 		struct ir *i = &p->ir[j];
 		int cls = BPF_CLASS(i->code), op = BPF_OP(i->code);
 		struct ud u;
 
 		if (i->kind == IK_LABEL) {
-			for (k = 0; k < nregs; k++)
-				kn[k] = (struct known){ 0, 0, -1 };
+			ks.epoch++;
 			continue;
 		}
 		if (i->kind == IK_INSN && (cls == BPF_ALU64 || cls == BPF_JMP ||
@@ -441,47 +456,56 @@ propagate(struct prog *p, int nregs)
 			int x = cls == BPF_STX || BPF_SRC(i->code) == BPF_X;
 
 			/* a virtual source that copies another register */
-			if (x && i->src >= IR_VREG && kn[i->src].copy >= 0)
-				i->src = kn[i->src].copy;
+			if (x && i->src >= IR_VREG && get(&ks, i->src)->copy >= 0)
+				i->src = get(&ks, i->src)->copy;
 			if (cls == BPF_JMP && op != BPF_CALL && op != BPF_EXIT &&
 			    op != BPF_JA && i->dst >= IR_VREG &&
-			    kn[i->dst].copy >= 0)
-				i->dst = kn[i->dst].copy;
+			    get(&ks, i->dst)->copy >= 0)
+				i->dst = get(&ks, i->dst)->copy;
 			/* and a constant one: an immediate */
 			if (cls == BPF_STX && BPF_SIZE(i->code) == BPF_DW &&
-			    kn[i->src].isconst) {
+			    get(&ks, i->src)->isconst) {
 				i->code = BPF_ST | BPF_MEM | BPF_DW;
-				i->imm = kn[i->src].c;
+				i->imm = get(&ks, i->src)->c;
 				i->src = 0;
 			} else if (cls != BPF_STX && x && op != BPF_CALL &&
 			    op != BPF_EXIT && op != BPF_JA && op != BPF_NEG &&
-			    op != BPF_END && kn[i->src].isconst) {
+			    op != BPF_END && get(&ks, i->src)->isconst) {
 				i->code = (uint8_t)(cls | op | BPF_K);
-				i->imm = kn[i->src].c;
+				i->imm = get(&ks, i->src)->c;
 				i->src = 0;
 			}
 		}
 		uses_defs(i, &u);
-		for (k = 0; k < u.ndef; k++)
-			forget(kn, nregs, u.def[k]);
+		for (k = 0; k < u.ndef; k++) {
+			struct known *d = get(&ks, u.def[k]);
+
+			ks.gen[u.def[k]]++;
+			*d = (struct known){ ks.epoch, 0, 0, -1, 0 };
+		}
 		if (i->kind == IK_INSN && cls == BPF_ALU64 && op == BPF_MOV) {
+			struct known *d = get(&ks, i->dst);
+
 			if (BPF_SRC(i->code) == BPF_K) {
-				kn[i->dst].isconst = 1;
-				kn[i->dst].c = i->imm;
-			} else if (i->dst >= IR_VREG && i->src != i->dst) {
-				kn[i->dst] = kn[i->src];
-				kn[i->dst].copy = kn[i->src].copy >= 0 ?
-				    kn[i->src].copy : i->src;
-			} else if (kn[i->src].isconst) {
-				kn[i->dst].isconst = 1;
-				kn[i->dst].c = kn[i->src].c;
+				d->isconst = 1;
+				d->c = i->imm;
+			} else if (i->src != i->dst) {
+				struct known *sk = get(&ks, i->src);
+
+				d->isconst = sk->isconst;
+				d->c = sk->c;
+				if (i->dst >= IR_VREG) {
+					d->copy = sk->copy >= 0 ? sk->copy :
+					    i->src;
+					d->copygen = ks.gen[d->copy];
+				}
 			}
 		}
 		if (ends_block(i))
-			for (k = 0; k < nregs; k++)
-				kn[k] = (struct known){ 0, 0, -1 };
+			ks.epoch++;
 	}
-	free(kn);
+	free(ks.kn);
+	free(ks.gen);
 }
 
 /* ---- liveness ---- */
@@ -539,48 +563,79 @@ blocks(struct prog *p, struct live *lv)
 	lv->nblocks = b;
 }
 
+/* Each block's upward-exposed uses (gen) and definitions (kill) */
+static void
+gen_kill(struct prog *p, struct live *lv, uint64_t *gen, uint64_t *kill)
+{
+	size_t b, j, w = (size_t)lv->words;
+	int k;
+
+	for (b = 0; b < lv->nblocks; b++) {
+		uint64_t *g = &gen[b * w], *kl = &kill[b * w];
+
+		for (j = lv->start[b + 1]; j > lv->start[b]; j--) {
+			struct ud u;
+
+			uses_defs(&p->ir[j - 1], &u);
+			for (k = 0; k < u.ndef; k++) {
+				SET(kl, u.def[k]);
+				CLR(g, u.def[k]);
+			}
+			for (k = 0; k < u.nuse; k++)
+				SET(g, u.use[k]);
+			if (is_call(&p->ir[j - 1]))
+				g[0] |= call_args(&p->ir[j - 1]);
+		}
+	}
+}
+
 static void
 liveness(struct prog *p, struct live *lv)
 {
 	size_t b, j, w = (size_t)lv->words;
-	uint64_t *tmp = emalloc(8 * w);
+	uint64_t *gen = calloc(lv->nblocks + 1, 8 * w);
+	uint64_t *kill = calloc(lv->nblocks + 1, 8 * w);
 	int changed = 1;
 
 	lv->in = calloc(lv->nblocks + 1, 8 * w);
 	lv->out = calloc(lv->nblocks + 1, 8 * w);
-	if (!lv->in || !lv->out)
+	if (!lv->in || !lv->out || !gen || !kill)
 		fatal("out of memory");
+	gen_kill(p, lv, gen, kill);
 	while (changed) {
 		changed = 0;
 		for (b = lv->nblocks; b-- > 0;) {
-			size_t last = lv->start[b + 1];
+			uint64_t *out = &lv->out[b * w], *in = &lv->in[b * w];
 			const struct ir *t = NULL;
 
-			memset(tmp, 0, 8 * w);
 			for (j = lv->start[b + 1]; j > lv->start[b]; j--)
 				if (p->ir[j - 1].kind == IK_INSN) {
 					t = &p->ir[j - 1];
 					break;
 				}
+			memset(out, 0, 8 * w);
 			if ((!t || falls_through(t)) && b + 1 < lv->nblocks)
 				for (j = 0; j < w; j++)
-					tmp[j] |= lv->in[(b + 1) * w + j];
+					out[j] |= lv->in[(b + 1) * w + j];
 			if (t && is_jump(t)) {
-				int tb = lv->labelblock[t->label];
+				size_t tb = (size_t)lv->labelblock[t->label];
 
 				for (j = 0; j < w; j++)
-					tmp[j] |= lv->in[(size_t)tb * w + j];
+					out[j] |= lv->in[tb * w + j];
 			}
-			memcpy(&lv->out[b * w], tmp, 8 * w);
-			for (j = last; j > lv->start[b]; j--)
-				step(&p->ir[j - 1], tmp);
-			if (memcmp(&lv->in[b * w], tmp, 8 * w)) {
-				memcpy(&lv->in[b * w], tmp, 8 * w);
-				changed = 1;
+			for (j = 0; j < w; j++) {
+				uint64_t v = gen[b * w + j] |
+				    (out[j] & ~kill[b * w + j]);
+
+				if (v != in[j]) {
+					in[j] = v;
+					changed = 1;
+				}
 			}
 		}
 	}
-	free(tmp);
+	free(gen);
+	free(kill);
 }
 
 static void
@@ -663,15 +718,23 @@ intervals(struct prog *p, struct live *lv, struct interval *iv,
 				if (u.def[k] < 8)
 					m |= 1u << u.def[k];
 			df[j - 1] = (unsigned char)m;
-			for (r = IR_VREG; r < lv->nregs; r++) {
-				struct interval *v = &iv[r - IR_VREG];
+			for (k = 0; k < lv->words; k++) {
+				uint64_t bits = set[k];
 
-				if (!BIT(set, r))
-					continue;
-				if (v->from < 0 || (long)j - 1 < v->from)
-					v->from = (long)j - 1;
-				if ((long)j - 1 > v->to)
-					v->to = (long)j - 1;
+				/* machine registers are in word 0 */
+				if (k == 0)
+					bits &= ~(((uint64_t)1 << IR_VREG) - 1);
+				while (bits) {
+					struct interval *v;
+
+					r = 64 * k + __builtin_ctzll(bits);
+					bits &= bits - 1;
+					v = &iv[r - IR_VREG];
+					if (v->from < 0 || (long)j - 1 < v->from)
+						v->from = (long)j - 1;
+					if ((long)j - 1 > v->to)
+						v->to = (long)j - 1;
+				}
 			}
 			for (k = 0; k < u.ndef + u.nuse; k++) {
 				int x = k < u.ndef ? u.def[k] :
@@ -826,7 +889,7 @@ opt_prog(struct prog *p)
 	lv.nregs = IR_VREG + p->nvregs;
 	lv.words = (lv.nregs + 63) / 64;
 	propagate(p, lv.nregs);
-	for (round = 0; round < 4; round++) {
+	for (round = 0; round < 2; round++) {
 		int removed;
 
 		blocks(p, &lv);
