@@ -906,6 +906,45 @@ opt_prog(struct prog *p)
 	tidy(p);
 }
 
+/*
+ * A probe whose code no longer reads the scratch frame does not look
+ * it up: the prologue's r9 = stap_scratch[0], six instructions from
+ * the map load to the move (gen_probe's lookup_one)
+ */
+static void
+drop_frame(struct prog *p)
+{
+	size_t j, k;
+	int a;
+
+	if (p->nsubs)
+		return;
+	for (j = 0; j < p->nir; j++) {
+		struct ud u;
+
+		uses_defs(&p->ir[j], &u);
+		for (a = 0; a < u.nuse; a++)
+			if (u.use[a] == BPF_REG_9)
+				return;
+	}
+	for (j = 0; j + 5 < p->nir; j++) {
+		struct ir *i = &p->ir[j];
+
+		if (i->kind != IK_LDMAP || strcmp(gen_map_name(i->ref),
+		    "stap_scratch"))
+			continue;
+		if (!is_call(&i[3]) || i[3].imm != BPF_FUNC_map_lookup_elem ||
+		    !is_jump(&i[4]) || i[4].dst != BPF_REG_0 ||
+		    i[5].kind != IK_INSN || i[5].code != (BPF_ALU64 | BPF_MOV |
+		    BPF_X) || i[5].dst != BPF_REG_9 || i[5].src != BPF_REG_0)
+			return;
+		for (k = 0; k < 6; k++)
+			i[k].kind = IK_NOP;
+		tidy(p);
+		return;
+	}
+}
+
 void
 opt_probe(struct prog *probe)
 {
@@ -937,6 +976,7 @@ opt_probe(struct prog *probe)
 		promote(pp[k], &s, k);
 		opt_prog(pp[k]);
 	}
+	drop_frame(probe);
 	free(s.owner);
 	free(s.bad);
 	free(pp);
