@@ -9,7 +9,7 @@ TOOLS = stap-parse stap-resolve stap-bpfgen stap-bpfld stap-fmt
 LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
 	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o $(O)/obj/lib/meta.o \
-	$(O)/obj/lib/printf.o $(O)/obj/lib/intrinsic.o
+	$(O)/obj/lib/printf.o $(O)/obj/lib/intrinsic.o $(O)/obj/lib/hash.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h \
 	lib/meta.h lib/abi.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
@@ -138,7 +138,8 @@ FZFLAGS = -Ilib -Ibuild-fuzz/gen $(BPFCFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' \
 FUZZTIME = 60
 FUZZHDRS = $(HDRS) lib/bo.h tests/fuzz/fuzz.h $(wildcard stap-*/*.h)
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
-	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c
+	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c \
+	lib/hash.c
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
@@ -148,7 +149,7 @@ RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 FZ_parse = $(LIBSRC)
 FZ_tree = $(LIBSRC)
 FZ_interp = stap-bpfld/interp.c
-FZ_bo = lib/bo.c lib/arena.c lib/diag.c
+FZ_bo = lib/bo.c lib/arena.c lib/diag.c lib/hash.c
 FZL_bo = $(BPFLIBS)
 FZ_events = $(LIBSRC)
 FZ_gen = $(GENSRC) $(LIBSRC)

@@ -41,6 +41,17 @@ struct rd {
 	/* parallel to f->progs: section, byte offset, reloc capacity */
 	size_t *progsec, *progoff, *relcap;
 	size_t progcap[4];
+	/* for relocations, so they cost no scan of every program, section
+	 * or map: the programs by section and offset, the sections that
+	 * relocations name, the maps by name */
+	struct progpos *bypos;
+	size_t textsec, mapsec;
+	struct hash mapidx;
+};
+
+struct progpos {
+	size_t sec, off;
+	int prog;
 };
 
 static int
@@ -435,15 +446,67 @@ bo_findmap(const struct bofile *f, const char *name)
 }
 
 static int
+poscmp(const void *a, const void *b)
+{
+	const struct progpos *x = a, *y = b;
+
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->prog - y->prog;
+}
+
+/* The program at byte off of section sec: the last one to start at or
+ * before off, if it reaches off (index_progs refused overlaps) */
+static int
 progat(struct rd *r, size_t sec, uint64_t off)
+{
+	size_t lo = 0, hi = r->f->nprogs;
+	const struct progpos *p;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		p = &r->bypos[mid];
+		if (p->sec < sec || (p->sec == sec && p->off <= off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return -1;
+	p = &r->bypos[lo - 1];
+	return p->sec == sec && off - p->off <
+	    r->f->progs[p->prog].ninsn * 8 ? p->prog : -1;
+}
+
+static int
+index_progs(struct rd *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->f->nprogs; i++)
-		if (r->progsec[i] == sec && off >= r->progoff[i] &&
-		    off - r->progoff[i] < r->f->progs[i].ninsn * 8)
-			return i;
-	return -1;
+	r->bypos = emalloc((r->f->nprogs + 1) * sizeof(*r->bypos));
+	for (i = 0; i < r->f->nprogs; i++) {
+		r->bypos[i].sec = r->progsec[i];
+		r->bypos[i].off = r->progoff[i];
+		r->bypos[i].prog = (int)i;
+	}
+	qsort(r->bypos, r->f->nprogs, sizeof(*r->bypos), poscmp);
+	for (i = 1; i < r->f->nprogs; i++) {
+		const struct progpos *a = &r->bypos[i - 1], *b = &r->bypos[i];
+
+		if (a->sec == b->sec &&
+		    b->off - a->off < r->f->progs[a->prog].ninsn * 8)
+			return fail(r, "programs '%s' and '%s' overlap in "
+			    "section '%s'", r->f->progs[a->prog].name,
+			    r->f->progs[b->prog].name, r->secname[a->sec]);
+	}
+	r->textsec = secbyname(r, ".text");
+	r->mapsec = secbyname(r, ".maps");
+	for (i = 0; i < r->f->nmaps; i++)
+		hash_add(&r->mapidx, r->f->maps[i].name, (long)i);
+	return 0;
 }
 
 static int
@@ -477,10 +540,10 @@ addreloc(struct rd *r, size_t sec, const Elf64_Rel *rel)
 	if (sym(r, ELF64_R_SYM(rel->r_info), &s, &name) != 0)
 		return -1;
 	func = -1;
-	map = bo_findmap(r->f, name);
+	map = (int)hash_get(&r->mapidx, name);
 	if (p->insns[insn].src_reg == BPF_PSEUDO_FUNC) {
 		/* a callback: section symbol + offset, or its own symbol */
-		size_t tsec = secbyname(r, ".text");
+		size_t tsec = r->textsec;
 		uint64_t off = s.st_value + (uint64_t)(int64_t)
 		    p->insns[insn].imm;
 
@@ -489,7 +552,7 @@ addreloc(struct rd *r, size_t sec, const Elf64_Rel *rel)
 			return fail(r, "relocation at insn %zu of '%s' refers "
 			    "to no subprogram in .text", insn, p->name);
 		map = -1;
-	} else if (map < 0 || s.st_shndx != secbyname(r, ".maps")) {
+	} else if (map < 0 || s.st_shndx != r->mapsec) {
 		return fail(r, "relocation at insn %zu of '%s' refers to "
 		    "'%s', which is not a map", insn, p->name, name);
 	}
@@ -516,6 +579,8 @@ relocs(struct rd *r)
 	size_t i, j, tgt;
 	Elf64_Rel rel;
 
+	if (index_progs(r) != 0)
+		return -1;
 	for (i = 1; i < r->shnum; i++) {
 		if (r->sh[i].sh_type != SHT_REL)
 			continue;
@@ -619,6 +684,7 @@ bo_openmem(const void *data, size_t size, const char *name, char *err,
 	free(r.progsec);
 	free(r.progoff);
 	free(r.relcap);
+	free(r.bypos);
 	free(copy);
 	if (rc != 0) {
 		bo_close(r.f);
@@ -641,8 +707,18 @@ bo_open(const char *path, char *err, size_t errlen)
 	}
 	do {
 		buf = vgrow(buf, &cap, n + 65536, 1);
-		got = fread(buf + n, 1, cap - n, in);
+		got = cap - n;
+		if (got > INPUT_MAX + 1 - n)
+			got = INPUT_MAX + 1 - n;
+		got = fread(buf + n, 1, got, in);
 		n += got;
+		if (n > INPUT_MAX) {
+			snprintf(err, errlen, "'%s': input larger than "
+			    INPUT_MAX_TEXT, path);
+			fclose(in);
+			free(buf);
+			return NULL;
+		}
 	} while (got > 0);
 	if (ferror(in)) {
 		snprintf(err, errlen, "read '%s': %s", path, strerror(errno));

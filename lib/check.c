@@ -152,7 +152,7 @@ check(struct node *n, enum cat want, int depth)
 	if (n->kind >= N_NKINDS)
 		return "a node of no known kind";
 	sh = &shapes[n->kind];
-	if (depth > 5000)
+	if (depth >= TREE_MAXDEPTH)	/* tree_read refused it already */
 		return "nesting too deep";
 	if (want != C_NONE && sh->cat != C_NONE && sh->cat != want) {
 		snprintf(msg, sizeof msg, "a '%s' node where %s belongs",

@@ -4,9 +4,11 @@
  * any stage can quote its line with a caret under the column.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stap.h"
 
@@ -45,29 +47,56 @@ src_add(const char *name, const char *text, size_t len)
 	return nfiles++;
 }
 
-/* Read a whole file ("-" is stdin) into the registry. */
+/*
+ * Why input that has grown by the n bytes at chunk to total bytes must
+ * be refused, or NULL: a NUL byte in text, or more than INPUT_MAX in
+ * all.  Readers ask at every chunk, so /dev/zero fails at once and an
+ * endless stream at INPUT_MAX, not when memory runs out.
+ */
+const char *
+src_refuse(const char *chunk, size_t n, size_t total, int text)
+{
+	if (text && memchr(chunk, '\0', n))
+		return "input has a NUL byte";
+	if (total > INPUT_MAX)
+		return "input larger than " INPUT_MAX_TEXT;
+	return NULL;
+}
+
+/*
+ * Read a whole file ("-" is stdin) into the registry, with read(2): it
+ * returns what has arrived, so a NUL byte is refused at once.
+ */
 int
 src_read(const char *path)
 {
-	FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY) : 0;
+	const char *name = fd ? path : "<stdin>", *why;
 	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	size_t len = 0, cap = 0, want;
+	ssize_t n;
 
-
-	if (!fp)
+	if (fd < 0)
 		fatal("open '%s':", path);
 	do {
 		buf = vgrow(buf, &cap, len + 4096, 1);
-		n = fread(buf + len, 1, cap - len - 1, fp);
-		len += n;
+		want = cap - len - 1;
+		if (want > INPUT_MAX + 1 - len)
+			want = INPUT_MAX + 1 - len;
+		n = read(fd, buf + len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fatal("read '%s':", path);
+		len += (size_t)n;
+		if ((why = src_refuse(buf + len - n, n, len, 1)) != NULL) {
+			free(buf);
+			fatal("'%s': %s", name, why);
+		}
 	} while (n > 0);
-	if (ferror(fp))
-		fatal("read '%s':", path);
-	if (fp != stdin)
-		fclose(fp);
+	if (fd != 0)
+		close(fd);
 	buf[len] = '\0';
-	if (memchr(buf, '\0', len))
-		fatal("'%s' is not a text file (it holds NUL bytes)", path);
 	n = src_add(strcmp(path, "-") ? path : "<input>", buf, len);
 	free(buf);
 	return (int)n;

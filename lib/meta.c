@@ -240,6 +240,7 @@ rec_probe(struct meta *m, const char *p)
 		else if (!strcmp(w, "probes"))
 			pr->probes = v;
 	}
+	hash_add(&m->probeidx, pr->prog, (long)m->nprobes);
 	m->nprobes++;
 	return 0;
 }
@@ -516,11 +517,40 @@ meta_insnloc(const struct meta *m, const char *prog, size_t insn)
 const struct meta_probe *
 meta_probe(const struct meta *m, const char *prog)
 {
-	size_t i;
+	long i = hash_get(&m->probeidx, prog);
 
-	for (i = 0; i < m->nprobes; i++)
-		if (!strcmp(m->probes[i].prog, prog))
-			return &m->probes[i];
+	return i >= 0 ? &m->probes[i] : NULL;
+}
+
+/*
+ * NULL if a map of ksize-byte keys and vsize-byte values holds what
+ * array record a says (a long 8 bytes, a string maxstr, statistics
+ * their count, sum, min and max at least), else what disagrees: the
+ * code that walks and sorts the map reads keys and values by the
+ * record, so a .bo where they differ is refused before it runs.
+ */
+const char *
+meta_array_check(const struct meta *m, const struct meta_array *a,
+    size_t ksize, size_t vsize)
+{
+	static char why[160];
+	size_t k = 0, v;
+	const char *t;
+
+	for (t = a->keytypes; *t; t++)
+		k += *t == 's' ? m->maxstr : 8;
+	v = a->valtype == 's' ? m->maxstr : 8;
+	if (k != ksize) {
+		snprintf(why, sizeof why, "array '%.40s': its keys take %zu "
+		    "bytes, map '%.40s' has %zu", a->name, k, a->map, ksize);
+		return why;
+	}
+	if (a->valtype == 'S' ? vsize < 32 : v != vsize) {
+		snprintf(why, sizeof why, "array '%.40s': its value takes "
+		    "%zu bytes, map '%.40s' has %zu", a->name,
+		    a->valtype == 'S' ? (size_t)32 : v, a->map, vsize);
+		return why;
+	}
 	return NULL;
 }
 

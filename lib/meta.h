@@ -88,6 +88,7 @@ struct meta {
 	size_t nfiles, capfiles;
 	struct meta_probe *probes;
 	size_t nprobes, capprobes;
+	struct hash probeidx;   /* prog -> index in probes, the first */
 	struct meta_format *formats;	/* indexed by id */
 	size_t nformats, capformats;
 	struct meta_site *sites;	/* indexed by id */
@@ -131,6 +132,9 @@ const char *meta_kindname(enum probekind k);
 /* "long", "string" or "stats" for a type letter of meta_array */
 const char *meta_typename(char t);
 const struct meta_array *meta_array(const struct meta *m, const char *map);
+/* NULL if a map with keys and values of these sizes fits record a */
+const char *meta_array_check(const struct meta *m, const struct meta_array *a,
+    size_t ksize, size_t vsize);
 /* Parses a C-quoted string at *pp, advancing it; NULL if malformed.
  * *lenp gets the length (the string may hold NUL bytes). */
 char *meta_unquote(const char **pp, size_t *lenp);

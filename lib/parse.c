@@ -23,9 +23,8 @@ struct parser {
 	int infunc;             /* in a function body: return is allowed */
 	int nerrors;            /* errors seen, to notice the preprocessor's */
 	int fresh;              /* tok came with such an error: keep it */
-	const char **gnames;    /* the globals so far, to refuse duplicates */
-	unsigned char *gpriv;
-	size_t ngnames, capgnames, capgpriv;
+	struct hash gnames;     /* the globals so far, to refuse duplicates:
+				 * 1 if private, else 0 */
 };
 
 enum { MAXNEST = 1000 };
@@ -1259,7 +1258,8 @@ typename(struct parser *p)
 static struct node *
 function(struct parser *p, unsigned flags)
 {
-	struct node *n = node_new(N_FUNC, p->tok.loc), **tail = &n->args, *q;
+	struct node *n = node_new(N_FUNC, p->tok.loc), **tail = &n->args;
+	struct hash params = { 0 };
 
 	advance(p);
 	n->flags = flags;
@@ -1273,10 +1273,8 @@ function(struct parser *p, unsigned flags)
 	while (!isop(p, O_RPAREN)) {
 		*tail = node_new(N_PARAM, p->tok.loc);
 		(*tail)->str = ident(p, "a parameter name");
-		for (q = n->args; q != *tail; q = q->next)
-			if (!strcmp(q->str, (*tail)->str))
-				error_at(p, (*tail)->loc, "duplicate parameter "
-				    "names");
+		if (hash_add(&params, (*tail)->str, 0) >= 0)
+			error_at(p, (*tail)->loc, "duplicate parameter names");
 		if (accept(p, O_COLON))
 			(*tail)->type = typename(p);
 		tail = &(*tail)->next;
@@ -1308,21 +1306,14 @@ function(struct parser *p, unsigned flags)
 static void
 global_name(struct parser *p, struct node *v, unsigned flags)
 {
-	size_t i;
+	long priv = hash_add(&p->gnames, v->str, !!(flags & F_PRIVATE));
 
-	for (i = 0; i < p->ngnames; i++) {
-		if (strcmp(p->gnames[i], v->str))
-			continue;
-		if (p->gpriv[i] != !!(flags & F_PRIVATE))
-			error_at(p, v->loc, "global versus private variable "
-			    "declaration conflict");
-		error_at(p, v->loc, "duplicate global name");
-	}
-	p->gnames = vgrow(p->gnames, &p->capgnames, p->ngnames + 1,
-	    sizeof *p->gnames);
-	p->gpriv = vgrow(p->gpriv, &p->capgpriv, p->ngnames + 1, 1);
-	p->gnames[p->ngnames] = v->str;
-	p->gpriv[p->ngnames++] = !!(flags & F_PRIVATE);
+	if (priv < 0)
+		return;
+	if (priv != !!(flags & F_PRIVATE))
+		error_at(p, v->loc, "global versus private variable "
+		    "declaration conflict");
+	error_at(p, v->loc, "duplicate global name");
 }
 
 /* global a, b% [100], c = 1; the keyword is already read */
@@ -1453,7 +1444,14 @@ parse_script(struct facts *f, int file, const char *compatible,
 		advance(p);
 	}
 	while (p->tok.kind != TK_EOF) {
-		*tail = decl(p);
+		struct node *d = decl(p);
+
+		/* a chain (1 + 1 + ...) nests without recursing here */
+		if (tree_depth_check(d)) {
+			p->nerrors = nerrors;
+			continue;
+		}
+		*tail = d;
 		tail = &(*tail)->next;
 	}
 	s->decls = merge(s->decls, pp_macrodefs(p->pp));

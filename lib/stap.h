@@ -30,6 +30,20 @@ char *arena_unquote(const char **pp, size_t *lenp, const char **why);
 void arena_freeall(void);
 void *vgrow(void *p, size_t *cap, size_t need, size_t elsz);
 
+/* hash.c */
+
+/* Names to numbers >= 0 (-1: none), for lookups a list would make
+ * quadratic.  Zeroed is empty; keys are not copied; slots come from
+ * the arena. */
+struct hash {
+	struct hashent *tab;
+	size_t n, cap;
+};
+
+long hash_get(const struct hash *h, const char *key);
+long hash_add(struct hash *h, const char *key, long val);
+void hash_set(struct hash *h, const char *key, long val);
+
 /* diag.c */
 
 struct loc {
@@ -56,9 +70,15 @@ extern int nwarnings;
 extern FILE *diag_file;         /* where diagnostics go; NULL: stderr */
 extern void (*fatal_hook)(void);/* set by fuzzers: called instead of exit */
 
+/* The most any tool reads of one input (a script, a stap-tree, a .bo):
+ * endless input (/dev/zero, a runaway generator) stops here */
+enum { INPUT_MAX = 64 << 20 };
+#define INPUT_MAX_TEXT "64 MiB"
+
 int src_add(const char *name, const char *text, size_t len);
 void src_reset(void);
 int src_read(const char *path);
+const char *src_refuse(const char *chunk, size_t n, size_t total, int text);
 int src_count(void);
 struct srcfile *src_get(int file);
 const char *src_line(int file, int line, size_t *len);
@@ -255,6 +275,12 @@ const char *point_text(struct node *pt);
 void tree_write(FILE *f, struct script *s);
 const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);
+/* How deep a tree may nest, declarations at depth 0: what every stage's
+ * recursion over a tree is sized for (the parser refuses deeper
+ * scripts, stap-resolve what its aliases make deeper, readers deeper
+ * trees) */
+enum { TREE_MAXDEPTH = 1000 };
+int tree_depth_check(struct node *decl);
 
 /* intrinsic.c */
 

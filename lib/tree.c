@@ -12,7 +12,9 @@
 
 #include "stap.h"
 
-enum { TREE_MAJOR = 1, MAXDEPTH = 10000 };
+/* Nodes deeper than INDENT levels write their depth as a number: the
+ * tree's size stays linear in the script's however deep it nests */
+enum { TREE_MAJOR = 1, INDENT = 32 };
 
 const char *node_name[] = {
 #define N(kind, name) [N_##kind] = name,
@@ -89,6 +91,41 @@ node_copy(struct node *n)
 		}
 	}
 	return c;
+}
+
+/*
+ * Report the first node of decl, in written order, TREE_MAXDEPTH levels
+ * down, as an error; returns 1 if there was one.  Iterative, with a
+ * cursor per level: what it guards against is recursion too deep.
+ */
+int
+tree_depth_check(struct node *decl)
+{
+	struct node *at[TREE_MAXDEPTH], *nxt[TREE_MAXDEPTH], *c;
+	int slot[TREE_MAXDEPTH], d = 0;
+
+	at[0] = decl;
+	nxt[0] = NULL;
+	slot[0] = -1;
+	while (d >= 0) {
+		c = nxt[d];
+		while (!c && ++slot[d] < NCHILD)
+			c = *childp(at[d], slot[d]);
+		if (!c) {
+			d--;
+			continue;
+		}
+		nxt[d] = c->next;
+		if (++d == TREE_MAXDEPTH) {
+			diag_error(c->loc, "statements and expressions nested "
+			    "more than %d deep", TREE_MAXDEPTH);
+			return 1;
+		}
+		at[d] = c;
+		nxt[d] = NULL;
+		slot[d] = -1;
+	}
+	return 0;
 }
 
 struct node *
@@ -257,12 +294,19 @@ write_node(FILE *f, struct line *l, struct filemap *m, struct node *n,
 {
 	int i, first = 1;
 
-	static const char blanks[] = "                                ";
+	static const char blanks[2 * INDENT + 1] =
+	    "                                "
+	    "                                ";
 
+	if (depth >= TREE_MAXDEPTH)
+		bug("a tree %d deep", depth);
 	l->n = 0;
-	for (i = depth * 2; i > 0; i -= (int)sizeof blanks - 1)
-		put(l, blanks, i < (int)sizeof blanks - 1 ? (size_t)i :
-		    sizeof blanks - 1);
+	if (depth < INDENT) {
+		put(l, blanks, 2 * (size_t)depth);
+	} else {
+		putnum(l, depth);
+		put(l, " ", 1);
+	}
 	if (role) {
 		puts_(l, role);
 		put(l, ": ", 2);
@@ -389,6 +433,7 @@ struct reader {
 	char *line;
 	size_t cap;
 	long lineno;
+	size_t nread;   /* bytes so far, to stop endless input */
 	int *files;     /* id in the tree -> registry index */
 	int nfiles;
 	char *text;     /* a file's text while it is read */
@@ -433,9 +478,17 @@ rline(struct reader *r)
 	size_t len = 0;
 	int c;
 
-	while ((c = getc(r->f)) != EOF && c != '\n') {
-		if (c == '\0')
-			rfail(r, "NUL byte");
+	while ((c = getc(r->f)) != EOF) {
+		if (c == '\0' || ++r->nread > INPUT_MAX) {
+			char ch = (char)c;
+			const char *name = r->name;
+			const char *why = src_refuse(&ch, 1, r->nread, 1);
+
+			rfree(r);
+			fatal("'%s': %s", name, why);
+		}
+		if (c == '\n')
+			break;
 		r->line = vgrow(r->line, &r->cap, len + 2, 1);
 		r->line[len++] = (char)c;
 	}
@@ -578,6 +631,11 @@ read_node(struct reader *r, char *p, int *depth, int *role)
 
 	while (p[0] == ' ' && p[1] == ' ')
 		p += 2, d++;
+	if (d == 0 && isdigit((unsigned char)*p)) {
+		d = (int)number_at(r, &p, 0, 1 << 30);
+		if (*p++ != ' ')
+			rfail(r, "expected a blank after the depth");
+	}
 	*depth = d;
 	*role = -1;
 	s = word(&p);
@@ -748,7 +806,10 @@ tree_read(FILE *f, const char *name)
 		} else {
 			struct node *n = read_node(&r, line, &depth, &role);
 
-			if (depth > sp || depth >= MAXDEPTH)
+			if (depth >= TREE_MAXDEPTH)
+				rfail(&r, "nodes nested more than %d deep",
+				    TREE_MAXDEPTH);
+			if (depth > sp)
 				rfail(&r, "node nested deeper than its parent");
 			if (depth == 0) {
 				*dtail = n;

@@ -80,6 +80,7 @@ struct bosec {
 	int kernel;
 	size_t size;            /* bytes of instructions */
 	int idx, relidx;        /* ELF section indices; relidx 0: none */
+	int hasrel;             /* some program in it has relocations */
 };
 
 struct bo {
@@ -92,6 +93,9 @@ struct bo {
 	char **meta;
 	size_t nmeta, capmeta;
 	char *license;
+	/* by name, so a big script is not quadratic in programs */
+	struct hash mapidx, progidx, secidx;
+	size_t *bysec;          /* program indices, section by section */
 };
 
 struct bo *
@@ -133,6 +137,7 @@ bo_free(struct bo *bo)
 	free(bo->progs);
 	free(bo->secs);
 	free(bo->meta);
+	free(bo->bysec);
 	free(bo->license);
 	free(bo);
 }
@@ -142,16 +147,14 @@ bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
     unsigned value_size, unsigned max_entries, unsigned flags)
 {
 	struct bomap *m;
-	size_t i;
 
-	for (i = 0; i < bo->nmaps; i++)
-		if (strcmp(bo->maps[i].name, name) == 0)
-			bug("bo: map '%s' defined twice", name);
 	bo->maps = vgrow(bo->maps, &bo->capmaps, bo->nmaps + 1,
 	    sizeof(*bo->maps));
 	m = &bo->maps[bo->nmaps];
 	memset(m, 0, sizeof(*m));
 	m->name = estrdup(name);
+	if (hash_add(&bo->mapidx, m->name, (long)bo->nmaps) >= 0)
+		bug("bo: map '%s' defined twice", name);
 	m->type = type;
 	m->key_size = key_size;
 	m->value_size = value_size;
@@ -163,16 +166,16 @@ bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
 static int
 section(struct bo *bo, const char *name, int kernel)
 {
-	size_t i;
+	long i = hash_get(&bo->secidx, name);
 
-	for (i = 0; i < bo->nsecs; i++)
-		if (strcmp(bo->secs[i].name, name) == 0)
-			return i;
+	if (i >= 0)
+		return (int)i;
 	bo->secs = vgrow(bo->secs, &bo->capsecs, bo->nsecs + 1,
 	    sizeof(*bo->secs));
 	memset(&bo->secs[bo->nsecs], 0, sizeof(*bo->secs));
 	bo->secs[bo->nsecs].name = estrdup(name);
 	bo->secs[bo->nsecs].kernel = kernel;
+	hash_add(&bo->secidx, bo->secs[bo->nsecs].name, (long)bo->nsecs);
 	return bo->nsecs++;
 }
 
@@ -182,13 +185,11 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
 {
 	struct boprog *p;
 	char *user = NULL;
-	size_t i;
 
 	if (n == 0)
 		bug("bo: program '%s' is empty", name);
-	for (i = 0; i < bo->nprogs; i++)
-		if (strcmp(bo->progs[i].name, name) == 0)
-			bug("bo: program '%s' defined twice", name);
+	if (hash_get(&bo->progidx, name) >= 0)
+		bug("bo: program '%s' defined twice", name);
 	if (!kernel) {
 		user = emalloc(sizeof(USERPFX) + strlen(name));
 		strcpy(user, USERPFX);
@@ -204,6 +205,7 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
 	p = &bo->progs[bo->nprogs];
 	memset(p, 0, sizeof(*p));
 	p->name = estrdup(name);
+	hash_add(&bo->progidx, p->name, (long)bo->nprogs);
 	p->kernel = kernel;
 	p->sub = kernel && strcmp(sec, ".text") == 0;
 	p->sec = section(bo, sec, kernel);
@@ -483,14 +485,14 @@ btfprogs(struct bo *bo, struct btfw *b, int intid)
 		p->func = btfw_func(b, p->name, p->sub ? subproto : proto,
 		    p->sub ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL);
 	}
-	for (i = 0; i < bo->nsecs; i++) {
-		if (!bo->secs[i].kernel)
-			continue;
-		btfw_extsec(b, bo->secs[i].name);
-		for (j = 0; j < bo->nprogs; j++) {
-			struct boprog *p = &bo->progs[j];
+	for (i = j = 0; i < bo->nsecs; i++) {
+		if (bo->secs[i].kernel)
+			btfw_extsec(b, bo->secs[i].name);
+		for (; j < bo->nprogs && bo->progs[bo->bysec[j]].sec == (int)i;
+		    j++) {
+			struct boprog *p = &bo->progs[bo->bysec[j]];
 
-			if (p->sec != (int)i)
+			if (!bo->secs[i].kernel)
 				continue;
 			btfw_funcinfo(b, p->off, p->func);
 			for (k = 0; k < p->nline; k++)
@@ -543,20 +545,16 @@ add(struct layout *l, const char *nm, unsigned type, unsigned flags,
 static void
 progsecs(struct bo *bo, struct layout *l, int kernel)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < bo->nsecs; i++) {
 		struct bosec *s = &bo->secs[i];
-		int rel = 0;
 
 		if (s->kernel != kernel)
 			continue;
 		s->idx = add(l, s->name, SHT_PROGBITS, kernel ?
 		    SHF_ALLOC | SHF_EXECINSTR : 0, 8, 0);
-		for (j = 0; j < bo->nprogs; j++)
-			if (bo->progs[j].sec == (int)i && bo->progs[j].nrel)
-				rel = 1;
-		if (rel) {
+		if (s->hasrel) {
 			char *rn = emalloc(strlen(s->name) + 5);
 
 			strcpy(rn, ".rel");
@@ -623,11 +621,11 @@ symbols(struct bo *bo, struct layout *l, struct buf *sym, int maps)
 		}
 	first = n;
 	for (pass = 0; pass < 2; pass++)
-	for (i = 0; i < bo->nsecs; i++)
 		for (j = 0; j < bo->nprogs; j++) {
-			struct boprog *p = &bo->progs[j];
+			struct boprog *p = &bo->progs[bo->bysec[j]];
 
-			if (p->sec != (int)i || p->sub != !pass)
+			i = p->sec;
+			if (p->sub != !pass)
 				continue;
 			s.st_name = name(l, p->name);
 			s.st_info = ELF64_ST_INFO(p->sub ? STB_LOCAL :
@@ -681,8 +679,11 @@ emit(struct layout *l, FILE *out)
 		off += l->o[i].data.n;
 	}
 	shoff = (off + 7) / 8 * 8;
+	/* a script can get here: each userspace program has a section */
 	if (l->n >= SHN_LORESERVE)
-		bug("bo: %zu sections need extended ELF numbering", l->n);
+		fatal("the probes need %zu ELF sections, more than the %d "
+		    "a .bo can hold (begin, end and error probes take one "
+		    "or two each)", l->n, SHN_LORESERVE - 1);
 	memset(&eh, 0, sizeof(eh));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -717,17 +718,40 @@ emit(struct layout *l, FILE *out)
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
 
+/*
+ * bo->bysec: the programs section by section, in the order given
+ * within one (a counting sort), so the writers that go section by
+ * section make one pass, not one per section
+ */
+static void
+sortbysec(struct bo *bo)
+{
+	size_t *start = emalloc((bo->nsecs + 1) * sizeof(*start)), i;
+
+	memset(start, 0, (bo->nsecs + 1) * sizeof(*start));
+	for (i = 0; i < bo->nprogs; i++)
+		start[bo->progs[i].sec + 1]++;
+	for (i = 0; i < bo->nsecs; i++)
+		start[i + 1] += start[i];
+	free(bo->bysec);
+	bo->bysec = emalloc((bo->nprogs + 1) * sizeof(*bo->bysec));
+	for (i = 0; i < bo->nprogs; i++)
+		bo->bysec[start[bo->progs[i].sec]++] = i;
+	free(start);
+}
+
 int
 bo_write(struct bo *bo, FILE *out)
 {
 	struct layout l;
 	struct btfw *b = btfw_new();
 	const void *p;
-	size_t i, j, n, first;
+	size_t i, n, first;
 	int maps = 0, btf, ext = 0, lic, stap, symtab, strtab, rc;
 
 	if (bo->nmaps > 0xffff || bo->nprogs > 0xffff)
-		bug("bo: too many maps or programs");
+		fatal("%zu maps and %zu programs: a .bo holds at most %d of "
+		    "each", bo->nmaps, bo->nprogs, 0xffff);
 	for (i = 0; i < bo->nprogs; i++) {
 		struct boprog *pr = &bo->progs[i];
 
@@ -736,12 +760,18 @@ bo_write(struct bo *bo, FILE *out)
 		tidylines(pr);
 	}
 	fillines(bo);
-	for (i = 0; i < bo->nsecs; i++)
-		for (bo->secs[i].size = j = 0; j < bo->nprogs; j++)
-			if (bo->progs[j].sec == (int)i) {
-				bo->progs[j].off = bo->secs[i].size;
-				bo->secs[i].size += bo->progs[j].n * 8;
-			}
+	for (i = 0; i < bo->nsecs; i++) {
+		bo->secs[i].size = 0;
+		bo->secs[i].hasrel = 0;
+	}
+	for (i = 0; i < bo->nprogs; i++) {
+		struct bosec *s = &bo->secs[bo->progs[i].sec];
+
+		bo->progs[i].off = s->size;
+		s->size += bo->progs[i].n * 8;
+		s->hasrel |= bo->progs[i].nrel > 0;
+	}
+	sortbysec(bo);
 
 	memset(&l, 0, sizeof(l));
 	buf_put(&l.strtab, "", 1);

@@ -39,6 +39,10 @@ enum {
 	SK_FRAME = SK_R9,       /* what a callback gets */
 };
 
+/* How deep a probe's tree may nest with its functions' bodies inlined
+ * into it, for the recursion here: a few MB of stack under ASan */
+enum { MAXINLINED = 3 * TREE_MAXDEPTH };
+
 /* Fixed slots of the scratch frame */
 enum {
 	SC_ACTIONS = 0,         /* loop iterations so far */
@@ -48,6 +52,7 @@ enum {
 
 struct scope {
 	struct node *fn;        /* the FUNC being inlined, or NULL */
+	int depth;              /* tree levels nested so far, inlining */
 	int *local;             /* scratch offsets of its locals */
 	int *param;             /* and of its parameters */
 	struct target ret;
@@ -995,6 +1000,34 @@ lookup(struct gen *g, int map, int kslot)
 	map_key_call(g, BPF_FUNC_map_lookup_elem, map, kslot);
 }
 
+/*
+ * stap's error for a full array, naming it: its declared size, or
+ * MAXMAPENTRIES for an array declared without one (the resolved tree
+ * gives those MAXMAPENTRIES as their size).
+ */
+static const char *
+overflow_msg(struct gen *g, int map)
+{
+	long dflt = facts_define(&g->s->facts, "MAXMAPENTRIES", 2048);
+	struct node *v = NULL;
+	char *m;
+	int i;
+
+	for (i = 0; i < g->nglobals && !v; i++)
+		if (g->gmap[i] == map)
+			v = g->gvar[i];
+	if (!v)
+		bug("map %d is no global's", map);
+	m = arena_alloc(strlen(v->str) + 80);
+	if (v->num == dflt)
+		sprintf(m, "array '%s' overflow, check MAXMAPENTRIES (%ld)",
+		    v->str, dflt);
+	else
+		sprintf(m, "array '%s' overflow, check its size limit (%lld)",
+		    v->str, (long long)v->num);
+	return m;
+}
+
 static void
 update(struct gen *g, struct loc loc, int map, int kslot, int vslot)
 {
@@ -1010,7 +1043,7 @@ update(struct gen *g, struct loc loc, int map, int kslot, int vslot)
 	asm_movi(g->p, BPF_REG_4, BPF_ANY);
 	asm_call(g->p, BPF_FUNC_map_update_elem);
 	asm_jmp(g->p, BPF_JEQ, BPF_REG_0, -1, 0, ok);
-	raise(g, loc, "array overflow, check MAXMAPENTRIES", -1);
+	raise(g, loc, overflow_msg(g, map), -1);
 	asm_bind(g->p, ok);
 }
 
@@ -1127,7 +1160,7 @@ elem(struct gen *g, int map, int kslot, int size, struct loc loc)
 	asm_call(p, BPF_FUNC_map_update_elem);
 	lookup(g, map, kslot);
 	asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
-	raise(g, loc, "array overflow, check MAXMAPENTRIES", -1);
+	raise(g, loc, overflow_msg(g, map), -1);
 	asm_bind(p, found);
 }
 
@@ -2146,6 +2179,18 @@ inline_call(struct gen *g, struct node *n)
 		for (a = n->args; a; a = a->next)
 			expr(g, a);
 		raise(g, n->loc, "MAXNESTING exceeded", -1);
+		return fn->type == T_STRING ? str_literal(g, "") :
+		    const_slot(g, 0);
+	}
+	/* each inlined body nests where its call is, and this code
+	 * recurses over all of them: bound them as TREE_MAXDEPTH bounds
+	 * one tree */
+	sc.depth = (cur ? cur->depth : 0) + gen_depth(fn);
+	if (sc.depth > MAXINLINED) {
+		diag_error(n->loc, "functions inlined here nest more than %d "
+		    "deep%s", MAXINLINED, g->recursed ? " (recursive "
+		    "functions are inlined MAXNESTING deep; a smaller "
+		    "-D MAXNESTING=N nests them less)" : "");
 		return fn->type == T_STRING ? str_literal(g, "") :
 		    const_slot(g, 0);
 	}
@@ -3190,6 +3235,18 @@ uses_fmt(struct gen *g, struct node *n)
 	return 0;
 }
 
+/* uses_fmt of the probe alone: its next is the rest of the script */
+static int
+probe_uses_fmt(struct gen *g, struct node *probe)
+{
+	int i;
+
+	for (i = 0; i < N_CHILDREN; i++)
+		if (i != CH_locals && uses_fmt(g, *node_child(probe, i)))
+			return 1;
+	return 0;
+}
+
 /*
  * One probe's body in a kernel program that may hold several (probes on
  * one tracepoint share a program): nr >= 0 runs it only for that system
@@ -3234,6 +3291,7 @@ gen_body(struct gen *g, struct node *probe, int64_t nr)
 		sc.local[i] = tmp(g, sizeof_type(g, v->type));
 		zero(g, BPF_REG_9, sc.local[i], sizeof_type(g, v->type));
 	}
+	sc.depth = gen_depth(probe);
 	cur = &sc;
 	if (probe->points->cond) {
 		int c = expr(g, probe->points->cond);
@@ -3295,7 +3353,8 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 	g->probefmt = 0;
 	for (j = 0; g->m_fmt >= 0 && !init && j < (p->nmembers ?
 	    p->nmembers : 1); j++)
-		if (uses_fmt(g, p->nmembers ? p->members[j].probe : probe))
+		if (probe_uses_fmt(g, p->nmembers ? p->members[j].probe :
+		    probe))
 			g->probefmt = 1;
 	if (g->probefmt) {
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);

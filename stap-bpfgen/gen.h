@@ -194,6 +194,7 @@ void gen_reset(void);
 
 /* main.c */
 int bpfgen_run(FILE *fi, const char *name, FILE *fo);
+int gen_depth(struct node *n);
 int gen_slot(struct gen *g, int size);
 int hist_buckets(const struct node *h);
 int gen_map(const char *name, int type, unsigned key, unsigned value,

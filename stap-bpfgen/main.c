@@ -126,7 +126,7 @@ hist_scan(struct gen *g, struct node *n, int depth)
 {
 	int i;
 
-	for (; n && depth < 200; n = n->next) {
+	for (; n && depth < TREE_MAXDEPTH; n = n->next) {
 		if (n->kind == N_STAT && !strncmp(n->str, "@hist", 5) && n->l) {
 			struct node *id = n->l->kind == N_INDEX ? n->l->l :
 			    n->l;
@@ -145,56 +145,93 @@ hist_scan(struct gen *g, struct node *n, int depth)
 	}
 }
 
+/* How many levels n's tree nests below n (n's siblings aside) */
+int
+gen_depth(struct node *n)
+{
+	int i, d, max = 0;
+	struct node *c;
+
+	for (i = 0; i < N_CHILDREN; i++)
+		for (c = *node_child(n, i); c; c = c->next)
+			if ((d = 1 + gen_depth(c)) > max)
+				max = d;
+	return max;
+}
+
 /*
- * stap's default MAXNESTING: the deepest chain of calls from one
- * function through others, plus one for the probe's call, plus ten
- * more if some function calls itself again, directly or not.
+ * stap's default MAXNESTING: the longest chain of calls from one
+ * function through others, each function once, plus one for the
+ * probe's call, plus ten more if some function calls itself again,
+ * directly or not.  The calls each function makes are found first (a
+ * walk of its tree, at most TREE_MAXDEPTH deep), then the chains are
+ * walked with a stack of our own: a chain can be as long as there are
+ * functions.  Chains are many in a dense call graph, so the walk stops
+ * after 100000 calls (stap's walks them all).
  */
-struct nest {
-	struct gen *g;
-	int *on;                /* function index -> on the current chain */
-	int max, recursive, visits;
+struct callees {
+	int *f;
+	size_t n, cap;
 };
 
 static void
-nest_walk(struct nest *ns, struct node *n, int depth)
+calls_in(struct gen *g, struct callees *c, struct node *n)
 {
 	int i;
 
-	for (; n && ns->visits < 100000; n = n->next) {
+	for (; n; n = n->next) {
 		if (n->kind == N_CALL && !(n->flags & F_BUILTIN) &&
-		    n->num >= 0 && n->num < ns->g->nfuncs) {
-			ns->visits++;
-			if (depth + 1 > ns->max)
-				ns->max = depth + 1;
-			if (ns->on[n->num]) {
-				ns->recursive = 1;
-			} else if (depth < 64) {
-				ns->on[n->num] = 1;
-				nest_walk(ns, ns->g->funcs[n->num]->body,
-				    depth + 1);
-				ns->on[n->num] = 0;
-			}
+		    n->num >= 0 && n->num < g->nfuncs) {
+			c->f = vgrow(c->f, &c->cap, c->n + 1, sizeof *c->f);
+			c->f[c->n++] = (int)n->num;
 		}
 		for (i = 0; i < N_CHILDREN; i++)
 			if (i != CH_locals)
-				nest_walk(ns, *node_child(n, i), depth);
+				calls_in(g, c, *node_child(n, i));
 	}
 }
 
 static int
 nesting(struct gen *g)
 {
-	struct nest ns = { g, NULL, 0, 0, 0 };
-	int i;
+	struct callees *c = arena_alloc(sizeof *c * (g->nfuncs + 1));
+	int *on = arena_alloc(sizeof *on * (g->nfuncs + 1));
+	int *fn = arena_alloc(sizeof *fn * (g->nfuncs + 1));
+	size_t *next = arena_alloc(sizeof *next * (g->nfuncs + 1));
+	int i, sp, max = 0, recursive = 0;
+	long visits = 0;
 
-	ns.on = arena_alloc(sizeof *ns.on * (g->nfuncs + 1));
-	for (i = 0; i < g->nfuncs; i++) {
-		memset(ns.on, 0, sizeof *ns.on * (g->nfuncs + 1));
-		ns.on[i] = 1;
-		nest_walk(&ns, g->funcs[i]->body, 0);
+	for (i = 0; i < g->nfuncs; i++)
+		calls_in(g, &c[i], g->funcs[i]->body);
+	for (i = 0; i < g->nfuncs && visits < 100000; i++) {
+		/* fn[0..sp] is the chain, next[k] fn[k]'s next call */
+		fn[sp = 0] = i;
+		next[0] = 0;
+		on[i] = 1;
+		while (sp >= 0) {
+			int f = fn[sp], t;
+
+			if (next[sp] == c[f].n || visits >= 100000) {
+				on[f] = 0;
+				sp--;
+				continue;
+			}
+			t = c[f].f[next[sp]++];
+			visits++;
+			if (sp + 1 > max)
+				max = sp + 1;
+			if (on[t]) {
+				recursive = 1;
+				continue;
+			}
+			on[t] = 1;
+			fn[++sp] = t;
+			next[sp] = 0;
+		}
 	}
-	return ns.max + 1 + (ns.recursive ? 10 : 0);
+	for (i = 0; i < g->nfuncs; i++)
+		free(c[i].f);
+	return max + 1 + (recursive ? 10 : 0);
 }
 
 static void
@@ -216,8 +253,7 @@ layout(struct gen *g, struct script *s)
 	g->hist = arena_alloc(sizeof *g->hist * (n + 1));
 	g->nglobals = n;
 	g->stsize = 32;
-	for (d = s->decls; d; d = d->next)
-		hist_scan(g, d, 0);
+	hist_scan(g, s->decls, 0);      /* the list once: it walks next */
 	g->nglobals = 0;
 	g->funcs = arena_alloc(sizeof *g->funcs * (g->nfuncs + 1));
 	g->fnfmt = arena_alloc(sizeof *g->fnfmt * (g->nfuncs + 1));

@@ -25,22 +25,34 @@
 
 #include "bpfld.h"
 
+/* The whole .bo, at most INPUT_MAX bytes: a .bo from an endless
+ * source stops there, not when memory runs out */
 static int
 readall(struct ld *ld)
 {
 	FILE *f = strcmp(ld->path, "-") ? fopen(ld->path, "rb") : stdin;
-	size_t cap = 0, n;
+	const char *why = NULL;
+	size_t cap = 0, n, want;
 	int e = errno;
 
 	if (f) {
 		do {
 			ld->data = vgrow(ld->data, &cap, ld->size + 65536, 1);
-			n = fread(ld->data + ld->size, 1, cap - ld->size, f);
+			want = cap - ld->size;
+			if (want > INPUT_MAX + 1 - ld->size)
+				want = INPUT_MAX + 1 - ld->size;
+			n = fread(ld->data + ld->size, 1, want, f);
 			ld->size += n;
-		} while (n > 0);
+			why = src_refuse(ld->data, 0, ld->size, 0);
+		} while (n > 0 && !why);
 		e = ferror(f) ? errno : 0;
 		if (f != stdin)
 			fclose(f);
+		if (why) {
+			fprintf(stderr, "%s: '%s': %s\n", argv0, f == stdin ?
+			    "<stdin>" : ld->path, why);
+			return -1;
+		}
 		if (!e)
 			return 0;
 	}

@@ -57,12 +57,18 @@ setupmap(struct ld *ld, struct umap *m, struct bpf_map *map)
 	struct interp *vm = &ld->vm;
 	size_t len, i;
 	uint32_t key = 0;
+	const char *why;
 
 	m->type = bpf_map__type(map);
 	m->ksize = bpf_map__key_size(map);
 	m->vsize = bpf_map__value_size(map);
 	m->max = bpf_map__max_entries(map);
 	m->arr = meta_array(&ld->meta, m->name);
+	if (m->arr && (why = meta_array_check(&ld->meta, m->arr, m->ksize,
+	    m->vsize))) {
+		fprintf(stderr, "%s: '%s': %s\n", argv0, ld->path, why);
+		return -2;
+	}
 	if (m->type == BPF_MAP_TYPE_RINGBUF || !m->vsize)
 		return 0;
 	if (!strcmp(m->name, "stap_fmt")) {
@@ -115,10 +121,15 @@ static int
 setupprogs(struct ld *ld)
 {
 	size_t i, j, k;
+	struct hash byname = { 0 };     /* userspace programs, the first */
+	long at;
 
 	ld->uprogs = calloc(ld->meta.nprobes + 1, sizeof *ld->uprogs);
 	if (!ld->uprogs)
 		return -1;
+	for (j = 0; j < ld->bo->nprogs; j++)
+		if (!ld->bo->progs[j].kernel)
+			hash_add(&byname, ld->bo->progs[j].name, (long)j);
 	for (i = 0; i < ld->meta.nprobes; i++) {
 		const struct meta_probe *pr = &ld->meta.probes[i];
 		const struct bo_prog *bp = NULL;
@@ -127,10 +138,8 @@ setupprogs(struct ld *ld)
 		if (pr->kind != PK_BEGIN && pr->kind != PK_END &&
 		    pr->kind != PK_ERROR)
 			continue;
-		for (j = 0; j < ld->bo->nprogs && !bp; j++)
-			if (!ld->bo->progs[j].kernel &&
-			    !strcmp(ld->bo->progs[j].name, pr->prog))
-				bp = &ld->bo->progs[j];
+		if ((at = hash_get(&byname, pr->prog)) >= 0)
+			bp = &ld->bo->progs[at];
 		if (!bp) {
 			fprintf(stderr, "%s: '%s': no program '%s' for probe "
 			    "'%s'\n", argv0, ld->path, pr->prog, pr->point);
@@ -165,6 +174,7 @@ int
 user_init(struct ld *ld)
 {
 	size_t i;
+	int rc;
 	struct bpf_map *map;
 
 	if (interp_init(&ld->vm, INTERP_STACK))
@@ -183,12 +193,12 @@ user_init(struct ld *ld)
 		m->name = ld->bo->maps[i].name;
 		map = bpf_object__find_map_by_name(ld->obj, m->name);
 		m->fd = map ? bpf_map__fd(map) : -1;
-		if (m->fd < 0 || setupmap(ld, m, map) < 0) {
+		if ((rc = m->fd < 0 ? -1 : setupmap(ld, m, map)) == -1)
 			fprintf(stderr, "%s: map '%s': cannot reach it from "
 			    "userspace: %s\n", argv0, m->name,
 			    strerror(errno));
+		if (rc < 0)
 			return -1;
-		}
 	}
 	ld->resmax = 8 + 64 * (ld->meta.maxstr + 8);
 	for (i = 0; i < NRESERVE; i++) {

@@ -204,22 +204,16 @@ quote_upto(FILE *out, struct meta_line **ls, size_t n, size_t *next,
 	}
 }
 
+/* p's line records are ls[0..nl), in record order */
 static void
 list_prog(FILE *out, const struct bofile *bo, const struct meta *m,
-    const struct bo_prog *p)
+    const struct bo_prog *p, struct meta_line **ls, size_t nl)
 {
-	struct meta_line **ls = NULL;
 	struct loc last = { -2, 0, 0 };
-	size_t i, nl = 0, cap = 0, next = 0, r = 0;
+	size_t i, next = 0, r = 0;
 	const char *map;
 
 	probe_header(out, p, meta_probe(m, p->name));
-	for (i = 0; i < m->nlines; i++) {
-		if (strcmp(m->lines[i].prog, p->name))
-			continue;
-		ls = vgrow(ls, &cap, nl + 1, sizeof *ls);
-		ls[nl++] = &m->lines[i];
-	}
 	if (nl)
 		qsort(ls, nl, sizeof *ls, byinsn);
 	for (i = 0; i < p->ninsn;) {
@@ -240,7 +234,43 @@ list_prog(FILE *out, const struct bofile *bo, const struct meta *m,
 		fputc('\n', out);
 	}
 	quote_upto(out, ls, nl, &next, (size_t)-1, &last);
-	free(ls);
+}
+
+/*
+ * The line records program by program, each program's in record order
+ * (a counting sort): a scan of every record for every program would
+ * be quadratic.  Program i's are num[i] from start[i].
+ */
+static struct meta_line **
+lines_by_prog(const struct bofile *bo, const struct meta *m, size_t *start,
+    size_t *num)
+{
+	struct meta_line **ls = emalloc((m->nlines + 1) * sizeof *ls);
+	struct hash idx = { 0 };
+	size_t i, *at = emalloc((bo->nprogs + 1) * sizeof *at);
+	long k;
+
+	for (i = 0; i < bo->nprogs; i++)
+		hash_add(&idx, bo->progs[i].name, (long)i);
+	memset(start, 0, (bo->nprogs + 1) * sizeof *start);
+	for (i = 0; i < m->nlines; i++)
+		if ((k = hash_get(&idx, m->lines[i].prog)) >= 0)
+			start[k + 1]++;
+	for (i = 0; i < bo->nprogs; i++)
+		start[i + 1] += start[i];
+	memcpy(at, start, (bo->nprogs + 1) * sizeof *at);
+	for (i = 0; i < m->nlines; i++)
+		if ((k = hash_get(&idx, m->lines[i].prog)) >= 0)
+			ls[at[k]++] = &m->lines[i];
+	/* two programs of one name: both get its records, as before */
+	for (i = 0; i < bo->nprogs; i++) {
+		k = hash_get(&idx, bo->progs[i].name);
+		num[i] = start[k + 1] - start[k];
+		at[i] = start[k];
+	}
+	memcpy(start, at, bo->nprogs * sizeof *start);
+	free(at);
+	return ls;
 }
 
 void
@@ -248,8 +278,9 @@ list_bo(FILE *out, const void *data, size_t len, const char *name)
 {
 	struct bofile *bo;
 	struct meta m;
+	struct meta_line **ls;
 	char err[256];
-	size_t i;
+	size_t i, *start, *num;
 
 	if (!(bo = bo_openmem(data, len, name, err, sizeof err)))
 		fatal("%s", err);
@@ -266,8 +297,14 @@ list_bo(FILE *out, const void *data, size_t len, const char *name)
 	fputc('\n', out);
 	list_maps(out, bo, &m);
 	list_globals(out, bo);
+	start = emalloc((bo->nprogs + 1) * sizeof *start);
+	num = emalloc((bo->nprogs + 1) * sizeof *num);
+	ls = lines_by_prog(bo, &m, start, num);
 	for (i = 0; i < bo->nprogs; i++)
-		list_prog(out, bo, &m, &bo->progs[i]);
+		list_prog(out, bo, &m, &bo->progs[i], ls + start[i], num[i]);
+	free(ls);
+	free(start);
+	free(num);
 	list_formats(out, &m);
 	meta_free(&m);
 	bo_close(bo);

@@ -41,7 +41,8 @@ usage(FILE *f, int status)
 /*
  * Up to n bytes from the start of fd, read with read(2) so that nothing
  * past them is consumed: an event stream's rest can then go to the
- * renderer as it arrives.
+ * renderer as it arrives.  Bytes that begin neither an event stream nor
+ * an ELF file are enough: a script's NUL byte is then refused at once.
  */
 static size_t
 peek(int fd, char *buf, size_t n, const char *name)
@@ -49,7 +50,8 @@ peek(int fd, char *buf, size_t n, const char *name)
 	size_t got = 0;
 	ssize_t r;
 
-	while (got < n) {
+	while (got < n && (got < 4 ||
+	    !memcmp(buf, "stap-events", got < 11 ? got : 11))) {
 		r = read(fd, buf + got, n - got);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -62,19 +64,26 @@ peek(int fd, char *buf, size_t n, const char *name)
 	return got;
 }
 
-/* head, then the rest of fd, NUL-terminated */
+/* head, then the rest of fd, NUL-terminated; text (a script or a
+ * stap-tree) holds no NUL byte, refused as it arrives */
 static char *
-slurp(int fd, const char *head, size_t nhead, const char *name,
+slurp(int fd, const char *head, size_t nhead, const char *name, int text,
     size_t *lenp)
 {
-	size_t cap = 0, len = nhead;
+	size_t cap = 0, len = nhead, want;
 	char *buf = vgrow(NULL, &cap, nhead + 4096, 1);
+	const char *why;
 	ssize_t n;
 
 	memcpy(buf, head, nhead);
+	if ((why = src_refuse(buf, len, len, text)) != NULL)
+		fatal("'%s': %s", name, why);
 	for (;;) {
 		buf = vgrow(buf, &cap, len + 4096, 1);
-		n = read(fd, buf + len, cap - len - 1);
+		want = cap - len - 1;
+		if (want > INPUT_MAX + 1 - len)
+			want = INPUT_MAX + 1 - len;
+		n = read(fd, buf + len, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -82,6 +91,8 @@ slurp(int fd, const char *head, size_t nhead, const char *name,
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if ((why = src_refuse(buf + len - n, n, len, text)) != NULL)
+			fatal("'%s': %s", name, why);
 	}
 	buf[len] = '\0';
 	*lenp = len;
@@ -188,9 +199,6 @@ read_script(struct facts *f, const char *buf, size_t len, const char *name,
 {
 	struct script *s;
 
-	if (memchr(buf, '\0', len))
-		fatal("'%s' holds NUL bytes: wanted a script, a stap-tree, "
-		    "a .bo or an event stream", name);
 	/* the facts stap-parse would use, so that "stap-fmt x.stp" and
 	 * "stap-parse x.stp | stap-fmt" agree */
 	facts_finish(f, 1);
@@ -296,7 +304,7 @@ main(int argc, char **argv)
 		rc = render(fd, head, nhead, name, fo);
 		return finish(fo, outpath, rc);
 	}
-	buf = slurp(fd, head, nhead, name, &len);
+	buf = slurp(fd, head, nhead, name, kind == 't', &len);
 	if (fd != 0)
 		close(fd);
 	if (kind == 'b') {

@@ -85,18 +85,19 @@ locals_of(struct node *decl, struct sym **v, size_t n)
 static void
 number_calls(struct resolver *r, struct node *n)
 {
-	size_t i;
+	struct func *f;
 	int k;
 
 	for (; n; n = n->next) {
-		if (n->kind == N_CALL && !(n->flags & F_BUILTIN))
-			for (i = 0; i < r->nfuncs; i++)
-				if (!strcmp(r->funcs[i]->name, n->str))
-					n->num = r->funcs[i]->index;
+		if (n->kind == N_CALL && !(n->flags & F_BUILTIN) &&
+		    (f = sym_func(r, n->str)))
+			n->num = f->index;
 		for (k = 0; k < N_CHILDREN; k++)
 			number_calls(r, *node_child(n, k));
 	}
 }
+
+enum { MAXSIZE = 1 << 24 };
 
 static struct script *
 output(struct resolver *r)
@@ -115,10 +116,17 @@ output(struct resolver *r)
 		for (v = d->args; v; v = v->next) {
 			struct sym *s = sym_global(r, v->str);
 			struct node **kt = &v->keys;
+			int dflt = s->nkeys > 0 && v->num == 0;
 
 			v->type = s->type;
-			if (s->nkeys > 0 && v->num == 0)
+			if (dflt)
 				v->num = r->maxmapentries;
+			/* stap-bpfgen's maps; stap's own bound is 2^31 */
+			if (s->nkeys > 0 && (v->num < 1 || v->num > MAXSIZE))
+				diag_error(v->loc, "array size %lld out of "
+				    "range: stap-bpf arrays hold 1 to %d "
+				    "elements%s", (long long)v->num, MAXSIZE,
+				    dflt ? " (MAXMAPENTRIES)" : "");
 			for (k = 0; k < s->nkeys; k++) {
 				struct node *p = node_new(N_PARAM, v->loc);
 
@@ -249,6 +257,9 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 		free(r->probes[i]->locals);
 	for (i = 0; i < r->nfuncs; i++)
 		free(r->funcs[i]->locals);
+	for (i = 0; i < r->naliassets; i++)
+		free(r->aliassets[i].v);
+	free(r->aliassets);
 	free(r->probes);
 	free(r->funcs);
 	free(r->gsyms);
@@ -282,6 +293,7 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 {
 	static struct resolver r;
 	struct script *s = NULL;
+	struct node *decl;
 	size_t i;
 
 	memset(&r, 0, sizeof r);
@@ -299,11 +311,18 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 		sym_check_foreach(&r);
 	if (!nerrors)
 		types_infer(&r);
-	if (nerrors)
+	if (!nerrors) {
+		/* aliases wrap a probe's body in blocks: it may now nest
+		 * deeper than the next stage reads */
+		s = output(&r);
+		for (decl = s->decls; decl; decl = decl->next)
+			tree_depth_check(decl);
+	}
+	if (nerrors) {
 		fprintf(diag_file ? diag_file : stderr, "stap-resolve: %d "
 		    "error%s\n", nerrors, nerrors == 1 ? "" : "s");
-	else
-		s = output(&r);
+		s = NULL;
+	}
 	/* the output holds copies: the tables can go */
 	for (i = 0; i < r.nprobes; i++)
 		free(r.probes[i]->locals);

@@ -269,29 +269,83 @@ combine(struct node *alias, struct node *body)
 	return b;
 }
 
+/*
+ * Index the aliases by the first component of their names: a point
+ * whose first component has no glob can only match those, and trying
+ * every alias for every probe would be quadratic.
+ */
+static void
+index_aliases(struct resolver *r)
+{
+	struct node *al, *an;
+	struct aliasset *set;
+	long k;
+
+	for (al = r->aliases; al; al = al->next)
+		for (an = al->args; an; an = an->next) {
+			k = hash_get(&r->aliasidx, an->args->str);
+			if (k < 0) {
+				k = (long)r->naliassets++;
+				r->aliassets = vgrow(r->aliassets,
+				    &r->capaliassets, r->naliassets,
+				    sizeof *r->aliassets);
+				memset(&r->aliassets[k], 0, sizeof *set);
+				hash_add(&r->aliasidx, an->args->str, k);
+			}
+			set = &r->aliassets[k];
+			if (set->n && set->v[set->n - 1] == al)
+				continue;       /* two names, one set */
+			set->v = vgrow(set->v, &set->cap, set->n + 1,
+			    sizeof *set->v);
+			set->v[set->n++] = al;
+		}
+}
+
+static int
+expand_one_alias(struct resolver *r, struct node *al, struct node *probe,
+    struct node *pt, struct node *body, int depth)
+{
+	struct node *an, *t;
+	int n = 0;
+
+	for (an = al->args; an; an = an->next) {
+		if (!alias_matches(an, pt))
+			continue;
+		for (t = al->points; t; t = t->next) {
+			struct node *tp = node_copy(t);
+
+			tp->next = NULL;
+			if (pt->cond && !tp->cond)
+				tp->cond = pt->cond;
+			n += expand(r, probe, tp, combine(al, body),
+			    depth + 1);
+		}
+		break;
+	}
+	return n;
+}
+
 static int
 expand_alias(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body, int depth)
 {
-	struct node *al, *an, *t;
+	const char *c0 = pt->args->str;
+	struct node *al;
+	size_t i;
+	long k;
 	int n = 0;
 
-	for (al = r->aliases; al; al = al->next) {
-		for (an = al->args; an; an = an->next) {
-			if (!alias_matches(an, pt))
-				continue;
-			for (t = al->points; t; t = t->next) {
-				struct node *tp = node_copy(t);
-
-				tp->next = NULL;
-				if (pt->cond && !tp->cond)
-					tp->cond = pt->cond;
-				n += expand(r, probe, tp, combine(al, body),
-				    depth + 1);
-			}
-			break;
-		}
+	/* with no *, ?, [ or backslash, fnmatch is strcmp */
+	if (strpbrk(c0, "*?[\\")) {
+		for (al = r->aliases; al; al = al->next)
+			n += expand_one_alias(r, al, probe, pt, body, depth);
+		return n;
 	}
+	if ((k = hash_get(&r->aliasidx, c0)) < 0)
+		return 0;
+	for (i = 0; i < r->aliassets[k].n; i++)
+		n += expand_one_alias(r, r->aliassets[k].v[i], probe, pt,
+		    body, depth);
 	return n;
 }
 
@@ -483,6 +537,7 @@ points_expand(struct resolver *r)
 	struct node *d, *pt;
 	int n, any;
 
+	index_aliases(r);
 	for (d = r->s->decls; d; d = d->next) {
 		if (d->kind != N_PROBE)
 			continue;

@@ -9,6 +9,10 @@
 
 enum { MAXKEYS = 9 };
 
+/* Up to this many locals or parameters are looked up in their list;
+ * more, through a table */
+enum { SHORTLIST = 8 };
+
 struct sym {
 	const char *name;
 	struct loc loc;         /* declaration, or first use */
@@ -30,6 +34,8 @@ struct func {
 	struct sym **params;
 	struct sym **locals;
 	size_t nlocals, caplocals;
+	struct hash localidx;   /* name -> index in locals, once many */
+	struct hash paramidx;   /* name -> index in params, once many */
 	enum type ret;
 	struct loc retloc;
 	int used;               /* reachable from a probe */
@@ -42,6 +48,7 @@ struct probe {
 	struct tracepoint *tp;  /* for kernel.trace probes */
 	struct sym **locals;
 	size_t nlocals, caplocals;
+	struct hash localidx;   /* name -> index in locals, once many */
 };
 
 /* One concrete tracepoint's fields, from its tracefs format file. */
@@ -57,14 +64,25 @@ struct tracepoint {
 	int nfields;
 };
 
+/* The aliases one of whose names starts with a given component */
+struct aliasset {
+	struct node **v;        /* ALIAS decls, in r->aliases order */
+	size_t n, cap;
+};
+
 struct resolver {
 	struct script *s;
 	struct node *globals;   /* GLOBAL decls, script's then tapset's */
 	struct sym **gsyms;
 	size_t ngsyms, capgsyms;
+	struct hash gsymidx;    /* name -> index in gsyms */
 	struct func **funcs;
 	size_t nfuncs, capfuncs;
+	struct hash funcidx;    /* name -> index in funcs */
 	struct node *aliases;   /* ALIAS decls, script's and tapset's */
+	struct hash aliasidx;   /* first component -> index in aliassets */
+	struct aliasset *aliassets;
+	size_t naliassets, capaliassets;
 	struct probe **probes;
 	size_t nprobes, capprobes;
 	const char *tracefs;    /* .../events directory, or NULL */
@@ -86,6 +104,7 @@ void tapset_load(struct resolver *r, const char **dirs, int ndirs);
 void sym_resolve(struct resolver *r);
 void sym_check_foreach(struct resolver *r);
 struct sym *sym_global(struct resolver *r, const char *name);
+struct func *sym_func(struct resolver *r, const char *name);
 
 /* types.c */
 void types_infer(struct resolver *r);

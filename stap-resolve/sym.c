@@ -44,6 +44,7 @@ add_global(struct resolver *r, struct node *var)
 	s->decl = var;
 	if (var->num > 0)
 		s->nkeys = 0;   /* an array whose arity comes from its use */
+	hash_add(&r->gsymidx, s->name, (long)r->ngsyms);
 	r->gsyms = vgrow(r->gsyms, &r->capgsyms, r->ngsyms + 1,
 	    sizeof *r->gsyms);
 	r->gsyms[r->ngsyms++] = s;
@@ -62,11 +63,10 @@ struct sym *
 sym_global(struct resolver *r, const char *name)
 {
 	struct node *g, *v, *prev = NULL;
-	size_t i;
+	long i = hash_get(&r->gsymidx, name);
 
-	for (i = 0; i < r->ngsyms; i++)
-		if (!strcmp(r->gsyms[i]->name, name))
-			return r->gsyms[i];
+	if (i >= 0)
+		return r->gsyms[i];
 	for (g = tapset_globals; g; prev = g, g = g->next) {
 		for (v = g->args; v; v = v->next)
 			if (!strcmp(v->str, name))
@@ -106,22 +106,34 @@ add_func(struct resolver *r, struct node *d, int tapset)
 		f->params[i]->decl = p;
 		f->params[i]->type = p->type;
 		f->params[i]->typeloc = p->loc;
+		/* the parser refused duplicate parameters: one each */
+		if (f->nparams > SHORTLIST)
+			hash_add(&f->paramidx, p->str, i);
 	}
+	hash_add(&r->funcidx, f->name, (long)r->nfuncs);
 	r->funcs = vgrow(r->funcs, &r->capfuncs, r->nfuncs + 1,
 	    sizeof *r->funcs);
 	r->funcs[r->nfuncs++] = f;
 	return f;
 }
 
+/* A function of the script, or one the tapset gave it already */
+struct func *
+sym_func(struct resolver *r, const char *name)
+{
+	long i = hash_get(&r->funcidx, name);
+
+	return i >= 0 ? r->funcs[i] : NULL;
+}
+
 static struct func *
 func_find(struct resolver *r, const char *name)
 {
 	struct node *d, *prev = NULL;
-	size_t i;
+	struct func *f = sym_func(r, name);
 
-	for (i = 0; i < r->nfuncs; i++)
-		if (!strcmp(r->funcs[i]->name, name))
-			return r->funcs[i];
+	if (f)
+		return f;
 	for (d = tapset_funcs; d; prev = d, d = d->next) {
 		if (strcmp(d->str, name))
 			continue;
@@ -193,22 +205,19 @@ tapset_load(struct resolver *r, const char **dirs, int ndirs)
 static void
 collect(struct resolver *r)
 {
-	struct node *d, *v, *next, *aliases = NULL;
-	size_t i;
+	struct node *d, *v, *aliases = NULL, **atail = &aliases;
+	struct node **gtail = &r->globals;
+	long i;
 
 	for (d = r->s->decls; d; d = d->next) {
 		switch (d->kind) {
 		case N_GLOBAL:
 			for (v = d->args; v; v = v->next) {
-				struct sym *old = NULL;
-
-				for (i = 0; i < r->ngsyms; i++)
-					if (!strcmp(r->gsyms[i]->name, v->str))
-						old = r->gsyms[i];
-				if (old) {
+				i = hash_get(&r->gsymidx, v->str);
+				if (i >= 0) {
 					diag_error(v->loc, "duplicate global "
 					    "variable '%s'", v->str);
-					diag_note(old->loc,
+					diag_note(r->gsyms[i]->loc,
 					    "first declared here");
 					continue;
 				}
@@ -216,10 +225,8 @@ collect(struct resolver *r)
 			}
 			break;
 		case N_FUNC:
-			for (i = 0; i < r->nfuncs; i++)
-				if (!strcmp(r->funcs[i]->name, d->str))
-					break;
-			if (i < r->nfuncs) {
+			i = hash_get(&r->funcidx, d->str);
+			if (i >= 0) {
 				diag_error(d->loc, "duplicate function '%s'",
 				    d->str);
 				diag_note(r->funcs[i]->decl->loc, "first "
@@ -236,29 +243,30 @@ collect(struct resolver *r)
 			break;
 		}
 	}
-	/* the script's aliases go before the tapset's, so they win */
+	/* the script's aliases go before the tapset's, so they win;
+	 * lists kept by their tails: append() would be quadratic */
 	for (d = r->s->decls; d; d = d->next) {
 		if (d->kind != N_ALIAS)
 			continue;
 		v = node_new(N_ALIAS, d->loc);
 		*v = *d;
 		v->next = NULL;
-		append(&aliases, v);
+		*atail = v;
+		atail = &v->next;
 	}
-	for (d = r->aliases; d; d = next) {
-		next = d->next;
-		d->next = NULL;
-		append(&aliases, d);
-	}
+	*atail = r->aliases;
 	r->aliases = aliases;
 	/* globals are written first, in declaration order */
+	while (*gtail)
+		gtail = &(*gtail)->next;
 	for (d = r->s->decls; d; d = d->next) {
 		if (d->kind != N_GLOBAL)
 			continue;
 		v = node_new(N_GLOBAL, d->loc);
 		*v = *d;
 		v->next = NULL;
-		append(&r->globals, v);
+		*gtail = v;
+		gtail = &v->next;
 	}
 }
 
@@ -268,13 +276,26 @@ local(struct scope *sc, const char *name, struct loc loc)
 	struct sym ***v = sc->fn ? &sc->fn->locals : &sc->pr->locals;
 	size_t *n = sc->fn ? &sc->fn->nlocals : &sc->pr->nlocals;
 	size_t *cap = sc->fn ? &sc->fn->caplocals : &sc->pr->caplocals;
+	struct hash *idx = sc->fn ? &sc->fn->localidx : &sc->pr->localidx;
 	size_t i;
+	long k;
 
-	for (i = 0; i < *n; i++)
-		if (!strcmp((*v)[i]->name, name))
-			return (*v)[i];
+	/* a few locals are found faster in the list, and most probes
+	 * have a few: a table each would be memory for nothing */
+	if (*n <= SHORTLIST) {
+		for (i = 0; i < *n; i++)
+			if (!strcmp((*v)[i]->name, name))
+				return (*v)[i];
+	} else if ((k = hash_get(idx, name)) >= 0) {
+		return (*v)[k];
+	}
 	*v = vgrow(*v, cap, *n + 1, sizeof **v);
 	(*v)[*n] = newsym(name, loc, F_LOCAL, (int)*n);
+	if (*n == SHORTLIST)
+		for (i = 0; i < *n; i++)
+			hash_add(idx, (*v)[i]->name, (long)i);
+	if (*n >= SHORTLIST)
+		hash_add(idx, name, (long)*n);
 	return (*v)[(*n)++];
 }
 
@@ -282,12 +303,16 @@ static struct sym *
 lookup(struct scope *sc, const char *name, struct loc loc)
 {
 	struct sym *s;
-	int i;
+	long i;
 
-	if (sc->fn)
+	if (sc->fn && sc->fn->nparams > SHORTLIST) {
+		if ((i = hash_get(&sc->fn->paramidx, name)) >= 0)
+			return sc->fn->params[i];
+	} else if (sc->fn) {
 		for (i = 0; i < sc->fn->nparams; i++)
 			if (!strcmp(sc->fn->params[i]->name, name))
 				return sc->fn->params[i];
+	}
 	if ((s = sym_global(sc->r, name)))
 		return s;
 	return local(sc, name, loc);
@@ -635,10 +660,44 @@ sym_resolve(struct resolver *r)
  */
 struct mutate {
 	struct resolver *r;
-	char *writes;           /* nfuncs rows of ngsyms flags */
+	int *col;               /* global -> column, -1 if no foreach walks it */
+	size_t ncol;
+	char *writes;           /* nfuncs rows of ncol flags */
 	int *iter;              /* the arrays being walked */
 	int niter;
 };
+
+/* The global array a foreach walks, or -1 */
+static int
+walked_array(struct mutate *m, struct node *fe)
+{
+	struct node *arr = fe->l && fe->l->kind == N_INDEX ? fe->l->l : fe->l;
+
+	if (arr && arr->kind == N_IDENT && (arr->flags & F_GLOBAL) &&
+	    arr->num >= 0 && (size_t)arr->num < m->r->ngsyms)
+		return (int)arr->num;
+	return -1;
+}
+
+/*
+ * A column for each array some foreach walks: only their writes
+ * matter, and a row of every global for every function would be
+ * quadratic (a script of many functions and many globals).
+ */
+static void
+find_walked(struct mutate *m, struct node *n, int depth)
+{
+	int i, a;
+
+	for (; n && depth < 200; n = n->next) {
+		if (n->kind == N_FOREACH && (a = walked_array(m, n)) >= 0 &&
+		    m->col[a] < 0)
+			m->col[a] = (int)m->ncol++;
+		for (i = 0; i < N_CHILDREN; i++)
+			if (i != CH_locals)
+				find_walked(m, *node_child(n, i), depth + 1);
+	}
+}
 
 /* The global array an element of which n writes, or -1 */
 static int
@@ -659,14 +718,9 @@ written_array(struct node *n)
 static int
 func_index(struct resolver *r, struct node *call)
 {
-	size_t i;
-
 	if (call->kind != N_CALL || (call->flags & F_BUILTIN))
 		return -1;
-	for (i = 0; i < r->nfuncs; i++)
-		if (!strcmp(r->funcs[i]->name, call->str))
-			return (int)i;
-	return -1;
+	return (int)hash_get(&r->funcidx, call->str);
 }
 
 /* A function's own writes and its callees' so far; 1 if any is new */
@@ -676,14 +730,17 @@ collect_writes(struct mutate *m, char *row, struct node *n, int depth)
 	int i, a, f, changed = 0;
 	size_t g;
 
-	for (; n && depth < 200; n = n->next) {
+	/* trees nest TREE_MAXDEPTH deep, a few more through aliases: the
+	 * bound is only a guard, a write deeper still would be missed */
+	for (; n && depth < 2 * TREE_MAXDEPTH; n = n->next) {
 		a = written_array(n);
-		if (a >= 0 && (size_t)a < m->r->ngsyms && !row[a])
-			changed = row[a] = 1;
+		if (a >= 0 && (size_t)a < m->r->ngsyms && m->col[a] >= 0 &&
+		    !row[m->col[a]])
+			changed = row[m->col[a]] = 1;
 		f = func_index(m->r, n);
 		if (f >= 0)
-			for (g = 0; g < m->r->ngsyms; g++)
-				if (m->writes[f * m->r->ngsyms + g] && !row[g])
+			for (g = 0; g < m->ncol; g++)
+				if (m->writes[f * m->ncol + g] && !row[g])
 					changed = row[g] = 1;
 		for (i = 0; i < N_CHILDREN; i++)
 			if (i != CH_locals)
@@ -698,7 +755,7 @@ check_walk(struct mutate *m, struct node *n, int depth)
 {
 	int i, a, f, j;
 
-	for (; n && depth < 200; n = n->next) {
+	for (; n && depth < 2 * TREE_MAXDEPTH; n = n->next) {
 		a = written_array(n);
 		for (j = 0; a >= 0 && j < m->niter; j++)
 			if (m->iter[j] == a)
@@ -707,20 +764,15 @@ check_walk(struct mutate *m, struct node *n, int depth)
 				    m->r->gsyms[a]->name);
 		f = func_index(m->r, n);
 		for (j = 0; f >= 0 && j < m->niter; j++)
-			if (m->writes[f * m->r->ngsyms + m->iter[j]])
+			if (m->writes[f * m->ncol + m->col[m->iter[j]]])
 				diag_error(n->loc, "function call modifies var "
 				    "'%s' during 'foreach' iteration",
 				    m->r->gsyms[m->iter[j]]->name);
 		if (n->kind == N_FOREACH) {
-			struct node *arr = n->l && n->l->kind == N_INDEX ?
-			    n->l->l : n->l;
-
 			check_walk(m, n->l, depth + 1);
 			check_walk(m, n->limit, depth + 1);
-			a = arr && arr->kind == N_IDENT &&
-			    (arr->flags & F_GLOBAL) ? (int)arr->num : -1;
-			if (a >= 0 && (size_t)a < m->r->ngsyms &&
-			    m->niter < 64)
+			a = walked_array(m, n);
+			if (a >= 0 && m->col[a] >= 0 && m->niter < 64)
 				m->iter[m->niter++] = a;
 			else
 				a = -1;
@@ -745,7 +797,18 @@ sym_check_foreach(struct resolver *r)
 	if (!r->ngsyms)
 		return;
 	m.r = r;
-	m.writes = arena_alloc(r->nfuncs * r->ngsyms + 1);
+	m.col = arena_alloc(sizeof *m.col * r->ngsyms);
+	m.ncol = 0;
+	for (i = 0; i < r->ngsyms; i++)
+		m.col[i] = -1;
+	for (i = 0; i < r->nprobes; i++)
+		find_walked(&m, r->probes[i]->decl->body, 0);
+	for (i = 0; i < r->nfuncs; i++)
+		if (r->funcs[i]->used && r->funcs[i]->decl->body)
+			find_walked(&m, r->funcs[i]->decl->body, 0);
+	if (!m.ncol)
+		return;
+	m.writes = arena_alloc(r->nfuncs * m.ncol + 1);
 	m.iter = arena_alloc(sizeof *m.iter * 64);
 	m.niter = 0;
 	do {
@@ -753,7 +816,7 @@ sym_check_foreach(struct resolver *r)
 		for (i = 0; i < r->nfuncs; i++)
 			if (r->funcs[i]->decl->body)
 				changed |= collect_writes(&m, m.writes +
-				    i * r->ngsyms, r->funcs[i]->decl->body, 0);
+				    i * m.ncol, r->funcs[i]->decl->body, 0);
 	} while (changed && ++rounds < 1000);
 	for (i = 0; i < r->nprobes; i++)
 		check_walk(&m, r->probes[i]->decl->body, 0);

@@ -285,14 +285,12 @@ call(struct tctx *t, struct node *n)
 			operand(t, a, b->args[i]);
 		return b->ret;
 	}
-	for (i = 0; i < (int)t->r->nfuncs; i++)
-		if (!strcmp(t->r->funcs[i]->name, n->str))
-			break;
-	if (i == (int)t->r->nfuncs)
-		return T_UNKNOWN;
 	{
-		struct func *f = t->r->funcs[i];
+		struct func *f = sym_func(t->r, n->str);
 		char what[300];
+
+		if (!f)
+			return T_UNKNOWN;
 
 		for (a = n->args, i = 0; a && i < f->nparams;
 		    a = a->next, i++) {
