@@ -20,7 +20,9 @@ FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
 GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
 	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o \
-	$(O)/obj/stap-bpfgen/basm.o $(O)/obj/stap-bpfgen/regex.o
+	$(O)/obj/stap-bpfgen/basm.o $(O)/obj/stap-bpfgen/regex.o \
+	$(O)/obj/stap-bpfgen/lower.o $(O)/obj/stap-bpfgen/ir.o \
+	$(O)/obj/stap-bpfgen/opt.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/lib/bo.o
@@ -141,7 +143,8 @@ LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/hash.c lib/outfile.c
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
-	stap-bpfgen/regex.c
+	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
+	stap-bpfgen/opt.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c
 FZ_parse = $(LIBSRC)

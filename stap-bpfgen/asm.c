@@ -1,86 +1,101 @@
 /*
- * A small assembler: instructions appended to a program, forward and
- * backward jumps to labels fixed up at the end, 64-bit loads of map
- * addresses recorded for the ELF relocations libbpf resolves.
+ * The assembler: each asm_* call appends one instruction of the IR
+ * (struct ir in gen.h) to a program.  Jumps name labels, 64-bit loads
+ * of map and callback addresses name the map or callback, and line
+ * records are pseudo-instructions, so opt.c can rewrite the array
+ * freely; lower.c then resolves all of them into struct bpf_insn.
+ * Registers 0-10 are the machine's; asm_vreg hands out virtual ones,
+ * which opt.c maps onto machine registers or frame slots.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen.h"
 
+static struct ir *
+add(struct prog *p, enum irkind kind)
+{
+	struct ir *i;
+
+	p->ir = vgrow(p->ir, &p->capir, p->nir + 1, sizeof *p->ir);
+	i = &p->ir[p->nir++];
+	memset(i, 0, sizeof *i);
+	i->kind = kind;
+	i->label = -1;
+	i->ref = -1;
+	return i;
+}
+
+static void
+insn(struct prog *p, int code, int dst, int src, int16_t off, int32_t imm)
+{
+	struct ir *i = add(p, IK_INSN);
+
+	i->code = (uint8_t)code;
+	i->dst = dst;
+	i->src = src;
+	i->off = off;
+	i->imm = imm;
+}
+
+/* A raw instruction over machine registers */
 void
 asm_emit(struct prog *p, struct bpf_insn i)
 {
-	p->insn = vgrow(p->insn, &p->cap, p->n + 1, sizeof *p->insn);
-	p->insn[p->n++] = i;
+	insn(p, i.code, i.dst_reg, i.src_reg, i.off, i.imm);
 }
 
-static struct bpf_insn
-insn(int code, int dst, int src, int16_t off, int32_t imm)
+int
+asm_vreg(struct prog *p)
 {
-	struct bpf_insn i;
-
-	memset(&i, 0, sizeof i);
-	i.code = (uint8_t)code;
-	i.dst_reg = dst & 0xf;
-	i.src_reg = src & 0xf;
-	i.off = off;
-	i.imm = imm;
-	return i;
+	return IR_VREG + p->nvregs++;
 }
 
 int
 asm_label(struct prog *p)
 {
-	p->labels = vgrow(p->labels, &p->caplabels, p->nlabels + 1,
-	    sizeof *p->labels);
-	p->labels[p->nlabels] = -1;
-	return (int)p->nlabels++;
+	return p->nlabels++;
 }
 
 void
 asm_bind(struct prog *p, int label)
 {
-	p->labels[label] = (int)p->n;
+	add(p, IK_LABEL)->label = label;
 }
 
-static void
-fixup(struct prog *p, int label)
+/* if (dst OP src|imm) goto label, any jump code; src < 0: the imm */
+void
+asm_jmpcode(struct prog *p, int code, int dst, int src, int32_t imm,
+    int label)
 {
-	p->fixups = vgrow(p->fixups, &p->capfixups, p->nfixups + 1,
-	    sizeof *p->fixups);
-	p->fixups[p->nfixups].insn = p->n;
-	p->fixups[p->nfixups++].label = label;
+	insn(p, code, dst, src < 0 ? 0 : src, 0, src < 0 ? imm : 0);
+	p->ir[p->nir - 1].label = label;
 }
 
 /* if (dst OP src|imm) goto label; src < 0 means the immediate */
 void
 asm_jmp(struct prog *p, int op, int dst, int src, int32_t imm, int label)
 {
-	fixup(p, label);
-	if (src < 0)
-		asm_emit(p, insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm));
-	else
-		asm_emit(p, insn(BPF_JMP | op | BPF_X, dst, src, 0, 0));
+	asm_jmpcode(p, BPF_JMP | op | (src < 0 ? BPF_K : BPF_X), dst, src,
+	    imm, label);
 }
 
 void
 asm_ja(struct prog *p, int label)
 {
-	fixup(p, label);
-	asm_emit(p, insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+	asm_jmpcode(p, BPF_JMP | BPF_JA, 0, -1, 0, label);
 }
 
 void
 asm_alu(struct prog *p, int op, int dst, int src)
 {
-	asm_emit(p, insn(BPF_ALU64 | op | BPF_X, dst, src, 0, 0));
+	insn(p, BPF_ALU64 | op | BPF_X, dst, src, 0, 0);
 }
 
 void
 asm_alui(struct prog *p, int op, int dst, int32_t imm)
 {
-	asm_emit(p, insn(BPF_ALU64 | op | BPF_K, dst, 0, 0, imm));
+	insn(p, BPF_ALU64 | op | BPF_K, dst, 0, 0, imm);
 }
 
 void
@@ -98,197 +113,106 @@ asm_movi(struct prog *p, int dst, int32_t imm)
 void
 asm_ld64(struct prog *p, int dst, int64_t v)
 {
+	struct ir *i;
+
 	if (v >= INT32_MIN && v <= INT32_MAX) {
 		asm_movi(p, dst, (int32_t)v);
 		return;
 	}
-	asm_emit(p, insn(BPF_LD | BPF_DW | BPF_IMM, dst, 0, 0,
-	    (int32_t)(uint32_t)v));
-	asm_emit(p, insn(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)v >> 32)));
+	i = add(p, IK_LD64);
+	i->code = BPF_LD | BPF_DW | BPF_IMM;
+	i->dst = dst;
+	i->v = v;
 }
 
 void
 asm_ldmap(struct prog *p, int dst, int map)
 {
-	p->relocs = vgrow(p->relocs, &p->caprelocs, p->nrelocs + 1,
-	    sizeof *p->relocs);
-	p->relocs[p->nrelocs].insn = p->n;
-	p->relocs[p->nrelocs].sub = -1;
-	p->relocs[p->nrelocs++].map = map;
-	asm_emit(p, insn(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0,
-	    0));
-	asm_emit(p, insn(0, 0, 0, 0, 0));
+	struct ir *i = add(p, IK_LDMAP);
+
+	i->code = BPF_LD | BPF_DW | BPF_IMM;
+	i->dst = dst;
+	i->ref = map;
 }
 
 /* dst = the address of callback sub, for bpf_loop and its kin */
 void
 asm_ldfunc(struct prog *p, int dst, int sub)
 {
-	p->relocs = vgrow(p->relocs, &p->caprelocs, p->nrelocs + 1,
-	    sizeof *p->relocs);
-	p->relocs[p->nrelocs].insn = p->n;
-	p->relocs[p->nrelocs].sub = sub;
-	p->relocs[p->nrelocs++].map = -1;
-	asm_emit(p, insn(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_FUNC, 0,
-	    0));
-	asm_emit(p, insn(0, 0, 0, 0, 0));
+	struct ir *i = add(p, IK_LDFUNC);
+
+	i->code = BPF_LD | BPF_DW | BPF_IMM;
+	i->dst = dst;
+	i->ref = sub;
 }
 
 void
 asm_ldx(struct prog *p, int size, int dst, int src, int16_t off)
 {
-	asm_emit(p, insn(BPF_LDX | BPF_MEM | size, dst, src, off, 0));
+	insn(p, BPF_LDX | BPF_MEM | size, dst, src, off, 0);
 }
 
 void
 asm_stx(struct prog *p, int size, int dst, int16_t off, int src)
 {
-	asm_emit(p, insn(BPF_STX | BPF_MEM | size, dst, src, off, 0));
+	insn(p, BPF_STX | BPF_MEM | size, dst, src, off, 0);
 }
 
 void
 asm_st(struct prog *p, int size, int dst, int16_t off, int32_t imm)
 {
-	asm_emit(p, insn(BPF_ST | BPF_MEM | size, dst, 0, off, imm));
+	insn(p, BPF_ST | BPF_MEM | size, dst, 0, off, imm);
 }
 
 void
 asm_call(struct prog *p, int helper)
 {
-	asm_emit(p, insn(BPF_JMP | BPF_CALL, 0, 0, 0, helper));
+	insn(p, BPF_JMP | BPF_CALL, 0, 0, 0, helper);
 }
 
 void
 asm_exit(struct prog *p)
 {
-	asm_emit(p, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+	insn(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
 }
 
 /* The instructions from here on come from the script at loc. */
 void
 asm_line(struct prog *p, struct loc loc)
 {
-	if (p->nlines && p->lines[p->nlines - 1].loc.line == loc.line &&
-	    p->lines[p->nlines - 1].loc.file == loc.file)
-		return;
-	if (p->nlines && p->lines[p->nlines - 1].insn == p->n) {
-		p->lines[p->nlines - 1].loc = loc;
-		return;
-	}
-	p->lines = vgrow(p->lines, &p->caplines, p->nlines + 1,
-	    sizeof *p->lines);
-	p->lines[p->nlines].insn = p->n;
-	p->lines[p->nlines++].loc = loc;
-}
-
-static int
-is_ld64(const struct bpf_insn *i)
-{
-	return i->code == (BPF_LD | BPF_DW | BPF_IMM);
-}
-
-static int
-is_jump(const struct bpf_insn *i)
-{
-	int cls = BPF_CLASS(i->code), op = BPF_OP(i->code);
-
-	return (cls == BPF_JMP || cls == BPF_JMP32) && op != BPF_CALL &&
-	    op != BPF_EXIT;
+	add(p, IK_LINE)->loc = loc;
 }
 
 /*
- * Drop the instructions no path reaches (code after a break, a return
- * or an error): the verifier refuses a program that has any.  Jumps,
- * relocations and line records are renumbered.
+ * The next instruction copies r9 (the scratch frame) to make a pointer
+ * to its bytes [off, off + size): opt.c keeps those in the frame.
  */
-static void
-drop_unreachable(struct prog *p)
+void
+asm_escape(struct prog *p, int off, int size)
 {
-	char *live = arena_alloc(p->n + 1);
-	size_t *stack = emalloc(sizeof *stack * (p->n + 1)), sp = 0, i, k;
-	size_t *newidx = emalloc(sizeof *newidx * (p->n + 1));
+	struct ir *i = add(p, IK_ESCAPE);
 
-	if (p->n == 0)
-		goto out;
-	stack[sp++] = 0;
-	while (sp) {
-		i = stack[--sp];
-		while (i < p->n && !live[i]) {
-			struct bpf_insn *in = &p->insn[i];
-
-			live[i] = 1;
-			if (is_ld64(in)) {
-				live[i + 1] = 1;
-				i += 2;
-				continue;
-			}
-			if (BPF_CLASS(in->code) == BPF_JMP &&
-			    BPF_OP(in->code) == BPF_EXIT)
-				break;
-			if (is_jump(in)) {
-				size_t t = (size_t)((long)i + 1 + in->off);
-
-				if (t < p->n && !live[t])
-					stack[sp++] = t;
-				if (BPF_OP(in->code) == BPF_JA)
-					break;
-			}
-			i++;
-		}
-	}
-	for (i = 0, k = 0; i < p->n; i++) {
-		newidx[i] = k;
-		if (live[i])
-			k++;
-	}
-	newidx[p->n] = k;
-	for (i = 0; i < p->n; i++) {
-		struct bpf_insn *in = &p->insn[i];
-
-		if (!live[i] || !is_jump(in))
-			continue;
-		in->off = (int16_t)((long)newidx[(long)i + 1 + in->off] -
-		    (long)newidx[i] - 1);
-	}
-	for (i = 0, k = 0; i < p->n; i++)
-		if (live[i])
-			p->insn[k++] = p->insn[i];
-	for (i = 0, k = 0; i < p->nrelocs; i++)
-		if (live[p->relocs[i].insn]) {
-			p->relocs[k] = p->relocs[i];
-			p->relocs[k++].insn = newidx[p->relocs[i].insn];
-		}
-	p->nrelocs = k;
-	for (i = 0, k = 0; i < p->nlines; i++) {
-		p->lines[i].insn = newidx[p->lines[i].insn];
-		if (k && p->lines[k - 1].insn == p->lines[i].insn)
-			k--;
-		if (p->lines[i].insn < newidx[p->n])
-			p->lines[k++] = p->lines[i];
-	}
-	p->nlines = k;
-	p->n = newidx[p->n];
-out:
-	free(stack);
-	free(newidx);
+	i->off = (int16_t)off;
+	i->imm = size;
 }
 
-/* Resolve the jumps; -1 if one is out of reach (a 16-bit offset). */
+/*
+ * A program is done.  Callbacks wait for their probe, whose frame
+ * they share: opt_probe() looks at all of a probe's code at once.
+ * -1 if a jump is out of reach (a 16-bit offset).
+ */
 int
 asm_finish(struct prog *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->nfixups; i++) {
-		int target = p->labels[p->fixups[i].label];
-		long off = (long)target - (long)p->fixups[i].insn - 1;
-
-		if (target < 0)
-			bug("jump to an unbound label");
-		if (off < INT16_MIN || off > INT16_MAX)
+	if (p->up)
+		return 0;
+	opt_probe(p);
+	if (lower_prog(p) < 0)
+		return -1;
+	for (i = 0; i < p->nsubs; i++)
+		if (lower_prog(p->subs[i]) < 0)
 			return -1;
-		p->insn[p->fixups[i].insn].off = (int16_t)off;
-	}
-	drop_unreachable(p);
 	return 0;
 }

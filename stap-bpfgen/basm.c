@@ -539,6 +539,7 @@ use(struct basm *b, const struct opnd *o, int scratch)
 		/* a string is its address */
 		/* FALLTHROUGH */
 	case A_ADDR:
+		asm_escape(p, o->slot, o->str ? b->g->maxstr : o->size);
 		asm_mov(p, scratch, BPF_REG_9);
 		asm_alui(p, BPF_ADD, scratch, o->slot);
 		return scratch;
@@ -738,15 +739,13 @@ jmp(struct basm *b, const struct ins *in, const char *immf)
 		/* the less-than jumps, as stock writes them: the
 		 * opposite test over an unconditional jump */
 		skip = asm_label(p);
-		asm_jmp(p, 0, d, s, (int32_t)in->imm, skip);
-		p->insn[p->n - 1].code = (uint8_t)((in->code & 0x0f) |
-		    inverse[op >> 4]);
+		asm_jmpcode(p, (in->code & 0x0f) | inverse[op >> 4], d,
+		    x ? s : -1, (int32_t)in->imm, skip);
 		asm_ja(p, l->id);
 		asm_bind(p, skip);
 		return;
 	}
-	asm_jmp(p, 0, d, s, (int32_t)in->imm, l->id);
-	p->insn[p->n - 1].code = (uint8_t)in->code;
+	asm_jmpcode(p, in->code, d, x ? s : -1, (int32_t)in->imm, l->id);
 }
 
 static int

@@ -499,6 +499,7 @@ regex_match(struct gen *g, struct node *n)
 	asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, yes);
 	asm_movi(p, BPF_REG_4, 0);              /* the index in s */
 	asm_bind(p, loop);
+	asm_escape(p, s, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
 	asm_ldx(p, BPF_B, BPF_REG_2, BPF_REG_2, (int16_t)s);
@@ -749,6 +750,7 @@ snprintf_(struct gen *g, const char *fmt, const int *slots,
 
 	for (i = 0; i < n; i++) {
 		if (types[i] == T_STRING) {
+			asm_escape(g->p, slots[i], g->maxstr);
 			asm_mov(g->p, BPF_REG_1, BPF_REG_9);
 			asm_alui(g->p, BPF_ADD, BPF_REG_1, slots[i]);
 		} else {
@@ -757,12 +759,14 @@ snprintf_(struct gen *g, const char *fmt, const int *slots,
 		store(g, data + 8 * i, BPF_REG_1);
 	}
 	zero(g, BPF_REG_9, out, g->maxstr);
+	asm_escape(g->p, out, g->maxstr);
 	asm_mov(g->p, BPF_REG_1, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_1, out);
 	asm_movi(g->p, BPF_REG_2, g->maxstr);
 	asm_ldx(g->p, BPF_DW, BPF_REG_3, BPF_REG_10, SK_FMT);
 	asm_alui(g->p, BPF_ADD, BPF_REG_3, off);
 	if (n) {
+		asm_escape(g->p, data, 8 * n);
 		asm_mov(g->p, BPF_REG_4, BPF_REG_9);
 		asm_alui(g->p, BPF_ADD, BPF_REG_4, data);
 	} else {
@@ -787,6 +791,8 @@ str_compare(struct gen *g, int a, int b)
 
 	asm_movi(p, BPF_REG_1, 0);
 	asm_bind(p, loop);
+	asm_escape(p, a, g->maxstr);
+	asm_escape(p, b, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
 	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)a);
@@ -817,6 +823,7 @@ str_length(struct gen *g, int s)
 
 	asm_movi(p, BPF_REG_1, 0);
 	asm_bind(p, loop);
+	asm_escape(p, s, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
 	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)s);
@@ -844,10 +851,12 @@ str_sub(struct gen *g, int s, int start, int len)
 	asm_jmp(p, BPF_JSLT, BPF_REG_4, -1, 0, done);
 	asm_jmp(p, BPF_JSGE, BPF_REG_4, -1, g->maxstr, done);
 	asm_jmp(p, BPF_JGE, BPF_REG_1, -1, g->maxstr - 1, done);
+	asm_escape(p, s, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
 	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)s);
 	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, done);
+	asm_escape(p, res, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_1);
 	asm_stx(p, BPF_B, BPF_REG_2, (int16_t)res, BPF_REG_3);
@@ -885,6 +894,7 @@ str_find(struct gen *g, int a, int b, struct loc loc)
 	found = asm_label(p);
 	asm_movi(p, BPF_REG_4, 0);              /* index in b */
 	asm_bind(p, inner);
+	asm_escape(p, b, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
 	asm_ldx(p, BPF_B, BPF_REG_5, BPF_REG_2, (int16_t)b);
@@ -892,6 +902,7 @@ str_find(struct gen *g, int a, int b, struct loc loc)
 	asm_mov(p, BPF_REG_3, BPF_REG_1);
 	asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_4);
 	asm_jmp(p, BPF_JGE, BPF_REG_3, -1, g->maxstr, done);
+	asm_escape(p, a, g->maxstr);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_3);
 	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)a);
@@ -977,6 +988,7 @@ static void
 map_key_call(struct gen *g, int helper, int map, int kslot)
 {
 	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_escape(g->p, kslot, (int)gen_map_key(map));
 	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_2, kslot);
 	asm_call(g->p, helper);
@@ -1022,8 +1034,10 @@ update(struct gen *g, struct loc loc, int map, int kslot, int vslot)
 	int ok = asm_label(g->p);
 
 	asm_ldmap(g->p, BPF_REG_1, map);
+	asm_escape(g->p, kslot, (int)gen_map_key(map));
 	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_2, kslot);
+	asm_escape(g->p, vslot, (int)gen_map_value(map));
 	asm_mov(g->p, BPF_REG_3, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_3, vslot);
 	asm_movi(g->p, BPF_REG_4, BPF_ANY);
@@ -1136,8 +1150,10 @@ elem(struct gen *g, int map, int kslot, int size, struct loc loc)
 	fresh = tmp(g, size);
 	zero(g, BPF_REG_9, fresh, size);
 	asm_ldmap(p, BPF_REG_1, map);
+	asm_escape(p, kslot, (int)gen_map_key(map));
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_2, kslot);
+	asm_escape(p, fresh, size);
 	asm_mov(p, BPF_REG_3, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_3, fresh);
 	asm_movi(p, BPF_REG_4, BPF_NOEXIST);
@@ -1536,6 +1552,7 @@ read_string(struct gen *g, struct node *n, int user)
 	if (dflt)
 		dslot = expr(g, dflt);
 	zero(g, BPF_REG_9, out, g->maxstr);
+	asm_escape(p, out, g->maxstr);
 	asm_mov(p, BPF_REG_1, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_1, out);
 	asm_movi(p, BPF_REG_2, g->maxstr);
@@ -1578,6 +1595,7 @@ task_read(struct gen *g, int task, int ctloff, int dst, int size)
 	asm_ldx(g->p, BPF_DW, BPF_REG_3, BPF_REG_1, (int16_t)ctloff);
 	load(g, BPF_REG_2, task);
 	asm_alu(g->p, BPF_ADD, BPF_REG_3, BPF_REG_2);
+	asm_escape(g->p, dst, size);
 	asm_mov(g->p, BPF_REG_1, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_1, dst);
 	asm_movi(g->p, BPF_REG_2, size);
@@ -1723,6 +1741,7 @@ builtin(struct gen *g, struct node *n)
 	if (!strcmp(f, "execname")) {
 		s = tmp(g, g->maxstr);
 		zero(g, BPF_REG_9, s, g->maxstr);
+		asm_escape(p, s, g->maxstr);
 		asm_mov(p, BPF_REG_1, BPF_REG_9);
 		asm_alui(p, BPF_ADD, BPF_REG_1, s);
 		asm_movi(p, BPF_REG_2, 16);
@@ -1984,6 +2003,7 @@ target_field(struct gen *g, struct node *n)
 	if (n->type == T_STRING) {
 		s = tmp(g, g->maxstr);
 		zero(g, BPF_REG_9, s, g->maxstr);
+		asm_escape(p, s, g->maxstr);
 		asm_mov(p, BPF_REG_1, BPF_REG_9);
 		asm_alui(p, BPF_ADD, BPF_REG_1, s);
 		if (n->flags & F_DATALOC) {
@@ -2320,8 +2340,10 @@ static void
 user_next(struct gen *g, int it, int ks, int vs, int end)
 {
 	load(g, BPF_REG_1, it);
+	asm_escape(g->p, ks, 30000 - ks);
 	asm_mov(g->p, BPF_REG_2, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_2, ks);
+	asm_escape(g->p, vs, 30000 - vs);
 	asm_mov(g->p, BPF_REG_3, BPF_REG_9);
 	asm_alui(g->p, BPF_ADD, BPF_REG_3, vs);
 	asm_call(g->p, UHELPER_FOREACH_NEXT);

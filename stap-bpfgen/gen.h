@@ -17,14 +17,40 @@ struct reloc {
 	int sub;                /* index into the probe's subs */
 };
 
-struct fixup {
-	size_t insn;
-	int label;
-};
-
 struct lineinfo {
 	size_t insn;
 	struct loc loc;
+};
+
+/*
+ * An instruction of the IR (see asm.c): BPF-shaped, over registers of
+ * which 0-10 are the machine's and IR_VREG and up virtual; a kind other
+ * than IK_INSN is a pseudo-instruction that lowering (lower.c) resolves.
+ */
+enum irkind {
+	IK_INSN,                /* code dst src off imm; a jump: label */
+	IK_LD64,                /* dst = v (two bpf_insn) */
+	IK_LDMAP,               /* dst = the address of map ref */
+	IK_LDFUNC,              /* dst = the address of callback ref */
+	IK_LABEL,               /* label: */
+	IK_LINE,                /* the code from here is the script's loc */
+	IK_ESCAPE,              /* frame bytes [off, off + imm) are
+				 * reached through a pointer from here on */
+	IK_NOP,                 /* deleted */
+};
+
+enum { IR_VREG = 16 };
+
+struct ir {
+	enum irkind kind;
+	uint8_t code;
+	int dst, src;
+	int16_t off;
+	int32_t imm;
+	int64_t v;              /* IK_LD64 */
+	int label;              /* a jump's target, IK_LABEL's number */
+	int ref;                /* IK_LDMAP: map; IK_LDFUNC: sub */
+	struct loc loc;         /* IK_LINE */
 };
 
 /* A jump target: a label of a probe's program or of a callback */
@@ -50,14 +76,14 @@ struct prog {
 	struct node *probe;
 	int64_t prio;
 	int order;
-	struct bpf_insn *insn;
+	struct ir *ir;          /* the IR, built by asm.c */
+	size_t nir, capir;
+	int nlabels;
+	int nvregs;             /* registers IR_VREG.. in use */
+	struct bpf_insn *insn;  /* the program lowered from ir (lower.c) */
 	size_t n, cap;
 	struct reloc *relocs;
 	size_t nrelocs, caprelocs;
-	int *labels;
-	size_t nlabels, caplabels;
-	struct fixup *fixups;
-	size_t nfixups, capfixups;
 	struct lineinfo *lines;
 	size_t nlines, caplines;
 	struct prog *up;        /* a callback: the program calling it */
@@ -79,6 +105,10 @@ int asm_label(struct prog *p);
 void asm_bind(struct prog *p, int label);
 void asm_jmp(struct prog *p, int op, int dst, int src, int32_t imm,
     int label);
+void asm_jmpcode(struct prog *p, int code, int dst, int src, int32_t imm,
+    int label);
+int asm_vreg(struct prog *p);
+void asm_escape(struct prog *p, int off, int size);
 void asm_ja(struct prog *p, int label);
 void asm_alu(struct prog *p, int op, int dst, int src);
 void asm_alui(struct prog *p, int op, int dst, int32_t imm);
@@ -94,6 +124,17 @@ void asm_call(struct prog *p, int helper);
 void asm_exit(struct prog *p);
 void asm_line(struct prog *p, struct loc loc);
 int asm_finish(struct prog *p);
+
+/* lower.c */
+int lower_prog(struct prog *p);
+
+/* ir.c */
+extern int ir_dump;
+void ir_print(FILE *f, const struct prog *p);
+const char *ir_sub_name(const struct prog *p, int sub);
+
+/* opt.c */
+void opt_probe(struct prog *probe);
 
 /* gen.c */
 struct site {
@@ -159,6 +200,9 @@ int hist_buckets(const struct node *h);
 int gen_map(const char *name, int type, unsigned key, unsigned value,
     unsigned max);
 unsigned gen_map_max(int map);
+const char *gen_map_name(int map);
+unsigned gen_map_key(int map);
+unsigned gen_map_value(int map);
 int gen_string(struct gen *g, const char *s);
 void gen_printf(struct gen *g, const char *fmt, const int *slots,
     const char *types);

@@ -54,11 +54,30 @@ gen_map_max(int m)
 	return m >= 0 && m < nmaps ? maps[m].max : 0;
 }
 
+unsigned
+gen_map_key(int m)
+{
+	return m >= 0 && m < nmaps ? maps[m].key : 0;
+}
+
+unsigned
+gen_map_value(int m)
+{
+	return m >= 0 && m < nmaps ? maps[m].value : 0;
+}
+
+const char *
+gen_map_name(int m)
+{
+	return m >= 0 && m < nmaps ? maps[m].name : "?";
+}
+
 static void
 usage(FILE *f, int status)
 {
-	fputs("usage: stap-bpfgen [-o FILE] [TREE]\n"
+	fputs("usage: stap-bpfgen [-o FILE] [--dump-ir] [TREE]\n"
 	    "  -o FILE          write the .bo to FILE (default: stdout)\n"
+	    "  --dump-ir        print each program's IR instead\n"
 	    "  --help, --version\n", f);
 	exit(status);
 }
@@ -650,6 +669,20 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 		return 1;
 	}
 
+	if (ir_dump) {
+		/* the IR as lowered, probe by probe, callbacks after */
+		fprintf(fo, "stap-ir 1\n");
+		for (i = 0; i < nprogs; i++) {
+			size_t j;
+
+			ir_print(fo, progs[i]);
+			for (j = 0; j < progs[i]->nsubs; j++)
+				ir_print(fo, progs[i]->subs[j]);
+		}
+		fprintf(fo, "end\n");
+		outclose(fo);
+		return 0;
+	}
 	maps[g.m_globals].value = g.gsize > 8 ? (unsigned)g.gsize : 8;
 	maps[g.m_scratch].value = g.maxtop > 8 ? (unsigned)g.maxtop : 8;
 	maps[g.m_fmt].value = g.fmtlen > 8 ? (unsigned)((g.fmtlen + 7) & ~7) :
@@ -760,7 +793,9 @@ main(int argc, char **argv)
 			printf("stap-bpfgen %s\n", VERSION);
 			return 0;
 		}
-		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+		if (!strcmp(argv[i], "--dump-ir"))
+			ir_dump = 1;
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
 			out = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1])
 			usage(stderr, 2);
