@@ -22,8 +22,8 @@ struct hashent {
 };
 
 /* FNV-1a: short names, no adversary to fear but a big script */
-static uint32_t
-strhash(const char *s)
+uint32_t
+hash_str(const char *s)
 {
 	uint32_t h = 2166136261u;
 
@@ -64,7 +64,7 @@ hash_get(const struct hash *h, const char *key)
 
 	if (!h->n)
 		return -1;
-	e = slot(h, key, strhash(key));
+	e = slot(h, key, hash_str(key));
 	return e->key ? e->val : -1;
 }
 
@@ -76,7 +76,7 @@ hash_get(const struct hash *h, const char *key)
 long
 hash_add(struct hash *h, const char *key, long val)
 {
-	uint32_t hv = strhash(key);
+	uint32_t hv = hash_str(key);
 	struct hashent *e;
 
 	if (val < 0)
@@ -97,7 +97,7 @@ hash_add(struct hash *h, const char *key, long val)
 void
 hash_set(struct hash *h, const char *key, long val)
 {
-	uint32_t hv = strhash(key);
+	uint32_t hv = hash_str(key);
 	struct hashent *e;
 
 	if (val < 0)

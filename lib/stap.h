@@ -43,6 +43,7 @@ struct hash {
 long hash_get(const struct hash *h, const char *key);
 long hash_add(struct hash *h, const char *key, long val);
 void hash_set(struct hash *h, const char *key, long val);
+uint32_t hash_str(const char *s);
 
 /* diag.c */
 

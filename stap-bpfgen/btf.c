@@ -88,16 +88,6 @@ btfw_free(struct btfw *b)
 	free(b);
 }
 
-static uint32_t
-strhash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 static void
 rehash(struct btfw *b)
 {
@@ -106,7 +96,7 @@ rehash(struct btfw *b)
 
 	memset(h, 0, n * sizeof(*h));
 	for (i = 0; i < b->nstr; i++) {
-		j = strhash((char *)b->strs.p + b->offs[i]) & (n - 1);
+		j = hash_str((char *)b->strs.p + b->offs[i]) & (n - 1);
 		while (h[j])
 			j = (j + 1) & (n - 1);
 		h[j] = i + 1;
@@ -126,7 +116,7 @@ btfw_str(struct btfw *b, const char *s)
 		return 0;
 	if ((b->nstr + 1) * 2 > b->nhash)
 		rehash(b);
-	j = strhash(s) & (b->nhash - 1);
+	j = hash_str(s) & (b->nhash - 1);
 	for (; b->hash[j]; j = (j + 1) & (b->nhash - 1)) {
 		off = b->offs[b->hash[j] - 1];
 		if (strcmp((char *)b->strs.p + off, s) == 0)
