@@ -333,10 +333,13 @@ if [ $verbose = 0 ]; then
 	# Nothing left to do after the run: stap-bpfld takes this
 	# process, so signals reach it alone and its status is ours.  A
 	# .bo in the scratch directory goes with it, held open.
-	exec 3<"$bo" || exit 1
+	if [ "$bo" = "$tmp/x.bo" ]; then
+		exec 3<"$bo" || exit 1
+		bo=/dev/fd/3
+	fi
 	rm -rf "$tmp"
 	trap - EXIT
-	exec "$LD" "$@" /dev/fd/3
+	exec "$LD" "$@" "$bo"
 fi
 say "Pass 5: starting run."
 now; t0=$t
