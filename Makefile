@@ -31,13 +31,13 @@ BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
 	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
-	man/stap-fmt.1
+	man/stap-fmt.1 man/stap-bpf.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-all: $(TOOLS:%=$(B)/%)
+all: $(TOOLS:%=$(B)/%) $(B)/stap-bpf
 
 $(O)/obj/lib/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -102,6 +102,13 @@ $(B)/stap-bpfgen: $(GENOBJ) $(O)/libstap.a
 $(B)/stap-bpfld: $(LDOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(LDOBJ) $(O)/libstap.a $(BPFLIBS)
+
+# The driver is a shell script; it finds the tools beside itself
+$(B)/stap-bpf: stap-bpf/stap-bpf.sh
+	@mkdir -p $(@D)
+	cp stap-bpf/stap-bpf.sh $@.tmp
+	chmod +x $@.tmp
+	mv $@.tmp $@
 
 $(B)/stap-fmt: $(FMTOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
@@ -230,7 +237,7 @@ demo: deps all
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5
-	cp $(TOOLS:%=$(B)/%) $(DESTDIR)$(BINDIR)/
+	cp $(TOOLS:%=$(B)/%) $(B)/stap-bpf $(DESTDIR)$(BINDIR)/
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	mkdir -p $(DESTDIR)$(TAPSETDIR)
