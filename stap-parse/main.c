@@ -40,7 +40,7 @@ main(int argc, char **argv)
 
 	argv0 = "stap-parse";
 	facts_default(&f);
-	f.defines = emalloc(sizeof *f.defines * (argc + 1));
+	f.defines = arena_alloc(sizeof *f.defines * (argc + 1));
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
