@@ -110,6 +110,68 @@ readall(struct ld *ld)
 	return -1;
 }
 
+/*
+ * The maps stap-bpfgen always makes must have the shape it gave them,
+ * since this code relies on it: load_ctl reads stap_ctl's value into
+ * a CTL_SIZE buffer (another size in the BTF overran the stack), and
+ * user.c gives the interpreter the shared or per-CPU memory of the
+ * arrays (a stap_scratch of another type made every lookup fail, so a
+ * begin probe quietly did nothing and never reached its exit()).
+ * Checked before anything is created in the kernel.
+ */
+static const struct {
+	const char *name;
+	enum bpf_map_type type;
+	unsigned vsize;         /* 0: any */
+	int needed;
+} fixedmaps[] = {
+	{ "stap_ctl", BPF_MAP_TYPE_ARRAY, CTL_SIZE, 1 },
+	{ "stap_globals", BPF_MAP_TYPE_ARRAY, 0, 0 },
+	{ "stap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 0, 0 },
+	{ "stap_fmt", BPF_MAP_TYPE_ARRAY, 0, 0 },
+	{ "stap_events", BPF_MAP_TYPE_RINGBUF, 0, 1 },
+};
+
+static int
+mapshapes(struct ld *ld, const char *name)
+{
+	const struct bpf_map *map;
+	size_t i;
+
+	for (i = 0; i < NELEM(fixedmaps); i++) {
+		map = bpf_object__find_map_by_name(ld->obj,
+		    fixedmaps[i].name);
+		if (!map) {
+			if (!fixedmaps[i].needed)
+				continue;
+			fprintf(stderr, "%s: '%s': no %s map\n", argv0, name,
+			    fixedmaps[i].name);
+			return -1;
+		}
+		if (bpf_map__type(map) != fixedmaps[i].type) {
+			fprintf(stderr, "%s: '%s': map '%s' has type %d, not "
+			    "%d\n", argv0, name, fixedmaps[i].name,
+			    (int)bpf_map__type(map), (int)fixedmaps[i].type);
+			return -1;
+		}
+		if (fixedmaps[i].type == BPF_MAP_TYPE_RINGBUF)
+			continue;
+		if (bpf_map__key_size(map) != 4 ||
+		    bpf_map__max_entries(map) != 1 ||
+		    (fixedmaps[i].vsize &&
+		    bpf_map__value_size(map) != fixedmaps[i].vsize)) {
+			fprintf(stderr, "%s: '%s': map '%s' has max_entries "
+			    "%u, key_size %u, value_size %u; it must have 1, "
+			    "4 and %u\n", argv0, name, fixedmaps[i].name,
+			    bpf_map__max_entries(map), bpf_map__key_size(map),
+			    bpf_map__value_size(map), fixedmaps[i].vsize ?
+			    fixedmaps[i].vsize : bpf_map__value_size(map));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 load_open(struct ld *ld)
 {
@@ -140,7 +202,7 @@ load_open(struct ld *ld)
 		    argv0, name, why(errno));
 		return -1;
 	}
-	return 0;
+	return mapshapes(ld, name);
 }
 
 /* stap_fmt, created filled and frozen, for libbpf to reuse */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/abi.h"
 #include "../../lib/stap.h"
 #include "../../stap-bpfgen/bo.h"
 
@@ -62,7 +63,7 @@ common(struct bo *bo)
 	char buf[256];
 	size_t i;
 
-	bo_map(bo, "stap_ctl", BPF_MAP_TYPE_ARRAY, 4, 40, 1, 0);
+	bo_map(bo, "stap_ctl", BPF_MAP_TYPE_ARRAY, 4, CTL_SIZE, 1, 0);
 	bo_map(bo, "stap_globals", BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
 	bo_map(bo, "stap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
 	bo_map(bo, "stap_events", BPF_MAP_TYPE_RINGBUF, 0, 0, 1 << 16, 0);
