@@ -18,6 +18,9 @@ FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
 	$(O)/obj/stap-fmt/list.o $(O)/obj/stap-fmt/disasm.o \
 	$(O)/obj/lib/bo.o
 GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
+	$(O)/obj/stap-bpfgen/str.o $(O)/obj/stap-bpfgen/var.o \
+	$(O)/obj/stap-bpfgen/call.o $(O)/obj/stap-bpfgen/expr.o \
+	$(O)/obj/stap-bpfgen/loop.o $(O)/obj/stap-bpfgen/stmt.o \
 	$(O)/obj/stap-bpfgen/asm.o $(O)/obj/stap-bpfgen/elf.o \
 	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o \
 	$(O)/obj/stap-bpfgen/basm.o $(O)/obj/stap-bpfgen/regex.o \
@@ -148,7 +151,9 @@ FUZZHDRS = $(HDRS) lib/bo.h tests/fuzz/fuzz.h $(wildcard stap-*/*.h)
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c \
 	lib/hash.c lib/outfile.c
-GENSRC = stap-bpfgen/gen.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
+GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
+	stap-bpfgen/call.c stap-bpfgen/expr.c stap-bpfgen/loop.c \
+	stap-bpfgen/stmt.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
 	stap-bpfgen/opt.c

@@ -1,8 +1,9 @@
 /*
  * stap-bpfgen's private header.  asm.c assembles BPF instructions with
- * labels and map references into programs; gen.c lowers a resolved
- * stap-tree onto them; main.c writes them out with the .stap records
- * stap-bpfld reads (man/stap-bo.5).
+ * labels and map references into programs; gen.c (with str.c, var.c,
+ * call.c, expr.c, loop.c and stmt.c) lowers a resolved stap-tree onto
+ * them; main.c writes them out with the .stap records stap-bpfld reads
+ * (man/stap-bo.5).
  */
 #include <linux/bpf.h>
 
@@ -191,6 +192,137 @@ struct gen {
 
 void gen_probe(struct gen *g, struct prog *p, struct node *probe, int init);
 void gen_reset(void);
+
+/* the code generator's state, shared by gen.c and the files it is split into */
+enum {
+	SK_ZERO = -8,           /* u32 0, the key of the 1-entry maps */
+	SK_CTL = -16,           /* stap_ctl value */
+	SK_FMT = -24,           /* stap_fmt value */
+	SK_TMP = -40,
+	SK_R9 = -64,            /* r9, r8, r6 for a callback to take */
+	SK_R8 = -56,
+	SK_R6 = -48,
+	SK_FRAME = SK_R9,       /* what a callback gets */
+};
+
+/* How deep a probe's tree may nest with its functions' bodies inlined
+ * into it, for the recursion here: a few MB of stack under ASan */
+enum { MAXINLINED = 3 * TREE_MAXDEPTH };
+
+/* Fixed slots of the scratch frame */
+enum {
+	SC_ACTIONS = 0,         /* loop iterations so far */
+	SC_ESCAPE = 8,          /* why a callback returned early */
+	SC_FIRST = 16,
+};
+
+struct scope {
+	struct node *fn;        /* the FUNC being inlined, or NULL */
+	int depth;              /* tree levels nested so far, inlining */
+	int *local;             /* scratch offsets of its locals */
+	int *param;             /* and of its parameters */
+	struct target ret;
+	int retslot;
+	struct scope *up;
+};
+
+struct loopctx {
+	struct target brk, cont;
+	struct loopctx *up;
+};
+
+struct tryctx {
+	struct target catch;
+	int msgslot;            /* where the message goes, or -1 */
+	struct tryctx *up;
+};
+
+extern struct scope *gen_cur;
+extern struct loopctx *gen_loops;
+extern struct tryctx *gen_tries;
+extern struct target gen_epilogue;    /* the probe's epilogue */
+
+/* gen.c */
+struct target gen_here(struct gen *g);
+void gen_go(struct gen *g, struct target t);
+int gen_tmp(struct gen *g, int size);
+int gen_sizeof_type(struct gen *g, enum type t);
+void gen_copy(struct gen *g, int dreg, int doff, int sreg, int soff, int n);
+void gen_zero(struct gen *g, int reg, int off, int n);
+void gen_load(struct gen *g, int reg, int slot);
+void gen_store(struct gen *g, int slot, int reg);
+int gen_const_slot(struct gen *g, int64_t v);
+struct prog *gen_callback(struct gen *g, int ctxreg, struct loc loc);
+void gen_cb_return(struct prog *p, int v);
+void gen_invoke(struct gen *g, struct prog *cb, int helper);
+void gen_call_back(struct gen *g, struct prog *cb, int helper);
+void gen_frame_args(struct gen *g);
+void gen_call_each(struct gen *g, struct prog *cb, int map);
+void gen_ctl_ptr(struct gen *g, int reg);
+void gen_throw(struct gen *g, struct loc loc, const char *msg, int msgslot);
+
+/* str.c */
+/* What an sprintf argument needs before bpf_snprintf sees it */
+struct conv {
+	char kind;              /* 0, or 'o' and 'b': made a string first */
+	int digits;             /* %o: at least so many */
+	int alt;                /* %#o */
+	int bytes;              /* %b: of the value, 1, 2, 4 or 8 */
+};
+
+int str_literal(struct gen *g, const char *s);
+int str_regex_match(struct gen *g, struct node *n);
+char *str_kernel_format(struct node *at, const char *fmt, struct conv *cv,
+    int ncv, int kernel);
+int str_cut(struct gen *g, int slot, int prec);
+int str_octal(struct gen *g, int slot, const struct conv *cv);
+int str_binary(struct gen *g, int slot, const struct conv *cv);
+int str_snprintf_(struct gen *g, const char *fmt, const int *slots,
+    const enum type *types, int n);
+int str_compare(struct gen *g, int a, int b);
+int str_length(struct gen *g, int s);
+int str_sub(struct gen *g, int s, int start, int len);
+int str_find(struct gen *g, int a, int b, struct loc loc);
+
+/* var.c */
+struct node *var_global_var(struct gen *g, struct node *id);
+int var_slot(struct gen *g, struct node *id);
+int var_key(struct gen *g, struct node *var, struct node *args);
+void var_map_key_call(struct gen *g, int helper, int map, int kslot);
+void var_lookup(struct gen *g, int map, int kslot);
+int var_read_var_k(struct gen *g, struct node *n, int kslot);
+int var_read_var(struct gen *g, struct node *n);
+void var_write_var_k(struct gen *g, struct node *n, int vslot, int kslot);
+void var_write_var(struct gen *g, struct node *n, int vslot);
+int var_lvalue_key(struct gen *g, struct node *n);
+void var_elem(struct gen *g, int map, int kslot, int size, struct loc loc);
+void var_stat_add(struct gen *g, struct node *lv, int vslot);
+int var_stat_get(struct gen *g, struct node *n);
+int var_record_begin(struct gen *g, int size, int kind, int id);
+void var_record_end(struct gen *g, int lost);
+int var_hist_index(struct gen *g, struct node *n);
+void var_hist_print(struct gen *g, struct node *h);
+
+/* call.c */
+int call_builtin(struct gen *g, struct node *n);
+
+/* expr.c */
+int expr_atomic_add(struct gen *g, struct node *n);
+int expr(struct gen *g, struct node *n);
+int expr_inline_call(struct gen *g, struct node *n);
+
+/* loop.c */
+void loop_action(struct gen *g, struct loc loc);
+void loop(struct gen *g, struct node *cond, struct node *body,
+    struct node *step, struct loc loc);
+int loop_is_slice(struct node *args);
+int *loop_slice_values(struct gen *g, struct node *args);
+void loop_slice_walk(struct gen *g, struct node *v, int map, const int *sl,
+    int res, struct loc loc);
+void loop_foreach(struct gen *g, struct node *n);
+
+/* stmt.c */
+void stmt(struct gen *g, struct node *n);
 
 /* main.c */
 int bpfgen_run(FILE *fi, const char *name, FILE *fo);

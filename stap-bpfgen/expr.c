@@ -1,0 +1,461 @@
+/*
+ * stap-bpfgen, expressions, and inlining the calls of script
+ * functions (see gen.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+#include "regex.h"
+
+/* ---- expressions ---- */
+
+static int
+arith(struct gen *g, struct node *n, enum op op, int l, int r)
+{
+	struct prog *p = g->p;
+	int res = gen_tmp(g, 8), ok;
+
+	gen_load(g, BPF_REG_1, l);
+	gen_load(g, BPF_REG_2, r);
+	switch (op) {
+	case O_PLUS: asm_alu(p, BPF_ADD, BPF_REG_1, BPF_REG_2); break;
+	case O_MINUS: asm_alu(p, BPF_SUB, BPF_REG_1, BPF_REG_2); break;
+	case O_MUL: asm_alu(p, BPF_MUL, BPF_REG_1, BPF_REG_2); break;
+	case O_AND: asm_alu(p, BPF_AND, BPF_REG_1, BPF_REG_2); break;
+	case O_OR: asm_alu(p, BPF_OR, BPF_REG_1, BPF_REG_2); break;
+	case O_XOR: asm_alu(p, BPF_XOR, BPF_REG_1, BPF_REG_2); break;
+	case O_SHL: asm_alu(p, BPF_LSH, BPF_REG_1, BPF_REG_2); break;
+	case O_SHR: asm_alu(p, BPF_ARSH, BPF_REG_1, BPF_REG_2); break;
+	case O_USHR: asm_alu(p, BPF_RSH, BPF_REG_1, BPF_REG_2); break;
+	case O_DIV:
+	case O_MOD:
+		ok = asm_label(p);
+		asm_jmp(p, BPF_JNE, BPF_REG_2, -1, 0, ok);
+		gen_throw(g, n->loc, "division by 0", -1);
+		asm_bind(p, ok);
+		gen_load(g, BPF_REG_1, l);
+		gen_load(g, BPF_REG_2, r);
+		/* signed (off 1): stap's / and % are C's on int64_t */
+		asm_emit(p, (struct bpf_insn){ .code = BPF_ALU64 |
+		    (op == O_DIV ? BPF_DIV : BPF_MOD) | BPF_X,
+		    .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2, .off = 1 });
+		break;
+	default:
+		bug("arith %d", op);
+	}
+	gen_store(g, res, BPF_REG_1);
+	return res;
+}
+
+static int
+concat(struct gen *g, int a, int b)
+{
+	int slots[2] = { a, b };
+	enum type types[2] = { T_STRING, T_STRING };
+
+	return str_snprintf_(g, "%s%s", slots, types, 2);
+}
+
+static int
+cond_jump_op(enum op op, int str)
+{
+	(void)str;
+	switch (op) {
+	case O_EQ: return BPF_JEQ;
+	case O_NE: return BPF_JNE;
+	case O_LT: return BPF_JSLT;
+	case O_LE: return BPF_JSLE;
+	case O_GT: return BPF_JSGT;
+	case O_GE: return BPF_JSGE;
+	default: return -1;
+	}
+}
+
+static int
+comparison(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int l = expr(g, n->l), r = expr(g, n->r), res = gen_tmp(g, 8);
+	int yes = asm_label(p), done = asm_label(p);
+
+	if (n->l->type == T_STRING) {
+		int c = str_compare(g, l, r);
+
+		gen_load(g, BPF_REG_1, c);
+		asm_jmp(p, cond_jump_op(n->op, 1), BPF_REG_1, -1, 0, yes);
+	} else {
+		gen_load(g, BPF_REG_1, l);
+		gen_load(g, BPF_REG_2, r);
+		asm_jmp(p, cond_jump_op(n->op, 0), BPF_REG_1, BPF_REG_2, 0,
+		    yes);
+	}
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+	asm_ja(p, done);
+	asm_bind(p, yes);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
+	asm_bind(p, done);
+	return res;
+}
+
+static int
+logical(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int res = gen_tmp(g, 8), l, r, out = asm_label(p);
+
+	/* || is 1 as soon as one side is; && 0 as soon as one is 0 */
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, n->op == O_LOR);
+	l = expr(g, n->l);
+	gen_load(g, BPF_REG_1, l);
+	asm_jmp(p, n->op == O_LOR ? BPF_JNE : BPF_JEQ, BPF_REG_1, -1, 0, out);
+	r = expr(g, n->r);
+	gen_load(g, BPF_REG_1, r);
+	asm_jmp(p, n->op == O_LOR ? BPF_JNE : BPF_JEQ, BPF_REG_1, -1, 0, out);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, n->op != O_LOR);
+	asm_bind(p, out);
+	return res;
+}
+
+static int
+assign(struct gen *g, struct node *n)
+{
+	enum op op = op_compound(n->op);
+	int v, cur_, k;
+
+	if (n->op == O_STATEQ) {
+		v = expr(g, n->r);
+		var_stat_add(g, n->l, v);
+		return v;
+	}
+	if (n->op == O_ASSIGN) {
+		v = expr(g, n->r);
+		var_write_var(g, n->l, v);
+		return v;
+	}
+	k = var_lvalue_key(g, n->l);
+	cur_ = var_read_var_k(g, n->l, k);
+	v = expr(g, n->r);
+	v = op == O_CAT ? concat(g, cur_, v) : arith(g, n, op, cur_, v);
+	var_write_var_k(g, n->l, v, k);
+	return v;
+}
+
+static int
+crement(struct gen *g, struct node *n, int post)
+{
+	int k = var_lvalue_key(g, n->l);
+	int old = var_read_var_k(g, n->l, k), one = gen_const_slot(g, 1), nw;
+
+	if (post && n->l->kind == N_IDENT && !(n->l->flags & F_GLOBAL)) {
+		/* read_var gave the variable itself: keep the old value */
+		int copy_ = gen_tmp(g, 8);
+
+		gen_copy(g, BPF_REG_9, copy_, BPF_REG_9, old, 8);
+		old = copy_;
+	}
+	nw = arith(g, n, n->op == O_INC ? O_PLUS : O_MINUS, old, one);
+	var_write_var_k(g, n->l, nw, k);
+	return post ? old : nw;
+}
+
+/*
+ * A statement that only adds to a long global, x++, x--, x += e,
+ * a[k] -= e: in a kernel probe an atomic add, so that what probes on
+ * other CPUs add at the same time is not lost (stap locks the global).
+ * A new element goes in only if no other CPU's got there first.
+ * 0 if n is not such a statement.
+ */
+int
+expr_atomic_add(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	struct node *lv = n->l, *id, *var;
+	int neg, v, k = -1;
+
+	if (!p->section)
+		return 0;
+	if (n->kind == N_PREINC || n->kind == N_POSTINC)
+		neg = n->op == O_DEC;
+	else if (n->kind == N_ASSIGN && (n->op == O_ADDEQ ||
+	    n->op == O_SUBEQ))
+		neg = n->op == O_SUBEQ;
+	else
+		return 0;
+	id = lv->kind == N_INDEX ? lv->l : lv;
+	if (id->kind != N_IDENT || !(id->flags & F_GLOBAL))
+		return 0;
+	var = var_global_var(g, id);
+	if (var->type != T_LONG || (lv->kind == N_INDEX) !=
+	    (g->gmap[id->num] >= 0))
+		return 0;
+	if (lv->kind == N_INDEX)
+		k = var_key(g, var, lv->args);
+	v = n->kind == N_ASSIGN ? expr(g, n->r) : gen_const_slot(g, 1);
+	if (neg) {
+		gen_load(g, BPF_REG_1, v);
+		asm_alui(p, BPF_NEG, BPF_REG_1, 0);
+		v = gen_tmp(g, 8);
+		gen_store(g, v, BPF_REG_1);
+	}
+	if (k < 0) {
+		asm_mov(p, BPF_REG_0, BPF_REG_8);
+		asm_alui(p, BPF_ADD, BPF_REG_0, g->goff[id->num]);
+	} else {
+		var_elem(g, g->gmap[id->num], k, 8, n->loc);
+	}
+	gen_load(g, BPF_REG_1, v);
+	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+	    .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1, .imm = BPF_ADD });
+	return 1;
+}
+
+static int
+target_field(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int s;
+
+	if (!g->probe->section || strncmp(g->probe->section, "tracepoint/", 11))
+		bug("context variable outside a tracepoint probe");
+	if (n->type == T_STRING) {
+		s = gen_tmp(g, g->maxstr);
+		gen_zero(g, BPF_REG_9, s, g->maxstr);
+		asm_escape(p, s, g->maxstr);
+		asm_mov(p, BPF_REG_1, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_1, s);
+		if (n->flags & F_DATALOC) {
+			asm_movi(p, BPF_REG_2, g->maxstr);
+			asm_ldx(p, BPF_W, BPF_REG_3, BPF_REG_6,
+			    (int16_t)n->num);
+			asm_alui(p, BPF_AND, BPF_REG_3, 0xffff);
+			asm_alu(p, BPF_ADD, BPF_REG_3, BPF_REG_6);
+		} else {
+			asm_movi(p, BPF_REG_2, n->size < g->maxstr ? n->size :
+			    g->maxstr);
+			asm_mov(p, BPF_REG_3, BPF_REG_6);
+			asm_alui(p, BPF_ADD, BPF_REG_3, (int32_t)n->num);
+		}
+		asm_call(p, BPF_FUNC_probe_read_kernel_str);
+		return s;
+	}
+	s = gen_tmp(g, 8);
+	switch (n->size) {
+	case 1: asm_ldx(p, BPF_B, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
+	case 2: asm_ldx(p, BPF_H, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
+	case 4: asm_ldx(p, BPF_W, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
+	default:
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, (int16_t)n->num);
+		break;
+	}
+	if ((n->flags & F_SIGNED) && n->size < 8) {
+		asm_alui(p, BPF_LSH, BPF_REG_1, 64 - 8 * n->size);
+		asm_alui(p, BPF_ARSH, BPF_REG_1, 64 - 8 * n->size);
+	}
+	gen_store(g, s, BPF_REG_1);
+	return s;
+}
+
+int
+expr(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int s, l;
+
+	switch (n->kind) {
+	case N_NUM:
+		return gen_const_slot(g, n->num);
+	case N_STR:
+		return str_literal(g, n->str);
+	case N_INDEX:
+		if (n->l->kind == N_STAT)
+			return var_hist_index(g, n);
+		return var_read_var(g, n);
+	case N_IDENT:
+		return var_read_var(g, n);
+	case N_TARGET:
+		return target_field(g, n);
+	case N_ASSIGN:
+		return assign(g, n);
+	case N_PREINC:
+		return crement(g, n, 0);
+	case N_POSTINC:
+		return crement(g, n, 1);
+	case N_UNARY:
+		l = expr(g, n->l);
+		s = gen_tmp(g, 8);
+		gen_load(g, BPF_REG_1, l);
+		if (n->op == O_MINUS)
+			asm_alui(p, BPF_NEG, BPF_REG_1, 0);
+		else if (n->op == O_BNOT)
+			asm_alui(p, BPF_XOR, BPF_REG_1, -1);
+		else if (n->op == O_NOT) {
+			int z = asm_label(p), d = asm_label(p);
+
+			asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, z);
+			asm_movi(p, BPF_REG_1, 0);
+			asm_ja(p, d);
+			asm_bind(p, z);
+			asm_movi(p, BPF_REG_1, 1);
+			asm_bind(p, d);
+		}
+		gen_store(g, s, BPF_REG_1);
+		return s;
+	case N_BINARY:
+		switch (n->op) {
+		case O_LAND: case O_LOR:
+			return logical(g, n);
+		case O_EQ: case O_NE: case O_LT: case O_LE: case O_GT:
+		case O_GE:
+			return comparison(g, n);
+		case O_CAT:
+			l = expr(g, n->l);
+			return concat(g, l, expr(g, n->r));
+		case O_MATCH: case O_NMATCH:
+			return str_regex_match(g, n);
+		default:
+			l = expr(g, n->l);
+			return arith(g, n, n->op, l, expr(g, n->r));
+		}
+	case N_TERNARY: {
+		int els = asm_label(p), done = asm_label(p);
+		int res = gen_tmp(g, gen_sizeof_type(g, n->type)), c, v;
+
+		c = expr(g, n->cond);
+		gen_load(g, BPF_REG_1, c);
+		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, els);
+		v = expr(g, n->then);
+		gen_copy(g, BPF_REG_9, res, BPF_REG_9, v, gen_sizeof_type(g,
+		    n->type));
+		asm_ja(p, done);
+		asm_bind(p, els);
+		v = expr(g, n->els);
+		gen_copy(g, BPF_REG_9, res, BPF_REG_9, v, gen_sizeof_type(g,
+		    n->type));
+		asm_bind(p, done);
+		return res;
+	}
+	case N_IN: {
+		struct node *v = var_global_var(g, n->l);
+		int k, res, no;
+
+		if (loop_is_slice(n->args)) {
+			int *sl = loop_slice_values(g, n->args);
+
+			res = gen_tmp(g, 8);
+			asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+			loop_slice_walk(g, v, g->gmap[n->l->num], sl, res,
+			    n->loc);
+			return res;
+		}
+		k = var_key(g, v, n->args);
+		res = gen_tmp(g, 8);
+		no = asm_label(p);
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+		var_lookup(g, g->gmap[n->l->num], k);
+		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, no);
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
+		asm_bind(p, no);
+		return res;
+	}
+	case N_CALL:
+		if (n->flags & F_BUILTIN) {
+			s = call_builtin(g, n);
+			return s < 0 ? gen_const_slot(g, 0) : s;
+		}
+		return expr_inline_call(g, n);
+	case N_STAT:
+		if (!strncmp(n->str, "@hist", 5)) {
+			diag_error(n->loc, "histograms are not supported by "
+			    "stap-bpf yet");
+			return gen_const_slot(g, 0);
+		}
+		return var_stat_get(g, n);
+	default:
+		diag_error(n->loc, "'%s' expressions are not supported by "
+		    "stap-bpf yet", node_name[n->kind]);
+		return gen_const_slot(g, 0);
+	}
+}
+
+/* Script functions are inlined: no BPF-to-BPF calls to verify. */
+int
+expr_inline_call(struct gen *g, struct node *n)
+{
+	struct node *fn, *a, *v;
+	struct scope sc = { 0 }, *s;
+	int i, nparams = 0, nlocals = 0, res;
+	int *argslots;
+
+	if (n->num < 0 || n->num >= g->nfuncs)
+		bug("call of function %lld", (long long)n->num);
+	fn = g->funcs[n->num];
+	/* recursion is inlined too, as deep as stap's MAXNESTING lets
+	 * it go; a call deeper than that is stap's runtime error */
+	for (s = gen_cur, i = 1; s; s = s->up) {
+		i += s->fn != NULL;
+		g->recursed |= s->fn == fn;
+	}
+	if (i > g->maxnesting) {
+		for (a = n->args; a; a = a->next)
+			expr(g, a);
+		gen_throw(g, n->loc, "MAXNESTING exceeded", -1);
+		return fn->type == T_STRING ? str_literal(g, "") :
+		    gen_const_slot(g, 0);
+	}
+	/* each inlined body nests where its call is, and this code
+	 * recurses over all of them: bound them as TREE_MAXDEPTH bounds
+	 * one tree */
+	sc.depth = (gen_cur ? gen_cur->depth : 0) + gen_depth(fn);
+	if (sc.depth > MAXINLINED) {
+		diag_error(n->loc, "functions inlined here nest more than %d "
+		    "deep%s", MAXINLINED, g->recursed ? " (recursive "
+		    "functions are inlined MAXNESTING deep; a smaller "
+		    "-D MAXNESTING=N nests them less)" : "");
+		return fn->type == T_STRING ? str_literal(g, "") :
+		    gen_const_slot(g, 0);
+	}
+	for (a = fn->args; a; a = a->next)
+		nparams++;
+	for (v = fn->locals; v; v = v->next)
+		nlocals++;
+	argslots = arena_alloc(sizeof *argslots * (nparams + 1));
+	for (a = n->args, i = 0; a; a = a->next, i++)
+		argslots[i] = expr(g, a);
+	sc.fn = fn;
+	sc.param = arena_alloc(sizeof *sc.param * (nparams + 1));
+	sc.local = arena_alloc(sizeof *sc.local * (nlocals + 1));
+	for (a = fn->args, i = 0; a; a = a->next, i++) {
+		int sz = gen_sizeof_type(g, a->type);
+
+		sc.param[i] = gen_tmp(g, sz);
+		gen_copy(g, BPF_REG_9, sc.param[i], BPF_REG_9, argslots[i], sz);
+	}
+	for (v = fn->locals, i = 0; v; v = v->next, i++) {
+		sc.local[i] = gen_tmp(g, gen_sizeof_type(g, v->type));
+		gen_zero(g, BPF_REG_9, sc.local[i], gen_sizeof_type(g,
+		    v->type));
+	}
+	res = sc.retslot = gen_tmp(g, gen_sizeof_type(g,
+	    fn->type == T_VOID ? T_LONG :
+	    fn->type));
+	gen_zero(g, BPF_REG_9, res, gen_sizeof_type(g,
+	    fn->type == T_VOID ? T_LONG :
+	    fn->type));
+	sc.ret = gen_here(g);
+	sc.up = gen_cur;
+	gen_cur = &sc;
+	{
+		struct loopctx *saveloops = gen_loops;
+
+		gen_loops = NULL;
+		if (fn->body && fn->body->kind == N_EMBED)
+			basm_inline(g, fn, n, sc.param, sc.retslot);
+		else
+			stmt(g, fn->body);
+		gen_loops = saveloops;
+	}
+	gen_cur = sc.up;
+	asm_bind(g->p, sc.ret.label);
+	return res;
+}
