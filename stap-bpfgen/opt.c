@@ -6,9 +6,11 @@
  * constants and copies are propagated inside basic blocks, so
  * immediates reach ALU and jump instructions (propagate); definitions
  * nobody reads are dropped, slot stores included (dead); and a linear
- * scan gives each virtual register a machine register free over its
- * whole live interval, r0-r5 between helper calls (which clobber them),
- * r7 across them when gen.c is not using it (allocate).  A virtual
+ * scan, after a comparison's 0/1 that is only tested has become one
+ * jump (fuse_tests), gives each virtual register a machine register
+ * free over its whole live interval, r0-r5 between helper calls
+ * (which clobber them), r7 across them when gen.c is not using it
+ * (allocate).  A virtual
  * register without one goes back to its slot: that is the spill, at
  * the constant offset the verifier already accepted.
  *
@@ -685,6 +687,124 @@ dead(struct prog *p, struct live *lv)
 	return removed;
 }
 
+/* ---- a comparison's 0/1 that is only tested ---- */
+
+/* The next instruction from j that is not deleted nor a line mark */
+static size_t
+next(const struct prog *p, size_t j)
+{
+	while (j < p->nir && (p->ir[j].kind == IK_NOP ||
+	    p->ir[j].kind == IK_LINE))
+		j++;
+	return j;
+}
+
+/* The condition that is true when op's is false, or -1 (JSET) */
+static int
+invert(int op)
+{
+	switch (op) {
+	case BPF_JEQ: return BPF_JNE;
+	case BPF_JNE: return BPF_JEQ;
+	case BPF_JGT: return BPF_JLE;
+	case BPF_JLE: return BPF_JGT;
+	case BPF_JGE: return BPF_JLT;
+	case BPF_JLT: return BPF_JGE;
+	case BPF_JSGT: return BPF_JSLE;
+	case BPF_JSLE: return BPF_JSGT;
+	case BPF_JSGE: return BPF_JSLT;
+	case BPF_JSLT: return BPF_JSGE;
+	default: return -1;
+	}
+}
+
+static int
+is_movk(const struct ir *i, int r, int32_t c)
+{
+	return i->kind == IK_INSN && i->code == (BPF_ALU64 | BPF_MOV |
+	    BPF_K) && i->dst == r && i->imm == c;
+}
+
+/*
+ * gen.c makes a comparison's value as
+ *	if A op B goto La; v = 0; goto Lb; La: v = 1; Lb: if v ==/!= 0 goto Lc
+ * and an if statement tests it at once: where v is not read after the
+ * test and nothing else jumps to La or Lb, that is one jump to Lc on
+ * A op B (inverted for ==).  The labels stay; nothing reaches them.
+ */
+static int
+fuse_tests(struct prog *p, struct live *lv)
+{
+	size_t j, x[8], b, w = (size_t)lv->words;
+	int *refs = calloc((size_t)p->nlabels + 1, sizeof *refs);
+	int fused = 0, k, v, tv, op;
+
+	if (!refs)
+		fatal("out of memory");
+	for (j = 0; j < p->nir; j++)
+		if (p->ir[j].kind != IK_NOP && is_jump(&p->ir[j]))
+			refs[p->ir[j].label]++;
+	for (j = 0; j < p->nir; j++) {
+		struct ir *c = &p->ir[j], *t;
+
+		if (c->kind != IK_INSN || BPF_CLASS(c->code) != BPF_JMP ||
+		    !is_jump(c) || BPF_OP(c->code) == BPF_JA ||
+		    invert(BPF_OP(c->code)) < 0)
+			continue;
+		x[0] = j;
+		for (k = 1; k < 8; k++) {
+			x[k] = next(p, x[k - 1] + 1);
+			if (x[k] >= p->nir)
+				break;
+		}
+		if (k < 7)
+			continue;
+		v = tv = p->ir[x[1]].dst;
+		/* the value may be copied to the register tested */
+		t = &p->ir[x[6]];
+		if (t->kind == IK_INSN && t->code == (BPF_ALU64 | BPF_MOV |
+		    BPF_X) && t->src == v && k == 8) {
+			tv = t->dst;
+			t = &p->ir[x[7]];
+		} else
+			x[7] = x[6];
+		if (!is_movk(&p->ir[x[1]], v, 0) ||
+		    p->ir[x[2]].kind != IK_INSN ||
+		    p->ir[x[2]].code != (BPF_JMP | BPF_JA) ||
+		    p->ir[x[3]].kind != IK_LABEL ||
+		    p->ir[x[3]].label != c->label ||
+		    !is_movk(&p->ir[x[4]], v, 1) ||
+		    p->ir[x[5]].kind != IK_LABEL ||
+		    p->ir[x[5]].label != p->ir[x[2]].label ||
+		    refs[c->label] != 1 || refs[p->ir[x[2]].label] != 1 ||
+		    t->kind != IK_INSN || (t->code != (BPF_JMP | BPF_JEQ |
+		    BPF_K) && t->code != (BPF_JMP | BPF_JNE | BPF_K)) ||
+		    t->dst != tv || t->imm != 0 || v == c->dst ||
+		    (BPF_SRC(c->code) == BPF_X && v == c->src))
+			continue;
+		/* the test ends its block: v live after it is live out */
+		for (b = 0; b + 1 < lv->nblocks && lv->start[b + 1] <= x[7];
+		    b++)
+			;
+		if (BIT(&lv->out[b * w], v) || BIT(&lv->out[b * w], tv))
+			continue;
+		op = BPF_OP(c->code);
+		if (BPF_OP(t->code) == BPF_JEQ)
+			op = invert(op);
+		c->code = (uint8_t)(BPF_JMP | op | BPF_SRC(c->code));
+		c->label = t->label;
+		p->ir[x[1]].kind = IK_NOP;
+		p->ir[x[2]].kind = IK_NOP;
+		p->ir[x[4]].kind = IK_NOP;
+		p->ir[x[6]].kind = IK_NOP;
+		t->kind = IK_NOP;
+		fused++;
+		j = x[7];
+	}
+	free(refs);
+	return fused;
+}
+
 /* ---- allocation ---- */
 
 struct interval {
@@ -884,7 +1004,7 @@ static void
 opt_prog(struct prog *p)
 {
 	struct live lv;
-	int round;
+	int round, fused;
 
 	lv.nregs = IR_VREG + p->nvregs;
 	lv.words = (lv.nregs + 63) / 64;
@@ -898,6 +1018,16 @@ opt_prog(struct prog *p)
 		live_free(&lv);
 		if (!removed)
 			break;
+	}
+	blocks(p, &lv);
+	liveness(p, &lv);
+	fused = fuse_tests(p, &lv);
+	live_free(&lv);
+	if (fused) {
+		blocks(p, &lv);
+		liveness(p, &lv);
+		dead(p, &lv);
+		live_free(&lv);
 	}
 	blocks(p, &lv);
 	liveness(p, &lv);
