@@ -51,6 +51,39 @@ stride(const struct umap *m)
 	return (m->vsize + 7) & ~(size_t)7;
 }
 
+/*
+ * NULL if the .stap's @globals (if any) and the probes' ticks counters
+ * agree with stap_globals' value size, else what disagrees: load_ticks
+ * reads the map's value into a buffer of @globals bytes and a counter
+ * at each probe's ticks offset, so a .bo where they differ is refused
+ * here, before any probe runs.
+ */
+static const char *
+globalscheck(const struct ld *ld, size_t vsize)
+{
+	static char why[160];
+	size_t i;
+
+	if (ld->meta.globals && ld->meta.globals != vsize) {
+		snprintf(why, sizeof why, "@globals says %zu bytes, map "
+		    "'stap_globals' has %zu", ld->meta.globals, vsize);
+		return why;
+	}
+	for (i = 0; i < ld->meta.nprobes; i++) {
+		const struct meta_probe *pr = &ld->meta.probes[i];
+
+		if (pr->ticks && (pr->ticks - 1 > vsize ||
+		    vsize - (pr->ticks - 1) < 8)) {
+			snprintf(why, sizeof why, "probe '%.40s': its ticks "
+			    "counter at %llu is past map 'stap_globals' (%zu "
+			    "bytes)", pr->prog,
+			    (unsigned long long)(pr->ticks - 1), vsize);
+			return why;
+		}
+	}
+	return NULL;
+}
+
 static int
 setupmap(struct ld *ld, struct umap *m, struct bpf_map *map)
 {
@@ -65,6 +98,11 @@ setupmap(struct ld *ld, struct umap *m, struct bpf_map *map)
 	m->max = bpf_map__max_entries(map);
 	m->arr = meta_array(&ld->meta, m->name);
 	if (m->arr && (why = meta_array_check(&ld->meta, m->arr, m->ksize,
+	    m->vsize))) {
+		fprintf(stderr, "%s: '%s': %s\n", argv0, ld->path, why);
+		return -2;
+	}
+	if (!strcmp(m->name, "stap_globals") && (why = globalscheck(ld,
 	    m->vsize))) {
 		fprintf(stderr, "%s: '%s': %s\n", argv0, ld->path, why);
 		return -2;
