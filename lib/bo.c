@@ -24,7 +24,9 @@
 #include "stap.h"
 #include "bo.h"
 
-#define USERPFX ".stap.prog."
+/* .stap.progs holds every userspace program; older files have a
+ * .stap.prog.NAME section each */
+#define USERPFX ".stap.prog"
 
 struct rd {
 	const char *name;

@@ -29,7 +29,7 @@ int bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
 /* A program; returns its index.  Kernel programs go to SECTION (a
  * libbpf section name); programs that ask for the same section share
  * it, one after another.  Section ".text" makes a subprogram, a static
- * function there.  Userspace programs go to ".stap.prog.NAME" whatever
+ * function there.  Userspace programs all go to ".stap.progs" whatever
  * SECTION says, so pass NULL. */
 int bo_prog(struct bo *bo, const char *name, const char *section,
     int kernel, const struct bpf_insn *insns, size_t n);

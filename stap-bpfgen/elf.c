@@ -7,7 +7,7 @@
  *
  *	0	the null section
  *	...	kernel program sections, each followed by its .rel section
- *	...	userspace program sections (.stap.prog.NAME), likewise
+ *	...	.stap.progs, every userspace program, and its .rel section
  *	.maps .BTF .BTF.ext license .stap .symtab .strtab
  *
  * Programs that name the same section are concatenated there in the
@@ -37,7 +37,9 @@
 #include "../lib/stap.h"
 #include "bo.h"
 
-#define USERPFX ".stap.prog."
+/* One section for all userspace programs: a section each ran a big
+ * script out of ELF section numbers (65279) */
+#define USERSEC ".stap.progs"
 
 struct bomap {
 	char *name;
@@ -184,17 +186,13 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
     const struct bpf_insn *insns, size_t n)
 {
 	struct boprog *p;
-	char *user = NULL;
 
 	if (n == 0)
 		bug("bo: program '%s' is empty", name);
 	if (hash_get(&bo->progidx, name) >= 0)
 		bug("bo: program '%s' defined twice", name);
 	if (!kernel) {
-		user = emalloc(sizeof(USERPFX) + strlen(name));
-		strcpy(user, USERPFX);
-		strcat(user, name);
-		sec = user;
+		sec = USERSEC;
 	} else if (!sec || (strncmp(sec, ".stap", 5) == 0 ||
 	    (*sec == '.' && strcmp(sec, ".text"))) || !*sec) {
 		bug("bo: kernel program '%s' needs a libbpf section name",
@@ -215,7 +213,6 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
 	p->insns = emalloc(n * sizeof(*insns));
 	memcpy(p->insns, insns, n * sizeof(*insns));
 	p->n = n;
-	free(user);
 	return bo->nprogs++;
 }
 
@@ -679,11 +676,10 @@ emit(struct layout *l, FILE *out)
 		off += l->o[i].data.n;
 	}
 	shoff = (off + 7) / 8 * 8;
-	/* a script can get here: each userspace program has a section */
+	/* one section per kernel section name: a few thousand at most */
 	if (l->n >= SHN_LORESERVE)
 		fatal("the probes need %zu ELF sections, more than the %d "
-		    "a .bo can hold (begin, end and error probes take one "
-		    "or two each)", l->n, SHN_LORESERVE - 1);
+		    "a .bo can hold", l->n, SHN_LORESERVE - 1);
 	memset(&eh, 0, sizeof(eh));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -749,9 +745,9 @@ bo_write(struct bo *bo, FILE *out)
 	size_t i, n, first;
 	int maps = 0, btf, ext = 0, lic, stap, symtab, strtab, rc;
 
-	if (bo->nmaps > 0xffff || bo->nprogs > 0xffff)
-		fatal("%zu maps and %zu programs: a .bo holds at most %d of "
-		    "each", bo->nmaps, bo->nprogs, 0xffff);
+	/* stap-bpfld's map handles have 16 bits for the map */
+	if (bo->nmaps > 0xffff)
+		fatal("%zu maps: a .bo holds at most %d", bo->nmaps, 0xffff);
 	for (i = 0; i < bo->nprogs; i++) {
 		struct boprog *pr = &bo->progs[i];
 

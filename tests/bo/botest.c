@@ -405,7 +405,7 @@ readback(const char *path)
 		ok("read maps");
 	if (f->nprogs != 4 || strcmp(f->progs[3].name, "begin_0") ||
 	    !f->progs[0].kernel || f->progs[3].kernel ||
-	    strcmp(f->progs[3].section, ".stap.prog.begin_0") ||
+	    strcmp(f->progs[3].section, ".stap.progs") ||
 	    f->progs[2].ninsn != 8 || f->progs[2].nreloc != 1 ||
 	    f->progs[2].relocs[0].insn != 1) {
 		bad("read programs", "programs differ");
