@@ -25,7 +25,7 @@ enum probekind {
 };
 
 struct meta_probe {
-	char *prog;		/* program (a .stap.prog.PROG section) */
+	char *prog;		/* program (its symbol in .stap.progs) */
 	enum probekind kind;
 	struct loc loc;
 	char *point;		/* the attach point as the script says it */
