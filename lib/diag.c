@@ -63,22 +63,22 @@ src_refuse(const char *chunk, size_t n, size_t total, int text)
 	return NULL;
 }
 
-/*
- * Read a whole file ("-" is stdin) into the registry, with read(2): it
- * returns what has arrived, so a NUL byte is refused at once.
- */
-int
-src_read(const char *path)
+/* head, then the rest of fd, NUL-terminated; text (a script or a
+ * stap-tree) holds no NUL byte, refused as it arrives */
+char *
+src_slurp(int fd, const char *head, size_t nhead, const char *name, int text,
+    size_t *lenp)
 {
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY) : 0;
-	const char *name = fd ? path : "<stdin>", *why;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, want;
+	size_t cap = 0, len = nhead, want;
+	char *buf = vgrow(NULL, &cap, nhead + 4096, 1);
+	const char *why;
 	ssize_t n;
 
-	if (fd < 0)
-		fatal("open '%s':", path);
-	do {
+	if (nhead)
+		memcpy(buf, head, nhead);
+	if ((why = src_refuse(buf, len, len, text)) != NULL)
+		fatal("'%s': %s", name, why);
+	for (;;) {
 		buf = vgrow(buf, &cap, len + 4096, 1);
 		want = cap - len - 1;
 		if (want > INPUT_MAX + 1 - len)
@@ -87,16 +87,36 @@ src_read(const char *path)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			fatal("read '%s':", path);
+			fatal("read '%s':", name);
+		if (n == 0)
+			break;
 		len += (size_t)n;
-		if ((why = src_refuse(buf + len - n, n, len, 1)) != NULL) {
-			free(buf);
+		if ((why = src_refuse(buf + len - n, n, len, text)) != NULL)
 			fatal("'%s': %s", name, why);
-		}
-	} while (n > 0);
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+/*
+ * Read a whole file ("-" is stdin) into the registry, with read(2): it
+ * returns what has arrived, so a NUL byte is refused at once.
+ */
+int
+src_read(const char *path)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY) : 0;
+	const char *name = fd ? path : "<stdin>";
+	char *buf;
+	size_t len;
+	int n;
+
+	if (fd < 0)
+		fatal("open '%s':", path);
+	buf = src_slurp(fd, NULL, 0, name, 1, &len);
 	if (fd != 0)
 		close(fd);
-	buf[len] = '\0';
 	n = src_add(strcmp(path, "-") ? path : "<input>", buf, len);
 	free(buf);
 	return (int)n;

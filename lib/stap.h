@@ -79,6 +79,10 @@ enum { INPUT_MAX = 64 << 20 };
 int src_add(const char *name, const char *text, size_t len);
 void src_reset(void);
 int src_read(const char *path);
+/* head, then the rest of fd, NUL-terminated, its length in *lenp;
+ * input over INPUT_MAX, or a NUL byte in text, is fatal */
+char *src_slurp(int fd, const char *head, size_t nhead, const char *name,
+    int text, size_t *lenp);
 const char *src_refuse(const char *chunk, size_t n, size_t total, int text);
 int src_count(void);
 struct srcfile *src_get(int file);

@@ -37,7 +37,6 @@ usage(FILE *f, int status)
 }
 
 
-
 /*
  * Up to n bytes from the start of fd, read with read(2) so that nothing
  * past them is consumed: an event stream's rest can then go to the
@@ -62,41 +61,6 @@ peek(int fd, char *buf, size_t n, const char *name)
 		got += (size_t)r;
 	}
 	return got;
-}
-
-/* head, then the rest of fd, NUL-terminated; text (a script or a
- * stap-tree) holds no NUL byte, refused as it arrives */
-static char *
-slurp(int fd, const char *head, size_t nhead, const char *name, int text,
-    size_t *lenp)
-{
-	size_t cap = 0, len = nhead, want;
-	char *buf = vgrow(NULL, &cap, nhead + 4096, 1);
-	const char *why;
-	ssize_t n;
-
-	memcpy(buf, head, nhead);
-	if ((why = src_refuse(buf, len, len, text)) != NULL)
-		fatal("'%s': %s", name, why);
-	for (;;) {
-		buf = vgrow(buf, &cap, len + 4096, 1);
-		want = cap - len - 1;
-		if (want > INPUT_MAX + 1 - len)
-			want = INPUT_MAX + 1 - len;
-		n = read(fd, buf + len, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			fatal("read '%s':", name);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if ((why = src_refuse(buf + len - n, n, len, text)) != NULL)
-			fatal("'%s': %s", name, why);
-	}
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
 }
 
 static int
@@ -308,7 +272,7 @@ main(int argc, char **argv)
 		rc = render(fd, head, nhead, name, fo);
 		return finish(fo, rc);
 	}
-	buf = slurp(fd, head, nhead, name, kind == 't', &len);
+	buf = src_slurp(fd, head, nhead, name, kind == 't', &len);
 	if (fd != 0)
 		close(fd);
 	if (kind == 'b') {
