@@ -68,6 +68,28 @@ hash_get(const struct hash *h, const char *key)
 	return e->key ? e->val : -1;
 }
 
+/* key's entry, made with val (>= 0) if it has none; *fresh says which */
+static struct hashent *
+place(struct hash *h, const char *key, long val, int *fresh)
+{
+	uint32_t hv = hash_str(key);
+	struct hashent *e;
+
+	if (val < 0)
+		bug("hash: value %ld for '%s'", val, key);
+	if (2 * (h->n + 1) > h->cap)
+		grow(h);
+	e = slot(h, key, hv);
+	*fresh = !e->key;
+	if (*fresh) {
+		e->key = key;
+		e->hash = hv;
+		e->val = val;
+		h->n++;
+	}
+	return e;
+}
+
 /*
  * Give key the value val (>= 0) if it has none yet; either way return
  * what it had, -1 for none.  So the first of two equal names keeps
@@ -76,39 +98,17 @@ hash_get(const struct hash *h, const char *key)
 long
 hash_add(struct hash *h, const char *key, long val)
 {
-	uint32_t hv = hash_str(key);
-	struct hashent *e;
+	int fresh;
+	struct hashent *e = place(h, key, val, &fresh);
 
-	if (val < 0)
-		bug("hash: value %ld for '%s'", val, key);
-	if (2 * (h->n + 1) > h->cap)
-		grow(h);
-	e = slot(h, key, hv);
-	if (e->key)
-		return e->val;
-	e->key = key;
-	e->hash = hv;
-	e->val = val;
-	h->n++;
-	return -1;
+	return fresh ? -1 : e->val;
 }
 
 /* Give key the value val (>= 0), whatever it had */
 void
 hash_set(struct hash *h, const char *key, long val)
 {
-	uint32_t hv = hash_str(key);
-	struct hashent *e;
+	int fresh;
 
-	if (val < 0)
-		bug("hash: value %ld for '%s'", val, key);
-	if (2 * (h->n + 1) > h->cap)
-		grow(h);
-	e = slot(h, key, hv);
-	if (!e->key) {
-		e->key = key;
-		e->hash = hv;
-		h->n++;
-	}
-	e->val = val;
+	place(h, key, val, &fresh)->val = val;
 }

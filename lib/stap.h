@@ -30,6 +30,12 @@ char *arena_unquote(const char **pp, size_t *lenp, const char **why);
 void arena_freeall(void);
 void *vgrow(void *p, size_t *cap, size_t need, size_t elsz);
 
+/* bpfop.c */
+
+/* BPF ALU and jump operation names, by BPF_OP(code) >> 4; NULL: none */
+extern const char *const bpfop_alu[16];
+extern const char *const bpfop_jmp[16];
+
 /* hash.c */
 
 /* Names to numbers >= 0 (-1: none), for lookups a list would make

@@ -18,15 +18,6 @@ int ir_dump;                    /* --dump-ir given */
 static const char *helpers[] = { __BPF_FUNC_MAPPER(HELPER) };
 #undef HELPER
 
-/* Indexed by BPF_OP >> 4 */
-static const char *aluops[16] = {
-	"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=",
-	NULL, "%=", "^=", "=", "s>>=", NULL, NULL, NULL,
-};
-static const char *jmpops[16] = {
-	NULL, "==", ">", ">=", "&", "!=", "s>", "s>=",
-	NULL, NULL, "<", "<=", "s<", "s<=", NULL, NULL,
-};
 
 static void
 reg(FILE *f, int r, int w32)
@@ -67,12 +58,12 @@ alu(FILE *f, const struct ir *i)
 		reg(f, i->dst, w);
 		return;
 	}
-	if (!aluops[op >> 4]) {
+	if (!bpfop_alu[op >> 4]) {
 		fprintf(f, " alu 0x%02x %d", i->code, i->imm);
 		return;
 	}
 	fprintf(f, " %s%s ", i->off && (op == BPF_DIV || op == BPF_MOD) ?
-	    "s" : "", aluops[op >> 4]);
+	    "s" : "", bpfop_alu[op >> 4]);
 	if (BPF_SRC(i->code) == BPF_X)
 		reg(f, i->src, w);
 	else
@@ -98,7 +89,7 @@ jmp(FILE *f, const struct ir *i)
 	if (op != BPF_JA) {
 		fputs("if ", f);
 		reg(f, i->dst, w);
-		fprintf(f, " %s ", jmpops[op >> 4] ? jmpops[op >> 4] : "?");
+		fprintf(f, " %s ", bpfop_jmp[op >> 4] ? bpfop_jmp[op >> 4] : "?");
 		if (BPF_SRC(i->code) == BPF_X)
 			reg(f, i->src, w);
 		else

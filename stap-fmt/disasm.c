@@ -37,15 +37,6 @@
 static const char *helpers[] = { __BPF_FUNC_MAPPER(HELPER) };
 #undef HELPER
 
-/* Indexed by BPF_OP >> 4 */
-static const char *aluops[16] = {
-	"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=",
-	NULL, "%=", "^=", "=", "s>>=", NULL, NULL, NULL,
-};
-static const char *jmpops[16] = {
-	NULL, "==", ">", ">=", "&", "!=", "s>", "s>=",
-	NULL, NULL, "<", "<=", "s<", "s<=", NULL, NULL,
-};
 
 static const char *
 size(int code)
@@ -78,7 +69,7 @@ alu(FILE *out, const struct bpf_insn *in)
 {
 	int code = in->code, op = BPF_OP(code);
 	char r = BPF_CLASS(code) == BPF_ALU64 ? 'r' : 'w';
-	const char *sop = aluops[op >> 4];
+	const char *sop = bpfop_alu[op >> 4];
 
 	if (op == BPF_NEG) {
 		fprintf(out, "%c%d = -%c%d", r, in->dst_reg, r, in->dst_reg);
@@ -129,7 +120,7 @@ jmp(FILE *out, const struct bpf_insn *in)
 {
 	int code = in->code, op = BPF_OP(code);
 	char r = BPF_CLASS(code) == BPF_JMP ? 'r' : 'w';
-	const char *sop = jmpops[op >> 4];
+	const char *sop = bpfop_jmp[op >> 4];
 
 	if (op == BPF_CALL) {
 		call(out, in);
