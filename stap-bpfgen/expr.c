@@ -198,15 +198,13 @@ expr_atomic_add(struct gen *g, struct node *n)
 		v = gen_tmp(g, 8);
 		gen_store(g, v, BPF_REG_1);
 	}
-	if (k < 0) {
-		asm_mov(p, BPF_REG_0, BPF_REG_8);
-		asm_alui(p, BPF_ADD, BPF_REG_0, g->goff[id->num]);
-	} else {
+	if (k >= 0)
 		var_elem(g, g->gmap[id->num], k, 8, n->loc);
-	}
 	gen_load(g, BPF_REG_1, v);
+	/* a scalar is at its offset from r8 itself */
 	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
-	    .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1, .imm = BPF_ADD });
+	    .dst_reg = k < 0 ? BPF_REG_8 : BPF_REG_0, .src_reg = BPF_REG_1,
+	    .off = (int16_t)(k < 0 ? g->goff[id->num] : 0), .imm = BPF_ADD });
 	return 1;
 }
 

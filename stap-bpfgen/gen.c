@@ -284,7 +284,8 @@ void
 gen_throw(struct gen *g, struct loc loc, const char *msg, int msgslot)
 {
 	int id = site(g, loc, msg), skip = asm_label(g->p);
-	int size = 8 + g->maxstr;
+	/* the site's own message: no payload, and none to zero */
+	int size = msgslot >= 0 ? 8 + g->maxstr : 8;
 
 	if (gen_tries) {
 		/* the catch variable gets the message stap would print */
@@ -313,8 +314,6 @@ gen_throw(struct gen *g, struct loc loc, const char *msg, int msgslot)
 	asm_st(g->p, BPF_W, BPF_REG_0, 4, id);
 	if (msgslot >= 0)
 		gen_copy(g, BPF_REG_0, 8, BPF_REG_9, msgslot, g->maxstr);
-	else
-		gen_zero(g, BPF_REG_0, 8, g->maxstr);
 	asm_mov(g->p, BPF_REG_1, BPF_REG_0);
 	asm_movi(g->p, BPF_REG_2, 0);
 	asm_call(g->p, BPF_FUNC_ringbuf_submit);

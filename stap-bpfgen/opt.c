@@ -1037,12 +1037,13 @@ opt_prog(struct prog *p)
 }
 
 /*
- * A probe whose code no longer reads the scratch frame does not look
- * it up: the prologue's r9 = stap_scratch[0], six instructions from
- * the map load to the move (gen_probe's lookup_one)
+ * A probe whose code no longer reads the scratch frame (r9) or the
+ * scalar globals (r8) does not look them up: the prologue's
+ * rN = map[0], six instructions from the map load to the move
+ * (gen_probe's lookup_one).  Callbacks take both from the frame.
  */
 static void
-drop_frame(struct prog *p)
+drop_lookup(struct prog *p, int reg, const char *map)
 {
 	size_t j, k;
 	int a;
@@ -1054,20 +1055,19 @@ drop_frame(struct prog *p)
 
 		uses_defs(&p->ir[j], &u);
 		for (a = 0; a < u.nuse; a++)
-			if (u.use[a] == BPF_REG_9)
+			if (u.use[a] == reg)
 				return;
 	}
 	for (j = 0; j + 5 < p->nir; j++) {
 		struct ir *i = &p->ir[j];
 
-		if (i->kind != IK_LDMAP || strcmp(gen_map_name(i->ref),
-		    "stap_scratch"))
+		if (i->kind != IK_LDMAP || strcmp(gen_map_name(i->ref), map))
 			continue;
 		if (!is_call(&i[3]) || i[3].imm != BPF_FUNC_map_lookup_elem ||
 		    !is_jump(&i[4]) || i[4].dst != BPF_REG_0 ||
 		    i[5].kind != IK_INSN || i[5].code != (BPF_ALU64 | BPF_MOV |
-		    BPF_X) || i[5].dst != BPF_REG_9 || i[5].src != BPF_REG_0)
-			return;
+		    BPF_X) || i[5].dst != reg || i[5].src != BPF_REG_0)
+			continue;
 		for (k = 0; k < 6; k++)
 			i[k].kind = IK_NOP;
 		tidy(p);
@@ -1106,7 +1106,8 @@ opt_probe(struct prog *probe)
 		promote(pp[k], &s, k);
 		opt_prog(pp[k]);
 	}
-	drop_frame(probe);
+	drop_lookup(probe, BPF_REG_9, "stap_scratch");
+	drop_lookup(probe, BPF_REG_8, "stap_globals");
 	free(s.owner);
 	free(s.bad);
 	free(pp);
