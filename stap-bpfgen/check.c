@@ -254,6 +254,16 @@ check_point(struct node *pt)
 	    !c2 && c1->l && c1->l->kind == N_STR && strchr(c1->l->str, ':') &&
 	    c1->l->str[0] != ':')
 		return 0;
+	/* a function name becomes a section name and a record's word */
+	if ((!strcmp(n0, "kernel") || !strcmp(n0, "kprobe")) && c1 &&
+	    !strcmp(c1->str, "function") && c1->l && c1->l->kind == N_STR &&
+	    c1->l->str[0] && strspn(c1->l->str, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$") == strlen(c1->l->str)) {
+		if (c2 && (c2->l || c2->next || (strcmp(c2->str, "return") &&
+		    strcmp(c2->str, "call"))))
+			return bad(pt, "a malformed kernel function point");
+		return 0;
+	}
 	return bad(pt, "a probe point stap-bpfgen does not know");
 }
 
