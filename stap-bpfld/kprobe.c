@@ -119,7 +119,7 @@ kprobe_attach(struct ld *ld, struct kprog *k)
 		return -1;
 	}
 	if (pr->nfuncs > 1)
-		snprintf(tried, sizeof tried, "kprobe_multi: %s; ",
+		snprintf(tried, sizeof tried, "kprobe_multi: %s",
 		    errtext(multi_err));
 	for (i = 0; i < pr->nfuncs; i++) {
 		LIBBPF_OPTS(bpf_kprobe_opts, ko, .retprobe = pr->ret);
@@ -129,17 +129,19 @@ kprobe_attach(struct ld *ld, struct kprog *k)
 		l = bpf_program__attach_kprobe_opts(k->prog, pr->funcs[i], &ko);
 		if (!l) {
 			e = errno ? errno : EINVAL;
-			fprintf(stderr, "%s: probe '%s': cannot attach: %s%s on "
-			    "%s: %s\n", argv0, pr->point, tried, kind,
-			    pr->funcs[i], errtext(e));
+			fprintf(stderr, "%s: probe '%s': cannot attach: %s%s%s "
+			    "on %s: %s\n", argv0, pr->point, tried,
+			    *tried ? "; " : "", kind, pr->funcs[i],
+			    errtext(e));
 			return -1;
 		}
 		addlink(k, l);
 	}
 	if (ld->verbose)
-		fprintf(stderr, "%s: probe '%s': %s on %zu function%s\n",
+		fprintf(stderr, "%s: probe '%s': %s on %zu function%s%s%s%s\n",
 		    argv0, pr->point, kind, pr->nfuncs,
-		    pr->nfuncs == 1 ? "" : "s");
+		    pr->nfuncs == 1 ? "" : "s", *tried ? " (" : "", tried,
+		    *tried ? ")" : "");
 	return 0;
 }
 

@@ -29,7 +29,7 @@ static struct {
 	int haveftrace;         /* ftrace's list was read */
 	uint64_t *ftaddr;       /* the addresses ftrace can trace, sorted */
 	size_t nftaddr, capftaddr;
-	const char **names;     /* BTF function names, sorted, unique */
+	const char **names;     /* what wildcards match, sorted, unique */
 	size_t nnames, capnames;
 	struct hash btfid;      /* BTF function name -> type id */
 } kf;
@@ -65,11 +65,22 @@ read_kallsyms(void)
 			continue;
 		if ((type == 't' || type == 'T') &&
 		    hash_get(&kf.kall, name) < 0) {
+			char *nm = arena_strndup(name, strlen(name));
+
 			kf.addr = vgrow(kf.addr, &kf.capaddr, kf.naddr + 1,
 			    sizeof *kf.addr);
 			kf.addr[kf.naddr] = a;
-			hash_add(&kf.kall, arena_strndup(name, strlen(name)),
-			    (long)kf.naddr++);
+			hash_add(&kf.kall, nm, (long)kf.naddr++);
+			/* a wildcard matches names a C function can have
+			 * (__x64_sys_getppid has no BTF, vfs_read.cold
+			 * is a part of one) */
+			if (strspn(nm, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+			    strlen(nm)) {
+				kf.names = vgrow(kf.names, &kf.capnames,
+				    kf.nnames + 1, sizeof *kf.names);
+				kf.names[kf.nnames++] = nm;
+			}
 		}
 	}
 	fclose(f);
@@ -124,6 +135,7 @@ load(struct resolver *r)
 		return;
 	kf.loaded = 1;
 	read_kallsyms();
+	qsort(kf.names, kf.nnames, sizeof *kf.names, namecmp);
 	read_ftrace(r);
 	kf.btf = btf__load_vmlinux_btf();
 	if (!kf.btf)
@@ -139,11 +151,7 @@ load(struct resolver *r)
 		if (!s || !*s || hash_get(&kf.btfid, s) >= 0)
 			continue;
 		hash_add(&kf.btfid, s, (long)i);
-		kf.names = vgrow(kf.names, &kf.capnames, kf.nnames + 1,
-		    sizeof *kf.names);
-		kf.names[kf.nnames++] = s;
 	}
-	qsort(kf.names, kf.nnames, sizeof *kf.names, namecmp);
 }
 
 /* Why name cannot be probed, or NULL if it can */

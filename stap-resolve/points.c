@@ -533,7 +533,9 @@ no_match(struct node *pt)
 	for (i = 0; i < NELEM(later); i++) {
 		if (strcmp(pt->args->str, later[i]) || (pt->args->next &&
 		    (!strcmp(pt->args->next->str, "trace") ||
-		    !strcmp(pt->args->next->str, "function"))))
+		    ((!strcmp(later[i], "kernel") ||
+		    !strcmp(later[i], "kprobe")) &&
+		    !strcmp(pt->args->next->str, "function")))))
 			continue;
 		diag_error(pt->loc, "probe point '%s' is not supported by "
 		    "stap-bpf yet", point_text(pt));
