@@ -155,7 +155,7 @@ walk(struct ctx *c, struct node *n)
 		case N_TARGET:
 			if (!c->tracepoint)
 				return bad(n, "a context variable outside a "
-				    "tracepoint probe");
+				    "tracepoint or kernel function probe");
 			if (n->num < 0 || n->num > 65535 || n->size < 0 ||
 			    n->size > 65535)
 				return bad(n,
@@ -289,6 +289,11 @@ check_tree(struct gen *g, struct script *s)
 			    !strcmp(c0->next->str, "trace") && c0->next->l &&
 			    c0->next->l->kind == N_STR &&
 			    strchr(c0->next->l->str, ':');
+			/* a kernel function's: registers of its pt_regs */
+			if (c0->next && (!strcmp(c0->str, "kernel") ||
+			    !strcmp(c0->str, "kprobe")) &&
+			    !strcmp(c0->next->str, "function"))
+				c.tracepoint = 1;
 			if (walk(&c, d->points->cond) < 0 ||
 			    walk(&c, d->body) < 0)
 				return -1;

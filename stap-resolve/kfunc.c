@@ -179,15 +179,97 @@ kfunc_btfid(const char *name)
 	return id < 0 ? 0 : (int)id;
 }
 
+/*
+ * A scalar's size and sign through typedefs and qualifiers, into f;
+ * 0 for what a register does not hold (structs by value, floats)
+ */
+static int
+scalar(int id, struct tpfield *f)
+{
+	const struct btf_type *t = btf__type_by_id(kf.btf, (unsigned)id);
+	int depth;
+
+	for (depth = 0; t && depth < 32; depth++) {
+		if (btf_is_mod(t) || btf_is_typedef(t)) {
+			t = btf__type_by_id(kf.btf, t->type);
+			continue;
+		}
+		if (btf_is_ptr(t)) {
+			f->size = 8;
+			f->kind = TF_PTR;
+			return 1;
+		}
+		if (btf_is_int(t)) {
+			f->size = (int)t->size;
+			f->issigned = !!(btf_int_encoding(t) & BTF_INT_SIGNED);
+			return t->size <= 8;
+		}
+		if (btf_is_enum(t) || btf_is_enum64(t)) {
+			f->size = (int)t->size;
+			return 1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * The context variables of function name, as fields of its pt_regs:
+ * the first six parameters in the x86-64 calling convention's
+ * registers (di, si, dx, cx, r8, r9), or on return $return in ax.
+ */
+static struct tracepoint *
+fields(const char *name, int ret)
+{
+	static const int regoff[] = { 112, 104, 96, 88, 72, 64 };
+	struct tracepoint *tp = arena_alloc(sizeof *tp);
+	const struct btf_type *fn, *proto;
+	const struct btf_param *pa;
+	unsigned i, n;
+	int id;
+
+	tp->group = "kernel";
+	tp->name = name;
+	tp->kfunc = ret ? 2 : 1;
+	tp->fields = arena_alloc(8 * sizeof *tp->fields);
+	if (!kf.btf || !(id = kfunc_btfid(name)) ||
+	    !(fn = btf__type_by_id(kf.btf, (unsigned)id)) ||
+	    !(proto = btf__type_by_id(kf.btf, fn->type)) ||
+	    !btf_is_func_proto(proto))
+		return tp;
+	if (ret) {
+		struct tpfield *f = &tp->fields[0];
+
+		f->name = "return";
+		f->offset = 80;
+		if (proto->type && scalar((int)proto->type, f))
+			tp->nfields = 1;
+		return tp;
+	}
+	pa = btf_params(proto);
+	n = btf_vlen(proto);
+	for (i = 0; i < n && i < NELEM(regoff); i++) {
+		struct tpfield *f = &tp->fields[tp->nfields];
+
+		f->name = btf__name_by_offset(kf.btf, pa[i].name_off);
+		f->offset = regoff[i];
+		if (f->name && *f->name && scalar((int)pa[i].type, f))
+			tp->nfields++;
+	}
+	return tp;
+}
+
 static void
 add(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body, const char *name)
 {
 	struct node *cp = node_copy(pt);
+	struct node *sfx = pt->args->next->next;
 
 	cp->next = NULL;
 	cp->args->next->l->str = name;
-	points_add(r, probe, cp, body, NULL);
+	points_add(r, probe, cp, body, fields(name, sfx &&
+	    !strcmp(sfx->str, "return")));
 }
 
 int

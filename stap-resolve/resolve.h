@@ -62,6 +62,8 @@ struct tracepoint {
 	const char *group, *name;
 	struct tpfield *fields;
 	int nfields;
+	int kfunc;              /* a kernel function's parameters (or
+	                         * return value) in its pt_regs (kfunc.c) */
 };
 
 /* The aliases one of whose names starts with a given component */
