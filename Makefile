@@ -28,11 +28,13 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/opt.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
-	$(O)/obj/stap-bpfld/interp.o $(O)/obj/lib/bo.o
+	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
+	$(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
-	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o
+	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o \
+	$(O)/obj/stap-resolve/kfunc.o
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1 man/stap-bpf.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
@@ -56,7 +58,7 @@ $(O)/obj/stap-fmt/%.o: stap-fmt/%.c $(HDRS) stap-fmt/fmt.h lib/bo.h
 
 $(O)/obj/stap-resolve/%.o: stap-resolve/%.c $(HDRS) stap-resolve/resolve.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' -c -o $@ $<
+	$(CC) $(CFLAGS) $(BPFCFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' -c -o $@ $<
 
 $(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
 	stap-bpfgen/bo.h stap-bpfgen/regex.h
@@ -96,7 +98,7 @@ $(B)/stap-parse: $(PARSEOBJ) $(O)/libstap.a
 
 $(B)/stap-resolve: $(RESOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(RESOBJ) $(O)/libstap.a
+	$(CC) $(LDFLAGS) -o $@ $(RESOBJ) $(O)/libstap.a $(BPFLIBS)
 
 $(B)/stap-bpfgen: $(GENOBJ) $(O)/libstap.a
 	@mkdir -p $(@D)
@@ -164,7 +166,7 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
 	stap-bpfgen/opt.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
-	stap-resolve/types.c
+	stap-resolve/types.c stap-resolve/kfunc.c
 FZ_parse = $(LIBSRC)
 FZ_tree = $(LIBSRC)
 FZ_interp = stap-bpfld/interp.c

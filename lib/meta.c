@@ -176,7 +176,7 @@ rec_file(struct meta *m, const char *p)
 
 /* The kinds of probe records, by enum probekind */
 static const char *const kindnames[] = {
-	"begin", "end", "error", "timer", "tracepoint", "perf",
+	"begin", "end", "error", "timer", "tracepoint", "perf", "kprobe",
 };
 
 enum probekind
@@ -212,6 +212,22 @@ rec_probe(struct meta *m, const char *p)
 			*colon = '\0';
 			pr->tpgroup = w;
 			pr->tpname = colon + 1;
+			continue;
+		}
+		if (!strcmp(w, "return")) {
+			pr->ret = 1;
+			continue;
+		}
+		if (!strcmp(w, "funcs")) {
+			size_t i;
+
+			if (number(&p, &v) < 0 || v == 0 || v > 1 << 20)
+				return bad(m, "malformed funcs");
+			pr->nfuncs = (size_t)v;
+			pr->funcs = arena_alloc(pr->nfuncs * sizeof *pr->funcs);
+			for (i = 0; i < pr->nfuncs; i++)
+				if (!(pr->funcs[i] = word(&p)))
+					return bad(m, "malformed funcs");
 			continue;
 		}
 		if (!strcmp(w, "prio")) {
@@ -636,6 +652,21 @@ meta_rec_probe(const struct meta_probe *p)
 			snprintf(extra + strlen(extra), sizeof extra -
 			    strlen(extra), " probes %zu", p->probes);
 		break;
+	case PK_KPROBE: {
+		/* the functions may be thousands: no fixed buffer */
+		size_t i, len = 32;
+		char *b, *e;
+
+		for (i = 0; i < p->nfuncs; i++)
+			len += strlen(p->funcs[i]) + 1;
+		b = e = arena_alloc(len);
+		e += sprintf(e, "%sfuncs %zu", p->ret ? "return " : "",
+		    p->nfuncs);
+		for (i = 0; i < p->nfuncs; i++)
+			e += sprintf(e, " %s", p->funcs[i]);
+		return meta_rec("probe %s %s %d:%d:%d %s %s", p->prog, kind,
+		    p->loc.file, p->loc.line, p->loc.col, q(p->point), b);
+	}
 	default:
 		snprintf(extra, sizeof extra, "prio %ld", p->prio);
 	}

@@ -21,6 +21,7 @@ enum probekind {
 	PK_TIMER,
 	PK_TRACEPOINT,
 	PK_PERF,
+	PK_KPROBE,
 	PK_OTHER,
 };
 
@@ -38,6 +39,10 @@ struct meta_probe {
 	uint64_t ticks;		/* timer, perf: 1 + offset of its run
 				 * count in stap_globals; 0: none */
 	size_t probes;		/* tracepoint: script probes combined */
+	char **funcs;		/* kprobe: the kernel functions, one
+				 * program on all (kprobe_multi) */
+	size_t nfuncs;
+	int ret;		/* kprobe: on return (kretprobe) */
 };
 
 struct meta_format {

@@ -155,7 +155,7 @@ walk(struct ctx *c, struct node *n)
 		case N_TARGET:
 			if (!c->tracepoint)
 				return bad(n, "a context variable outside a "
-				    "tracepoint probe");
+				    "tracepoint or kernel function probe");
 			if (n->num < 0 || n->num > 65535 || n->size < 0 ||
 			    n->size > 65535)
 				return bad(n,
@@ -254,6 +254,16 @@ check_point(struct node *pt)
 	    !c2 && c1->l && c1->l->kind == N_STR && strchr(c1->l->str, ':') &&
 	    c1->l->str[0] != ':')
 		return 0;
+	/* a function name becomes a section name and a record's word */
+	if ((!strcmp(n0, "kernel") || !strcmp(n0, "kprobe")) && c1 &&
+	    !strcmp(c1->str, "function") && c1->l && c1->l->kind == N_STR &&
+	    c1->l->str[0] && strspn(c1->l->str, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$") == strlen(c1->l->str)) {
+		if (c2 && (c2->l || c2->next || (strcmp(c2->str, "return") &&
+		    strcmp(c2->str, "call"))))
+			return bad(pt, "a malformed kernel function point");
+		return 0;
+	}
 	return bad(pt, "a probe point stap-bpfgen does not know");
 }
 
@@ -279,6 +289,11 @@ check_tree(struct gen *g, struct script *s)
 			    !strcmp(c0->next->str, "trace") && c0->next->l &&
 			    c0->next->l->kind == N_STR &&
 			    strchr(c0->next->l->str, ':');
+			/* a kernel function's: registers of its pt_regs */
+			if (c0->next && (!strcmp(c0->str, "kernel") ||
+			    !strcmp(c0->str, "kprobe")) &&
+			    !strcmp(c0->next->str, "function"))
+				c.tracepoint = 1;
 			if (walk(&c, d->points->cond) < 0 ||
 			    walk(&c, d->body) < 0)
 				return -1;

@@ -214,8 +214,11 @@ target_field(struct gen *g, struct node *n)
 	struct prog *p = g->p;
 	int s;
 
-	if (!g->probe->section || strncmp(g->probe->section, "tracepoint/", 11))
-		bug("context variable outside a tracepoint probe");
+	/* a tracepoint's record, or a kprobe's pt_regs */
+	if (!g->probe->section || (strncmp(g->probe->section, "tracepoint/",
+	    11) && strncmp(g->probe->section, "kprobe/", 7) &&
+	    strncmp(g->probe->section, "kretprobe/", 10)))
+		bug("context variable outside a tracepoint or kprobe");
 	if (n->type == T_STRING) {
 		s = gen_tmp(g, g->maxstr);
 		gen_zero(g, BPF_REG_9, s, g->maxstr);

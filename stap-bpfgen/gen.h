@@ -98,6 +98,9 @@ struct prog {
 	                         * in stap_globals */
 	struct member *members; /* the probes it runs, in script order */
 	size_t nmembers, capmembers;
+	const char **kfuncs;    /* kprobe: its kernel functions */
+	size_t nkfuncs, capkfuncs;
+	int kret;               /* kprobe: on return */
 };
 
 /* asm.c */

@@ -406,6 +406,10 @@ probe_rec(struct prog *p)
 			r->freq = (uint64_t)comparg(x);
 		else
 			r->period = (uint64_t)(x ? comparg(x) : 1000000);
+	} else if (r->kind == PK_KPROBE) {
+		r->funcs = (char **)p->kfuncs;
+		r->nfuncs = p->nkfuncs;
+		r->ret = p->kret;
 	} else if (r->kind == PK_TRACEPOINT) {
 		/* p->tp, not the point: probes may go on raw_syscalls */
 		char *tp = arena_strndup(p->tp, strlen(p->tp));
@@ -419,6 +423,56 @@ probe_rec(struct prog *p)
 	if (r->kind == PK_TIMER || r->kind == PK_PERF)
 		r->ticks = (uint64_t)p->ticks + 1;
 	return r;
+}
+
+/* Whether n, its children or what follows it use a context variable */
+static int
+uses_target(struct node *n, int depth)
+{
+	int i;
+
+	for (; n && depth < TREE_MAXDEPTH; n = n->next) {
+		if (n->kind == N_TARGET)
+			return 1;
+		for (i = 0; i < N_CHILDREN; i++)
+			if (uses_target(*node_child(n, i), depth + 1))
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * The functions a wildcard kernel.function point matched come as a
+ * probe each, with the same point and body locations.  Where the body
+ * does the same on each (no context variables: their types and places
+ * are the function's), one program serves them all, attached to every
+ * function at once (kprobe_multi): hundreds attach in a moment, where
+ * a program each would be loaded and verified one by one.  d joins
+ * the kprobe of progs[0..n) that came from the same point, if any.
+ */
+static int
+kprobe_join(struct prog **progs, size_t n, struct node *d, int ret)
+{
+	struct node *pt = d->points;
+	size_t i;
+
+	if (uses_target(d->body, 0))
+		return 0;
+	for (i = n; i-- > 0;) {
+		struct prog *q = progs[i];
+		struct node *qp = q->probe->points;
+
+		if (strcmp(q->kind, "kprobe") || q->kret != ret ||
+		    memcmp(&qp->loc, &pt->loc, sizeof pt->loc) ||
+		    memcmp(&q->probe->loc, &d->loc, sizeof d->loc) ||
+		    uses_target(q->probe->body, 0))
+			continue;
+		q->kfuncs = vgrow(q->kfuncs, &q->capkfuncs, q->nkfuncs + 1,
+		    sizeof *q->kfuncs);
+		q->kfuncs[q->nkfuncs++] = pt->args->next->l->str;
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -637,6 +691,24 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			    colon + 1);
 			p->section = sec;
 			p->tp = tp;
+			snprintf(name, 32, "probe_%d", p->order);
+		} else if ((!strcmp(c0->str, "kernel") ||
+		    !strcmp(c0->str, "kprobe")) && c1 &&
+		    !strcmp(c1->str, "function") && c1->l) {
+			const char *fn = c1->l->str;
+			int ret = c1->next && !strcmp(c1->next->str, "return");
+			char *sec;
+
+			if (kprobe_join(progs, nprogs, d, ret))
+				continue;
+			sec = arena_alloc(strlen(fn) + 16);
+			sprintf(sec, "%s/%s", ret ? "kretprobe" : "kprobe", fn);
+			p->kind = "kprobe";
+			p->section = sec;
+			p->kret = ret;
+			p->kfuncs = vgrow(NULL, &p->capkfuncs, 1,
+			    sizeof *p->kfuncs);
+			p->kfuncs[p->nkfuncs++] = fn;
 			snprintf(name, 32, "probe_%d", p->order);
 		} else {
 			diag_error(pt->loc, "probe point kind '%s' is not "

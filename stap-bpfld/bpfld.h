@@ -72,6 +72,8 @@ struct kprog {
 	uint64_t ticks, ran;	/* timer, perf: periods its event counted,
 				 * runs of the program (load_ticks) */
 	uint64_t misses;	/* runs the kernel skipped and counted */
+	struct bpf_link **links;	/* kprobe: a link a function */
+	size_t nlinks;
 };
 
 struct reserve {
@@ -135,6 +137,11 @@ struct ld {
 	pid_t child;
 	int childpipe;		/* write end: a byte releases the child */
 };
+
+/* kprobe.c */
+void kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
+int kprobe_attach(struct ld *ld, struct kprog *k);
+void kprobe_detach(struct kprog *k);
 
 /* load.c */
 int load_open(struct ld *ld);

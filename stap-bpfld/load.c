@@ -323,8 +323,14 @@ load_load(struct ld *ld)
 	ld->vlog[0] = '\0';
 	/* With log level 0 libbpf asks for the log only when a load
 	 * fails, retrying it: the good programs cost nothing */
-	bpf_object__for_each_program(prog, ld->obj)
+	bpf_object__for_each_program(prog, ld->obj) {
+		const struct meta_probe *pr = meta_probe(&ld->meta,
+		    bpf_program__name(prog));
+
 		bpf_program__set_log_buf(prog, ld->vlog, VLOGSIZE);
+		if (pr && pr->kind == PK_KPROBE)
+			kprobe_prepare(prog, pr);
+	}
 	err = bpf_object__load(ld->obj);
 	if (err) {
 		bpf_object__for_each_program(prog, ld->obj)
@@ -451,6 +457,8 @@ attach_one(struct ld *ld, struct kprog *k)
 	const char *how = "libbpf's default";
 
 	errno = 0;
+	if (pr && pr->kind == PK_KPROBE && pr->nfuncs)
+		return kprobe_attach(ld, k);
 	if (pr && (pr->kind == PK_TIMER || pr->kind == PK_PERF)) {
 		how = pr->kind == PK_TIMER ? "perf cpu-clock event" :
 		    "perf event";
@@ -556,6 +564,7 @@ load_detach(struct ld *ld)
 	for (i = 0; i < ld->nkprogs; i++) {
 		bpf_link__destroy(ld->kprogs[i].link);
 		ld->kprogs[i].link = NULL;
+		kprobe_detach(&ld->kprogs[i]);
 		if (ld->kprogs[i].pfd >= 0)
 			close(ld->kprogs[i].pfd);
 		ld->kprogs[i].pfd = ld->kprogs[i].evfd = -1;

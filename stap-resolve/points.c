@@ -65,6 +65,13 @@ add_probe(struct resolver *r, struct node *orig, struct node *pt,
 	r->probes[r->nprobes++] = p;
 }
 
+void
+points_add(struct resolver *r, struct node *orig, struct node *pt,
+    struct node *body, struct tracepoint *tp)
+{
+	add_probe(r, orig, pt, body, tp);
+}
+
 /* ---- tracefs ---- */
 
 static const char *
@@ -507,6 +514,9 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 		return expand_trace(r, probe, pt, body);
 	if (!strcmp(c0, "perf"))
 		return expand_perf(r, probe, pt, body);
+	if ((!strcmp(c0, "kernel") || !strcmp(c0, "kprobe")) && nc >= 2 &&
+	    nc <= 3 && !strcmp(c1, "function"))
+		return kfunc_expand(r, probe, pt, body);
 	return 0;
 }
 
@@ -522,7 +532,10 @@ no_match(struct node *pt)
 
 	for (i = 0; i < NELEM(later); i++) {
 		if (strcmp(pt->args->str, later[i]) || (pt->args->next &&
-		    !strcmp(pt->args->next->str, "trace")))
+		    (!strcmp(pt->args->next->str, "trace") ||
+		    ((!strcmp(later[i], "kernel") ||
+		    !strcmp(later[i], "kprobe")) &&
+		    !strcmp(pt->args->next->str, "function")))))
 			continue;
 		diag_error(pt->loc, "probe point '%s' is not supported by "
 		    "stap-bpf yet", point_text(pt));

@@ -62,6 +62,8 @@ struct tracepoint {
 	const char *group, *name;
 	struct tpfield *fields;
 	int nfields;
+	int kfunc;              /* a kernel function's parameters (or
+	                         * return value) in its pt_regs (kfunc.c) */
 };
 
 /* The aliases one of whose names starts with a given component */
@@ -95,8 +97,16 @@ struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
 
 /* points.c */
 void points_expand(struct resolver *r);
+void points_add(struct resolver *r, struct node *orig, struct node *pt,
+    struct node *body, struct tracepoint *tp);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
     const char *name);
+
+/* kfunc.c */
+int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body);
+/* The BTF type id of a kernel function's FUNC, 0 if BTF has none */
+int kfunc_btfid(const char *name);
 
 /* sym.c */
 void tapset_reset(void);

@@ -414,6 +414,17 @@ bind_target(struct scope *sc, struct node *n)
 		return;
 	}
 	f = tp_field(sc->r, sc->pr, n->str + 1);
+	if (!f && sc->pr->tp->kfunc) {
+		if (sc->pr->tp->kfunc > 1)
+			diag_error(n->loc, "'%s' at the return of '%s': only "
+			    "$return is available (parameters need @entry, "
+			    "not supported yet)", n->str, sc->pr->tp->name);
+		else
+			diag_error(n->loc, "function '%s' has no parameter "
+			    "'%s' (BTF's first six, integers or pointers)",
+			    sc->pr->tp->name, n->str + 1);
+		return;
+	}
 	if (!f) {
 		diag_error(n->loc, "tracepoint '%s:%s' has no field '%s'",
 		    sc->pr->tp->group, sc->pr->tp->name, n->str + 1);

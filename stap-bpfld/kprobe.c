@@ -1,0 +1,158 @@
+/*
+ * Kernel-function probes: a kprobe program on one or many functions.
+ * Many go on one kprobe_multi link (fprobe: hundreds attach in a
+ * moment) when the kernel has it, else one kprobe (kretprobe) link a
+ * function.  kprobe_multi must be chosen before the program is loaded
+ * (its expected attach type), so a small program of our own tries it
+ * first.  A probe nothing can attach gets one message naming it, each
+ * mechanism tried and why that failed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "bpfld.h"
+
+static int multi_err = -1;      /* -1: not tried, 0: works, else errno */
+
+static const char *
+errtext(int err)
+{
+	static char buf[160];
+
+	/* 524: the kernel's own ENOTSUPP */
+	if (err == ENOENT || err == EOPNOTSUPP || err == 524) {
+		if (access("/sys/bus/event_source/devices/kprobe", F_OK))
+			snprintf(buf, sizeof buf, "%s (this kernel has no "
+			    "kprobes)", strerror(err));
+		else
+			snprintf(buf, sizeof buf, "%s", err == 524 ?
+			    "not supported" : strerror(err));
+		return buf;
+	}
+	if (err == ESRCH)
+		return "no such function in this kernel";
+	return strerror(err);
+}
+
+/* Can this kernel attach a kprobe_multi link on sym?  Once per run */
+static int
+multi_works(const char *sym, int ret)
+{
+	struct bpf_insn insn[2];
+	LIBBPF_OPTS(bpf_prog_load_opts, po,
+	    .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	int pfd, lfd;
+
+	if (multi_err >= 0)
+		return multi_err == 0;
+	memset(insn, 0, sizeof insn);
+	insn[0].code = BPF_ALU64 | BPF_MOV | BPF_K;     /* r0 = 0 */
+	insn[1].code = BPF_JMP | BPF_EXIT;
+	pfd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "stap_kmulti", "GPL", insn,
+	    2, &po);
+	if (pfd < 0) {
+		multi_err = errno ? errno : EINVAL;
+		return 0;
+	}
+	lo.kprobe_multi.syms = &sym;
+	lo.kprobe_multi.cnt = 1;
+	lo.kprobe_multi.flags = ret ? BPF_F_KPROBE_MULTI_RETURN : 0;
+	lfd = bpf_link_create(pfd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+	multi_err = lfd < 0 ? (errno ? errno : EINVAL) : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(pfd);
+	return multi_err == 0;
+}
+
+void
+kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr)
+{
+	if (pr->nfuncs > 1 && multi_works(pr->funcs[0], pr->ret))
+		bpf_program__set_expected_attach_type(prog,
+		    BPF_TRACE_KPROBE_MULTI);
+}
+
+static void
+addlink(struct kprog *k, struct bpf_link *l)
+{
+	k->links = realloc(k->links, (k->nlinks + 1) * sizeof *k->links);
+	if (!k->links)
+		fatal("out of memory");
+	k->links[k->nlinks++] = l;
+}
+
+int
+kprobe_attach(struct ld *ld, struct kprog *k)
+{
+	const struct meta_probe *pr = k->probe;
+	const char *kind = pr->ret ? "kretprobe" : "kprobe";
+	char tried[600] = "";
+	size_t i;
+	int e;
+
+	if (bpf_program__expected_attach_type(k->prog) ==
+	    BPF_TRACE_KPROBE_MULTI) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, mo,
+		    .syms = (const char **)pr->funcs, .cnt = pr->nfuncs,
+		    .retprobe = pr->ret);
+
+		errno = 0;
+		k->link = bpf_program__attach_kprobe_multi_opts(k->prog, NULL,
+		    &mo);
+		if (k->link) {
+			if (ld->verbose)
+				fprintf(stderr, "%s: probe '%s': kprobe_multi%s "
+				    "on %zu functions\n", argv0, pr->point,
+				    pr->ret ? " (return)" : "", pr->nfuncs);
+			return 0;
+		}
+		e = errno ? errno : EINVAL;
+		fprintf(stderr, "%s: probe '%s': cannot attach: kprobe_multi "
+		    "on %zu functions: %s\n", argv0, pr->point, pr->nfuncs,
+		    errtext(e));
+		return -1;
+	}
+	if (pr->nfuncs > 1)
+		snprintf(tried, sizeof tried, "kprobe_multi: %s",
+		    errtext(multi_err));
+	for (i = 0; i < pr->nfuncs; i++) {
+		LIBBPF_OPTS(bpf_kprobe_opts, ko, .retprobe = pr->ret);
+		struct bpf_link *l;
+
+		errno = 0;
+		l = bpf_program__attach_kprobe_opts(k->prog, pr->funcs[i], &ko);
+		if (!l) {
+			e = errno ? errno : EINVAL;
+			fprintf(stderr, "%s: probe '%s': cannot attach: %s%s%s "
+			    "on %s: %s\n", argv0, pr->point, tried,
+			    *tried ? "; " : "", kind, pr->funcs[i],
+			    errtext(e));
+			return -1;
+		}
+		addlink(k, l);
+	}
+	if (ld->verbose)
+		fprintf(stderr, "%s: probe '%s': %s on %zu function%s%s%s%s\n",
+		    argv0, pr->point, kind, pr->nfuncs,
+		    pr->nfuncs == 1 ? "" : "s", *tried ? " (" : "", tried,
+		    *tried ? ")" : "");
+	return 0;
+}
+
+void
+kprobe_detach(struct kprog *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->nlinks; i++)
+		bpf_link__destroy(k->links[i]);
+	free(k->links);
+	k->links = NULL;
+	k->nlinks = 0;
+}
