@@ -1161,54 +1161,121 @@ compname(struct parser *p)
 		advance(p);
 	}
 	if (len == 0)
-		expected(p, "identifier or '*'");
+		expected(p, "identifier or '*' or '{'");
 	return arena_strndup(buf, len);
 }
 
+static struct node *pointlist(struct parser *p);
+
+/*
+ * Append copies of suffix's components to a copy of prefix; the result
+ * takes the suffix's '?', '!' and condition, as stap's do.
+ */
+static struct node *
+point_join(struct parser *p, struct node *prefix, struct node *suffix)
+{
+	struct node *n = node_copy(prefix), **tail = &n->args, *c;
+
+	if (prefix->flags & F_OPTIONAL || prefix->cond)
+		error_at(p, prefix->loc, "'?', '!' or condition must only be "
+		    "specified in suffix");
+	while (*tail)
+		tail = &(*tail)->next;
+	for (c = suffix->args; c; c = c->next) {
+		*tail = node_copy(c);
+		tail = &(*tail)->next;
+	}
+	n->flags = suffix->flags;
+	n->cond = suffix->cond;
+	return n;
+}
+
+/*
+ * One probe point; a brace group '{a,b.c}' as a component stands for
+ * each of its points, so one written point can be several: the result
+ * is the list of them, in written order (stap's cartesian product).
+ */
 static struct node *
 point(struct parser *p)
 {
-	struct node *n = node_new(N_POINT, p->tok.loc), **tail = &n->args;
-	struct node *c;
+	struct node *pts = node_new(N_POINT, p->tok.loc), *c, *grp, *s, *q;
+	struct node *out, **tail;
 
 	for (;;) {
-		c = node_new(N_COMP, p->tok.loc);
-		c->str = compname(p);
-		if (accept(p, O_LPAREN)) {
-			c->l = literal(p);
-			expect(p, O_RPAREN);
+		if (accept(p, O_LBRACE)) {
+			grp = pointlist(p);
+			expect(p, O_RBRACE);
+		} else {
+			grp = node_new(N_POINT, p->tok.loc);
+			c = node_new(N_COMP, p->tok.loc);
+			c->str = compname(p);
+			if (accept(p, O_LPAREN)) {
+				c->l = literal(p);
+				expect(p, O_RPAREN);
+			}
+			grp->args = c;
 		}
-		*tail = c;
-		tail = &c->next;
+		out = NULL;
+		tail = &out;
+		for (q = pts; q; q = q->next)
+			for (s = grp; s; s = s->next) {
+				*tail = point_join(p, q, s);
+				tail = &(*tail)->next;
+			}
+		pts = out;
 		if (!accept(p, O_CAT))
 			break;
 	}
 	for (;;) {
+		unsigned f;
+
 		if (accept(p, O_QUEST))
-			n->flags |= F_OPTIONAL;
+			f = F_OPTIONAL;
 		else if (accept(p, O_NOT))
-			n->flags |= F_SUFFICIENT | F_OPTIONAL;
+			f = F_SUFFICIENT | F_OPTIONAL;
 		else
 			break;
+		for (q = pts; q; q = q->next) {
+			if (q->flags & F_OPTIONAL)
+				error_at(p, q->loc, "'?' or '!' respecified");
+			q->flags |= f;
+		}
 	}
 	if (iskw(p, "if")) {
 		advance(p);
 		expect(p, O_LPAREN);
-		n->cond = expr(p);
+		c = expr(p);
 		expect(p, O_RPAREN);
+		for (q = pts; q; q = q->next) {
+			if (q->cond)
+				error_at(p, q->loc, "condition respecified");
+			q->cond = c;
+		}
 	}
-	return n;
+	return pts;
+}
+
+/* point [, point...]: the list of every point they stand for */
+static struct node *
+pointlist(struct parser *p)
+{
+	struct node *head = point(p), **tail = &head->next;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	while (accept(p, O_COMMA)) {
+		*tail = point(p);
+		while (*tail)
+			tail = &(*tail)->next;
+	}
+	return head;
 }
 
 static struct node *
 points(struct parser *p)
 {
-	struct node *head = point(p), **tail = &head->next;
+	struct node *head = pointlist(p);
 
-	while (accept(p, O_COMMA)) {
-		*tail = point(p);
-		tail = &(*tail)->next;
-	}
 	if (!isop(p, O_LBRACE) && !isop(p, O_ASSIGN) && !isop(p, O_ADDEQ))
 		expected(p, "one of ', { = +='");
 	return head;
