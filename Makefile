@@ -10,7 +10,7 @@ LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/pp.o $(O)/obj/lib/parse.o $(O)/obj/lib/tree.o \
 	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o $(O)/obj/lib/meta.o \
 	$(O)/obj/lib/printf.o $(O)/obj/lib/intrinsic.o $(O)/obj/lib/hash.o \
-	$(O)/obj/lib/outfile.o $(O)/obj/lib/bpfop.o
+	$(O)/obj/lib/outfile.o $(O)/obj/lib/bpfop.o $(O)/obj/lib/tapdir.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h \
 	lib/meta.h lib/abi.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
@@ -47,6 +47,10 @@ all: $(TOOLS:%=$(B)/%) $(B)/stap-bpf
 $(O)/obj/lib/%.o: lib/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/obj/lib/tapdir.o: lib/tapdir.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' -c -o $@ $<
 
 $(O)/obj/stap-parse/%.o: stap-parse/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -158,7 +162,7 @@ FUZZTIME = 60
 FUZZHDRS = $(HDRS) lib/bo.h tests/fuzz/fuzz.h $(wildcard stap-*/*.h)
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c \
-	lib/hash.c lib/outfile.c lib/bpfop.c
+	lib/hash.c lib/outfile.c lib/bpfop.c lib/tapdir.c
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/call.c stap-bpfgen/expr.c stap-bpfgen/loop.c \
 	stap-bpfgen/stmt.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
@@ -254,7 +258,7 @@ install: all
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	mkdir -p $(DESTDIR)$(TAPSETDIR)
-	cp tapset/*.stp $(DESTDIR)$(TAPSETDIR)/
+	cp tapset/*.stp tapset/*.stpm $(DESTDIR)$(TAPSETDIR)/
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -85,6 +85,7 @@ enum { INPUT_MAX = 64 << 20 };
 int src_add(const char *name, const char *text, size_t len);
 void src_reset(void);
 int src_read(const char *path);
+const char *tapset_dir(void);
 /* head, then the rest of fd, NUL-terminated, its length in *lenp;
  * input over INPUT_MAX, or a NUL byte in text, is fatal */
 char *src_slurp(int fd, const char *head, size_t nhead, const char *name,

@@ -35,11 +35,12 @@ main(int argc, char **argv)
 	const char *script = NULL, *inline_text = NULL, *out = NULL;
 	const char *compatible = NULL;
 	const char *incdirs[64];
-	int nincs = 0, i, file, running = 1;
+	int nincs = 1, i, file, running = 1;
 	FILE *fo = stdout;
 
 	argv0 = "stap-parse";
 	facts_default(&f);
+	incdirs[0] = tapset_dir();      /* its *.stpm, as stap's */
 	f.defines = arena_alloc(sizeof *f.defines * (argc + 1));
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];

@@ -9,10 +9,6 @@
 
 #include "resolve.h"
 
-#ifndef TAPSETDIR
-#define TAPSETDIR "/usr/local/share/stap-bpf/tapset"
-#endif
-
 static void
 usage(FILE *f, int status)
 {
@@ -23,35 +19,6 @@ usage(FILE *f, int status)
 	    "  -o FILE          write the resolved tree to FILE\n"
 	    "  --help, --version\n", f);
 	exit(status);
-}
-
-/* The tapset next to an uninstalled build, else the installed one. */
-static const char *
-default_tapset(const char *self)
-{
-	static char path[4200];
-	char exe[4000];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash;
-
-	(void)self;
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/'))) {
-			*slash = '\0';
-			snprintf(path, sizeof path, "%s/../../tapset", exe);
-			if (access(path, R_OK) == 0)
-				return path;
-			/* installed under any PREFIX: PREFIX/bin,
-			 * PREFIX/share */
-			snprintf(path, sizeof path,
-			    "%s/../share/stap-bpf/tapset",
-			    exe);
-			if (access(path, R_OK) == 0)
-				return path;
-		}
-	}
-	return TAPSETDIR;
 }
 
 static struct node *
@@ -344,7 +311,7 @@ main(int argc, char **argv)
 	FILE *fi = stdin, *fo = stdout;
 
 	argv0 = "stap-resolve";
-	dirs[ndirs++] = default_tapset(argv[0]);
+	dirs[ndirs++] = tapset_dir();
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

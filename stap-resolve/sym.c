@@ -584,6 +584,23 @@ bind(struct scope *sc, struct node *n)
 	case N_FOREACH:
 		bind_foreach(sc, n);
 		return;
+	case N_TERNARY: case N_IF:
+		if (n->cond && n->cond->kind == N_DEFINED) {
+			/* as stap, only the branch @defined picks is
+			 * resolved: the other may name what is not here
+			 * (@choose_defined) */
+			struct node *pick, *next = n->next;
+
+			bind(sc, n->cond);
+			pick = n->cond->num ? n->then : n->els;
+			if (!pick)
+				pick = node_new(N_BLOCK, n->loc);
+			*n = *pick;
+			n->next = next;
+			bind(sc, n);
+			return;
+		}
+		break;
 	case N_TRY:
 		bind(sc, n->body);
 		if (n->l)
