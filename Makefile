@@ -25,7 +25,8 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o \
 	$(O)/obj/stap-bpfgen/basm.o $(O)/obj/stap-bpfgen/regex.o \
 	$(O)/obj/stap-bpfgen/lower.o $(O)/obj/stap-bpfgen/ir.o \
-	$(O)/obj/stap-bpfgen/opt.o
+	$(O)/obj/stap-bpfgen/opt.o $(O)/obj/stap-bpfgen/typed.o \
+	$(O)/obj/stap-bpfgen/core.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
@@ -34,7 +35,7 @@ BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
 	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o \
-	$(O)/obj/stap-resolve/kfunc.o
+	$(O)/obj/stap-resolve/kfunc.o $(O)/obj/stap-resolve/btf.o
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1 man/stap-bpf.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
@@ -168,9 +169,9 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/stmt.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
-	stap-bpfgen/opt.c
+	stap-bpfgen/opt.c stap-bpfgen/typed.c stap-bpfgen/core.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
-	stap-resolve/types.c stap-resolve/kfunc.c
+	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/btf.c
 FZ_parse = $(LIBSRC)
 FZ_tree = $(LIBSRC)
 FZ_interp = stap-bpfld/interp.c

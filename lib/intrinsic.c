@@ -19,6 +19,7 @@ static const struct intrinsic intrinsics[] = {
 	{ "euid", 0, T_LONG, { 0 } },
 	{ "egid", 0, T_LONG, { 0 } },
 	{ "cpu", 0, T_LONG, { 0 } },
+	{ "task_current", 0, T_LONG, { 0 } },
 	{ "execname", 0, T_STRING, { 0 } },
 	{ "target", 0, T_LONG, { 0 } },
 	{ "gettimeofday_ns", 0, T_LONG, { 0 } },

@@ -38,6 +38,9 @@ void bo_reloc(struct bo *bo, int prog, size_t insn, int map);
 /* The 64-bit load at INSN of PROG (src_reg BPF_PSEUDO_FUNC) loads the
  * address of subprogram FUNC, a program in ".text". */
 void bo_funcreloc(struct bo *bo, int prog, size_t insn, int func);
+/* The ALU instruction at INSN of PROG adds a field offset that libbpf
+ * relocates (CO-RE): SPEC says how to find the field (typed.c, core.c) */
+void bo_core(struct bo *bo, int prog, size_t insn, const char *spec);
 /* Source line of the statement that starts at INSN of a kernel
  * program, for .BTF.ext: the verifier log and bpftool quote TEXT. */
 void bo_line(struct bo *bo, int prog, size_t insn, const char *file,
@@ -77,6 +80,17 @@ void btfw_extsec(struct btfw *b, const char *section);
 void btfw_funcinfo(struct btfw *b, unsigned insn_off, int func);
 void btfw_lineinfo(struct btfw *b, unsigned insn_off, const char *file,
     const char *text, unsigned line, unsigned col);
+void btfw_corerelo(struct btfw *b, unsigned insn_off, int type,
+    const char *access, int kind);
+int btfw_union(struct btfw *b, const char *name, unsigned size,
+    unsigned nmember);
+int btfw_enum(struct btfw *b, const char *name, unsigned size);
+
+/* core.c: the local types of CO-RE relocations: for each spec, the
+ * type id of its root struct and its access string */
+void core_types(struct btfw *b, const char *const *specs, size_t n,
+    int *type, char **access);
+
 /* The encoded sections; valid until the next call or btf_free. */
 const void *btfw_bytes(struct btfw *b, size_t *len);
 const void *btfw_extbytes(struct btfw *b, size_t *len);

@@ -298,6 +298,8 @@ call_builtin(struct gen *g, struct node *n)
 		asm_bind(p, ok);
 		return s;
 	}
+	if (!strcmp(f, "task_current"))
+		return helper_long(g, BPF_FUNC_get_current_task);
 	if (!strcmp(f, "cpu"))
 		return helper_long(g, BPF_FUNC_get_smp_processor_id);
 	if (!strcmp(f, "local_clock_ns") || !strcmp(f, "ktime_get_ns"))

@@ -61,6 +61,13 @@ struct boline {
 	unsigned line, col;
 };
 
+struct bocore {
+	size_t insn;
+	const char *spec;
+	int type;               /* its root's local BTF id (core.c) */
+	char *access;           /* and the access string */
+};
+
 struct boprog {
 	char *name;
 	int kernel;
@@ -72,6 +79,8 @@ struct boprog {
 	size_t nrel, caprel;
 	struct boline *lines;
 	size_t nline, capline;
+	struct bocore *cores;   /* CO-RE relocations, by insn */
+	size_t ncore, capcore;
 	int func;               /* BTF id of its FUNC */
 	int sub;                /* a subprogram, in .text */
 };
@@ -130,6 +139,9 @@ bo_free(struct bo *bo)
 		free(p->insns);
 		free(p->rels);
 		free(p->lines);
+		for (j = 0; j < p->ncore; j++)
+			free(p->cores[j].access);
+		free(p->cores);
 	}
 	for (i = 0; i < bo->nsecs; i++)
 		free(bo->secs[i].name);
@@ -234,6 +246,24 @@ bo_reloc(struct bo *bo, int prog, size_t insn, int map)
 	p->rels[p->nrel].map = map;
 	p->rels[p->nrel].func = -1;
 	p->nrel++;
+}
+
+void
+bo_core(struct bo *bo, int prog, size_t insn, const char *spec)
+{
+	struct boprog *p;
+
+	if (prog < 0 || (size_t)prog >= bo->nprogs || !bo->progs[prog].kernel)
+		bug("bo: CO-RE relocation in program %d", prog);
+	p = &bo->progs[prog];
+	if (!spec || insn >= p->n || BPF_CLASS(p->insns[insn].code) !=
+	    BPF_ALU64 || BPF_SRC(p->insns[insn].code) != BPF_K)
+		bug("bo: CO-RE relocation at insn %zu of '%s' is no ALU "
+		    "instruction", insn, p->name);
+	p->cores = vgrow(p->cores, &p->capcore, p->ncore + 1,
+	    sizeof(*p->cores));
+	p->cores[p->ncore].insn = insn;
+	p->cores[p->ncore++].spec = spec;
 }
 
 void
@@ -451,6 +481,35 @@ btfmaps(struct bo *bo, struct btfw *b)
 	return intid;
 }
 
+/* The local types every CO-RE relocation names (core.c) */
+static void
+coretypes(struct bo *bo, struct btfw *b)
+{
+	const char **specs = NULL;
+	int *type;
+	char **access;
+	size_t cap = 0, n = 0, i, k;
+
+	for (i = 0; i < bo->nprogs; i++)
+		for (k = 0; k < bo->progs[i].ncore; k++) {
+			specs = vgrow(specs, &cap, n + 1, sizeof(*specs));
+			specs[n++] = bo->progs[i].cores[k].spec;
+		}
+	if (!n)
+		return;
+	type = emalloc(n * sizeof(*type));
+	access = emalloc(n * sizeof(*access));
+	core_types(b, specs, n, type, access);
+	for (i = n = 0; i < bo->nprogs; i++)
+		for (k = 0; k < bo->progs[i].ncore; k++, n++) {
+			bo->progs[i].cores[k].type = type[n];
+			bo->progs[i].cores[k].access = access[n];
+		}
+	free(specs);
+	free(type);
+	free(access);
+}
+
 /*
  * Every kernel program is "int NAME(void *ctx)" to BTF, every
  * subprogram "static long NAME(void *, void *, void *, void *)": the
@@ -482,6 +541,7 @@ btfprogs(struct bo *bo, struct btfw *b, int intid)
 		p->func = btfw_func(b, p->name, p->sub ? subproto : proto,
 		    p->sub ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL);
 	}
+	coretypes(bo, b);
 	for (i = j = 0; i < bo->nsecs; i++) {
 		if (bo->secs[i].kernel)
 			btfw_extsec(b, bo->secs[i].name);
@@ -496,6 +556,10 @@ btfprogs(struct bo *bo, struct btfw *b, int intid)
 				btfw_lineinfo(b, p->off + p->lines[k].insn * 8,
 				    p->lines[k].file, p->lines[k].text,
 				    p->lines[k].line, p->lines[k].col);
+			for (k = 0; k < p->ncore; k++)
+				btfw_corerelo(b, p->off + p->cores[k].insn * 8,
+				    p->cores[k].type, p->cores[k].access,
+				    BPF_CORE_FIELD_BYTE_OFFSET);
 		}
 	}
 }

@@ -276,6 +276,9 @@ expr(struct gen *g, struct node *n)
 		return var_read_var(g, n);
 	case N_TARGET:
 		return target_field(g, n);
+	case N_CAST:
+	case N_AUTOCAST:
+		return typed_read(g, n);
 	case N_ASSIGN:
 		return assign(g, n);
 	case N_PREINC:

@@ -405,6 +405,9 @@ uses_fmt(struct gen *g, struct node *n)
 		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
 		    !strncmp(n->str, "sprint", 6))
 			return 1;
+		/* a typed read's fault names its address (typed.c) */
+		if (n->kind == N_CAST || n->kind == N_AUTOCAST)
+			return 1;
 		if ((n->kind == N_BINARY && (n->op == O_CAT ||
 		    n->op == O_MATCH || n->op == O_NMATCH)) ||
 		    (n->kind == N_ASSIGN && n->op == O_CATEQ))

@@ -14,7 +14,8 @@
 
 struct reloc {
 	size_t insn;
-	int map;                /* -1: the address of callback sub */
+	int map;                /* -1: the address of callback sub;
+	                         * -2: CO-RE relocation sub (typed.c) */
 	int sub;                /* index into the probe's subs */
 };
 
@@ -50,7 +51,8 @@ struct ir {
 	int32_t imm;
 	int64_t v;              /* IK_LD64 */
 	int label;              /* a jump's target, IK_LABEL's number */
-	int ref;                /* IK_LDMAP: map; IK_LDFUNC: sub */
+	int ref;                /* IK_LDMAP: map; IK_LDFUNC: sub;
+	                         * IK_INSN: a CO-RE relocation, or -1 */
 	struct loc loc;         /* IK_LINE */
 };
 
@@ -308,6 +310,12 @@ void var_hist_print(struct gen *g, struct node *h);
 
 /* call.c */
 int call_builtin(struct gen *g, struct node *n);
+
+/* typed.c */
+int typed_read(struct gen *g, struct node *n);
+void typed_reset(void);
+/* CO-RE relocation k's spec, for core.c (see typed.c) */
+const char *typed_core_spec(int k);
 
 /* expr.c */
 int expr_atomic_add(struct gen *g, struct node *n);

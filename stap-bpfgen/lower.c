@@ -185,6 +185,8 @@ lower_prog(struct prog *p)
 				if (off < INT16_MIN || off > INT16_MAX)
 					ret = -1;
 			}
+			if (in->ref >= 0)
+				reloc(p, -2, in->ref);
 			emit(p, in->code, in->dst, in->src, in->label >= 0 ?
 			    (int16_t)off : in->off, in->imm);
 			break;

@@ -302,7 +302,10 @@ writeprog(struct bo *bo, struct prog *p, int idx, struct prog *probe,
 	size_t j;
 
 	for (j = 0; j < p->nrelocs; j++)
-		if (p->relocs[j].map < 0)
+		if (p->relocs[j].map == -2)
+			bo_core(bo, idx, p->relocs[j].insn,
+			    typed_core_spec(p->relocs[j].sub));
+		else if (p->relocs[j].map < 0)
 			bo_funcreloc(bo, idx, p->relocs[j].insn,
 			    probe->subs[p->relocs[j].sub]->order);
 		else
@@ -339,7 +342,7 @@ place(struct prog *probe, struct prog *p, size_t end, size_t *base)
 	for (j = 0; j < p->nrelocs; j++) {
 		int sub = p->relocs[j].sub;
 
-		if (p->relocs[j].map >= 0 || base[sub] != (size_t)-1)
+		if (p->relocs[j].map != -1 || base[sub] != (size_t)-1)
 			continue;
 		base[sub] = end;
 		end = place(probe, probe->subs[sub], end + probe->subs[sub]->n,
@@ -607,6 +610,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 	memset(&g, 0, sizeof g);
 	progs = NULL;
 	gen_reset();
+	typed_reset();
 	s = tree_read(fi, input);
 	if (strcmp(s->stage, "resolved"))
 		fatal("%s: is a %s stap-tree; stap-bpfgen wants a resolved one "

@@ -16,6 +16,9 @@ usage(FILE *f, int status)
 	    "  -I DIR           also load tapset scripts (*.stp) from DIR\n"
 	    "  --tracefs DIR    read tracepoint formats from DIR/events "
 	    "(DIR: a tracefs)\n"
+	    "  --btf FILE       kernel types from FILE (a vmlinux or raw BTF), "
+	    "not the\n"
+	    "                   running kernel's /sys/kernel/btf/vmlinux\n"
 	    "  -o FILE          write the resolved tree to FILE\n"
 	    "  --help, --version\n", f);
 	exit(status);
@@ -329,6 +332,8 @@ main(int argc, char **argv)
 
 			sprintf(ev, "%s/events", d);
 			tracefs = ev;
+		} else if (!strcmp(a, "--btf") && i + 1 < argc) {
+			btf_use_file(argv[++i]);
 		} else if (!strncmp(a, "-I", 2) && (a[2] || i + 1 < argc)) {
 			if (ndirs == (int)NELEM(dirs))
 				fatal("too many -I options");

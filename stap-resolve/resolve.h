@@ -25,6 +25,7 @@ struct sym {
 	struct node *decl;      /* VAR or PARAM node */
 	int reads, writes;
 	struct node *hist;      /* its first @hist_log/@hist_linear */
+	int ctype;              /* a typed pointer's BTF type (btf.c) */
 };
 
 struct func {
@@ -41,6 +42,7 @@ struct func {
 	int used;               /* reachable from a probe */
 	int index;              /* among the written functions */
 	int tapset;             /* from the tapset library */
+	int ctype;              /* returns a typed pointer (btf.c) */
 };
 
 struct probe {
@@ -56,6 +58,7 @@ struct tpfield {
 	const char *name;
 	int offset, size, issigned;
 	enum { TF_INT, TF_PTR, TF_CHARARR, TF_DATALOC } kind;
+	int btfid;              /* its vmlinux BTF type id; 0: untyped */
 };
 
 struct tracepoint {
@@ -107,6 +110,16 @@ int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);
 /* The BTF type id of a kernel function's FUNC, 0 if BTF has none */
 int kfunc_btfid(const char *name);
+
+/* btf.c */
+struct btf;
+void btf_use_file(const char *path);
+/* The kernel's BTF (or --btf FILE's), read on first use; NULL if none */
+struct btf *btf_kernel(struct resolver *r);
+const char *btf_type_name(int id);
+int btf_find_type(struct resolver *r, const char *spec);
+int btf_task_struct(struct resolver *r);
+int btf_chain(struct resolver *r, struct node *n, int base);
 
 /* sym.c */
 void tapset_reset(void);

@@ -326,6 +326,7 @@ bind_ident(struct scope *sc, struct node *n)
 
 	n->flags |= s->scope;
 	n->num = s->index;
+	n->ctype = s->ctype;
 	return s;
 }
 
@@ -396,6 +397,103 @@ all_fields(struct scope *sc, struct node *n)
 	bind_list(sc, fmt->next);
 }
 
+/* The subscripts' index expressions of a typed chain */
+static void
+bind_steps(struct scope *sc, struct node *n)
+{
+	struct node *c;
+
+	for (c = n->args; c; c = c->next)
+		if (c->kind == N_SUBSCRIPT)
+			bind(sc, c->l);
+}
+
+/*
+ * $p->a[i]... on a context variable with a BTF type: an autocast of
+ * the plain variable, which is read as any other field
+ */
+static void
+typed_target(struct scope *sc, struct node *n, struct tpfield *f)
+{
+	struct node *t = node_new(N_TARGET, n->loc);
+
+	t->str = n->str;
+	t->num = f->offset;
+	t->size = f->size;
+	t->type = T_LONG;
+	t->ctype = f->btfid;
+	n->kind = N_AUTOCAST;
+	n->str = NULL;
+	n->l = t;
+	n->flags &= F_ADDR | F_PRETTY | F_PPRETTY;
+	if (n->flags & (F_PRETTY | F_PPRETTY)) {
+		diag_error(n->loc, "'%s$': pretty-printing typed data is not "
+		    "supported by stap-bpf yet", n->str ? n->str : t->str);
+		return;
+	}
+	bind_steps(sc, n);
+	btf_chain(sc->r, n, f->btfid);
+}
+
+/* @cast(e, "type"[, "kernel"...]) and its steps */
+static void
+bind_cast(struct scope *sc, struct node *n)
+{
+	const char *mod = n->r ? n->r->str : "kernel";
+	int id;
+
+	bind(sc, n->l);
+	bind_steps(sc, n);
+	/* "kernel", or "kernel<linux/sched.h>": the header part names
+	 * where stap would find the type; BTF has them all */
+	if (strncmp(mod, "kernel", 6) || (mod[6] && mod[6] != '<')) {
+		diag_error(n->r ? n->r->loc : n->loc, "@cast module '%s': "
+		    "stap-bpf knows only the kernel's types (BTF)", mod);
+		return;
+	}
+	if (n->flags & (F_PRETTY | F_PPRETTY)) {
+		diag_error(n->loc, "pretty-printing typed data is not "
+		    "supported by stap-bpf yet");
+		return;
+	}
+	if (!btf_kernel(sc->r)) {
+		btf_chain(sc->r, n, 0);         /* says why */
+		return;
+	}
+	id = btf_find_type(sc->r, n->str);
+	if (id <= 0) {
+		diag_error(n->loc, "type definition '%s' not found in the "
+		    "kernel's BTF", n->str);
+		return;
+	}
+	n->r = NULL;
+	btf_chain(sc->r, n, -id);
+}
+
+/* e->a[i]...: a chain on any typed value */
+static void
+bind_autocast(struct scope *sc, struct node *n)
+{
+	bind(sc, n->l);
+	bind_steps(sc, n);
+	if (n->flags & (F_PRETTY | F_PPRETTY)) {
+		diag_error(n->loc, "pretty-printing typed data is not "
+		    "supported by stap-bpf yet");
+		return;
+	}
+	if (!n->l->ctype) {
+		struct node *at = n->args ? n->args : n;
+
+		diag_error(at->loc, "'%s%s' on a long with no type: only "
+		    "typed pointers (context variables, @cast, "
+		    "task_current()...) can be dereferenced", !n->args ?
+		    "&" : at->kind == N_MEMBER ? "->" : "[", !n->args ? "" :
+		    at->kind == N_MEMBER ? at->str : "]");
+		return;
+	}
+	btf_chain(sc->r, n, n->l->ctype);
+}
+
 static void
 bind_target(struct scope *sc, struct node *n)
 {
@@ -447,11 +545,17 @@ bind_target(struct scope *sc, struct node *n)
 		n->type = T_LONG;
 		return;
 	}
+	if (f->btfid && (n->args || (n->flags & (F_ADDR | F_PRETTY |
+	    F_PPRETTY)))) {
+		typed_target(sc, n, f);
+		return;
+	}
 	if (n->args || (n->flags & (F_ADDR | F_PRETTY | F_PPRETTY))) {
 		diag_error(n->loc, "'%s': only plain tracepoint fields and "
 		    "bytes of char arrays are supported so far", n->str);
 		return;
 	}
+	n->ctype = f->btfid;
 	n->num = f->offset;
 	n->size = f->size;
 	if (f->issigned)
@@ -519,6 +623,7 @@ bind_call(struct scope *sc, struct node *n)
 			else
 				bind(&fs, f->decl->body);
 		}
+		n->ctype = f->ctype;
 		return;
 	}
 	if (print_family(n->str) && (strstr(n->str, "printf") ||
@@ -530,6 +635,8 @@ bind_call(struct scope *sc, struct node *n)
 	}
 	if (intrinsic_known(n->str)) {
 		n->flags |= F_BUILTIN;
+		if (!strcmp(n->str, "task_current") && !nargs)
+			n->ctype = btf_task_struct(sc->r);
 		if (!print_family(n->str) && !intrinsic_find(n->str, nargs))
 			diag_error(n->loc, "wrong number of arguments (%d) to "
 			    "'%s'", nargs, n->str);
@@ -610,10 +717,33 @@ bind(struct scope *sc, struct node *n)
 	case N_TARGET:
 		bind_target(sc, n);
 		return;
+	case N_CAST:
+		bind_cast(sc, n);
+		return;
+	case N_AUTOCAST:
+		bind_autocast(sc, n);
+		return;
 	case N_RETURN:
 		if (!sc->fn)
 			diag_error(n->loc, "'return' outside a function");
-		break;
+		bind(sc, n->l);
+		/* a typed pointer returned keeps its type (autocast) */
+		if (sc->fn && n->l && n->l->ctype && !sc->fn->ctype)
+			sc->fn->ctype = n->l->ctype;
+		return;
+	case N_ASSIGN:
+		bind(sc, n->l);
+		bind(sc, n->r);
+		if (n->op == O_ASSIGN && n->r->ctype) {
+			n->ctype = n->r->ctype;
+			if (n->l->kind == N_IDENT) {
+				struct sym *s = bind_ident(sc, n->l);
+
+				if (!s->ctype)
+					s->ctype = n->r->ctype;
+			}
+		}
+		return;
 	case N_NEXT:
 		/* in a function too: it ends the probe that called it,
 		 * as stap lets it */
@@ -622,12 +752,10 @@ bind(struct scope *sc, struct node *n)
 		diag_error(n->loc, "embedded C code is not supported by "
 		    "stap-bpf");
 		return;
-	case N_CAST: case N_ATVAR: case N_AUTOCAST: case N_ENTRY:
-	case N_ATFN:
+	case N_ATVAR: case N_ENTRY: case N_ATFN:
 		diag_error(n->loc, "'%s' is not supported by stap-bpf yet",
-		    n->kind == N_CAST ? "@cast" : n->kind == N_ATVAR ? "@var" :
-		    n->kind == N_ENTRY ? "@entry" : n->kind == N_ATFN ? n->str :
-		    "a typed dereference");
+		    n->kind == N_ATVAR ? "@var" :
+		    n->kind == N_ENTRY ? "@entry" : n->str);
 		return;
 	case N_DEFINED: {
 		/* @defined(x): 1 if x resolves here, else 0, decided now */
@@ -651,6 +779,8 @@ bind(struct scope *sc, struct node *n)
 	}
 	for (i = 0; i < N_CHILDREN; i++)
 		bind_list(sc, *node_child(n, i));
+	if (n->kind == N_TERNARY)
+		n->ctype = n->then->ctype ? n->then->ctype : n->els->ctype;
 }
 
 void
