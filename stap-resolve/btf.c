@@ -376,14 +376,11 @@ chain_member(struct node *s, int cur, int deref, struct node ***tail,
 	return 0;
 }
 
-/*
- * Resolve n's steps (n->args) from a base value of type base: rewrites
- * the steps, sets n->size (bytes the final load reads, 0 for an
- * address), F_SIGNED, and n->ctype (the result's type, for an
- * autocast further on).  0 on an error (reported).
- */
-int
-btf_chain(struct resolver *r, struct node *n, int base)
+/* n's steps from a base value of type base, rewritten; the type at
+ * the end in *curp, a bitfield's width and bit offset; 0 on an error */
+static int
+walk(struct resolver *r, struct node *n, int base, int *curp, int *widthp,
+    unsigned *bitp)
 {
 	struct node *s, *next, *steps = n->args, **tail = &n->args;
 	int cur, first = 1, width = 0, id;
@@ -450,6 +447,27 @@ btf_chain(struct resolver *r, struct node *n, int base)
 		}
 		first = 0;
 	}
+	*curp = cur;
+	*widthp = width;
+	*bitp = bit;
+	return 1;
+}
+
+/*
+ * Resolve n's steps (n->args) from a base value of type base: rewrites
+ * the steps, sets n->size (bytes the final load reads, 0 for an
+ * address), F_SIGNED, and n->ctype (the result's type, for an
+ * autocast further on).  0 on an error (reported).
+ */
+int
+btf_chain(struct resolver *r, struct node *n, int base)
+{
+	int cur, width, id;
+	unsigned bit;
+	const struct btf_type *t;
+
+	if (!walk(r, n, base, &cur, &width, &bit))
+		return 0;
 	id = skip(cur);
 	t = id > 0 ? type(id) : NULL;
 	n->ctype = 0;
@@ -510,6 +528,277 @@ btf_chain(struct resolver *r, struct node *n, int base)
 			diag_error(n->loc, "a bitfield across 9 bytes");
 			return 0;
 		}
+	}
+	return 1;
+}
+
+/*
+ * Pretty-printing, $p$ and $p$$ (and on @cast and autocasts), in
+ * stap's format: "{.a=1, .b=0x..., .c={...}}" through one pointer,
+ * integers %i or %u, chars '%#c', pointers %p, char arrays and
+ * pointers as strings, arrays "[...]" and nested structs "{...}"
+ * unless $$ prints them in full, at most 32 values.  Each value is a
+ * chain of its own, the original's steps and the member's; the text
+ * becomes sprintf calls of at most 12 values each, joined.
+ */
+struct piece {
+	char *text;             /* up to and with the conversion */
+	struct node *arg;
+};
+
+struct pretty {
+	struct resolver *r;
+	struct node *orig;      /* the chain, its steps unresolved */
+	int base, full;
+	struct piece *v;
+	size_t n, cap;
+	char *text;             /* since the last piece */
+	size_t len, tcap;
+};
+
+static void
+put(struct pretty *pp, const char *s)
+{
+	size_t k = strlen(s);
+
+	pp->text = vgrow(pp->text, &pp->tcap, pp->len + k + 1, 1);
+	memcpy(pp->text + pp->len, s, k + 1);
+	pp->len += k;
+}
+
+static void
+conv(struct pretty *pp, const char *c, struct node *arg)
+{
+	put(pp, c);
+	pp->v = vgrow(pp->v, &pp->cap, pp->n + 1, sizeof *pp->v);
+	pp->v[pp->n].text = arena_strndup(pp->text, pp->len);
+	pp->v[pp->n++].arg = arg;
+	pp->len = 0;
+	pp->text[0] = 0;
+}
+
+/* The original chain with path's steps after its own, resolved */
+static struct node *
+value(struct pretty *pp, struct node **path, int npath)
+{
+	struct node *c = node_copy(pp->orig), **t = &c->args;
+	int i;
+
+	c->flags &= ~(unsigned)(F_PRETTY | F_PPRETTY | F_ADDR);
+	while (*t)
+		t = &(*t)->next;
+	for (i = 0; i < npath; i++) {
+		*t = node_copy(path[i]);
+		t = &(*t)->next;
+	}
+	return btf_chain(pp->r, c, pp->base) ? c : NULL;
+}
+
+static struct node *
+string_of(struct node *v)
+{
+	struct node *c = node_new(N_CALL, v->loc), *d = node_new(N_STR,
+	    v->loc);
+
+	c->str = "kernel_string";
+	c->flags = F_BUILTIN;
+	c->args = v;
+	d->str = "";
+	v->next = d;            /* a fault prints "" */
+	return c;
+}
+
+static int
+is_char(int id)
+{
+	const struct btf_type *t = id > 0 ? type(skip(id)) : NULL;
+
+	return t && btf_is_int(t) && t->size == 1 && (btf_int_encoding(t) &
+	    BTF_INT_CHAR || !strcmp(name_of(t), "char"));
+}
+
+static void pretty_struct(struct pretty *pp, int id, struct node **path,
+    int npath);
+
+static void
+pretty_value(struct pretty *pp, int tid, struct node **path, int npath,
+    int top, int width)
+{
+	int id = skip(tid);
+	const struct btf_type *t = id > 0 ? type(id) : NULL;
+	struct node *v;
+
+	if (!t) {
+		put(pp, "?");
+		return;
+	}
+	if (width || btf_is_int(t) || btf_is_any_enum(t)) {
+		if (!(v = value(pp, path, npath)))
+			return;
+		conv(pp, !width && is_char(id) ? "'%#c'" : btf_is_int(t) &&
+		    !(btf_int_encoding(t) & BTF_INT_SIGNED) ? "%u" : "%i", v);
+		return;
+	}
+	if (btf_is_ptr(t)) {
+		int p = skip((int)t->type);
+		const struct btf_type *pt = p > 0 ? type(p) : NULL;
+
+		if (is_char(p)) {
+			if ((v = value(pp, path, npath)))
+				conv(pp, "\"%s\"", string_of(v));
+		} else if (top && pt && btf_is_composite(pt)) {
+			pretty_value(pp, p, path, npath, 1, 0);
+		} else if ((v = value(pp, path, npath))) {
+			conv(pp, "%p", v);
+		}
+		return;
+	}
+	if (btf_is_array(t)) {
+		struct node **p2, *s;
+		int e = (int)btf_array(t)->type;
+
+		if (!top && !pp->full) {
+			put(pp, "[...]");
+			return;
+		}
+		if (is_char(e)) {
+			if ((v = value(pp, path, npath)))
+				conv(pp, "\"%s\"", string_of(v));
+			return;
+		}
+		p2 = arena_alloc(sizeof *p2 * (size_t)(npath + 1));
+		memcpy(p2, path, sizeof *p2 * (size_t)npath);
+		s = node_new(N_SUBSCRIPT, pp->orig->loc);
+		s->l = node_new(N_NUM, pp->orig->loc);
+		s->l->type = T_LONG;
+		p2[npath] = s;
+		put(pp, "[");
+		pretty_value(pp, e, p2, npath + 1, 0, 0);
+		put(pp, ", ...]");
+		return;
+	}
+	if (btf_is_composite(t)) {
+		put(pp, "{");
+		if (top || pp->full)
+			pretty_struct(pp, id, path, npath);
+		else
+			put(pp, "...");
+		put(pp, "}");
+		return;
+	}
+	put(pp, "?");
+}
+
+static void
+pretty_struct(struct pretty *pp, int id, struct node **path, int npath)
+{
+	const struct btf_type *t = type(id);
+	const struct btf_member *m = btf_members(t);
+	struct node **p2 = arena_alloc(sizeof *p2 * (size_t)(npath + 1));
+	int i, n = btf_vlen(t);
+
+	memcpy(p2, path, sizeof *p2 * (size_t)npath);
+	for (i = 0; i < n; i++) {
+		const char *mn = btf__name_by_offset(bt.btf, m[i].name_off);
+		int w = (int)btf_member_bitfield_size(t, (unsigned)i);
+
+		if (i)
+			put(pp, ", ");
+		if (pp->n >= 32) {
+			put(pp, "...");
+			break;
+		}
+		if (mn && *mn) {
+			put(pp, ".");
+			put(pp, mn);
+			put(pp, "=");
+			p2[npath] = node_new(N_MEMBER, pp->orig->loc);
+			p2[npath]->str = mn;
+			pretty_value(pp, (int)m[i].type, p2, npath + 1, 0, w);
+		} else {
+			/* an anonymous member's own are reached by name
+			 * from here */
+			put(pp, btf_is_union(type(skip((int)m[i].type))) ?
+			    "<union>=" : "<class>=");
+			pretty_value(pp, (int)m[i].type, path, npath, 0, w);
+		}
+	}
+}
+
+/* n, a chain with F_PRETTY or F_PPRETTY on a base of type base, becomes
+ * the string stap's pretty-printer makes; 0 on an error */
+int
+btf_pretty(struct resolver *r, struct node *n, int base)
+{
+	struct pretty pp;
+	struct node *probe = node_copy(n), *call = NULL, *fmt;
+	char *buf = NULL;
+	size_t i, len = 0, cap = 0;
+	int cur, width, nerr = nerrors;
+	unsigned bit;
+
+	memset(&pp, 0, sizeof pp);
+	probe->flags &= ~(unsigned)(F_PRETTY | F_PPRETTY);
+	if (!btf_kernel(r))
+		return btf_chain(r, n, base);
+	if (!walk(r, probe, base, &cur, &width, &bit))
+		return 0;
+	pp.r = r;
+	pp.orig = n;
+	pp.base = base;
+	pp.full = !!(n->flags & F_PPRETTY);
+	put(&pp, "");
+	if (!n->args && is_ptr(base))
+		cur = base;     /* $p$: what p points to, through p */
+	pretty_value(&pp, cur, NULL, 0, 1, width);
+	if (nerrors != nerr)
+		return 0;
+	for (i = 0;;) {
+		size_t k, to = i + 12 < pp.n ? i + 12 : pp.n;
+		struct node *c = node_new(N_CALL, n->loc), **tail;
+
+		len = 0;
+		for (k = i; k <= to; k++) {
+			const char *txt = k < to ? pp.v[k].text : to == pp.n ?
+			    pp.text : "";
+			size_t tl = strlen(txt);
+
+			buf = vgrow(buf, &cap, len + tl + 1, 1);
+			memcpy(buf + len, txt, tl + 1);
+			len += tl;
+		}
+		c->str = "sprintf";
+		c->flags = F_BUILTIN;
+		fmt = node_new(N_STR, n->loc);
+		fmt->str = arena_strndup(buf, len);
+		c->args = fmt;
+		tail = &fmt->next;
+		for (k = i; k < to; k++) {
+			pp.v[k].arg->next = NULL;
+			*tail = pp.v[k].arg;
+			tail = &pp.v[k].arg->next;
+		}
+		if (!call) {
+			call = c;
+		} else {
+			struct node *cat = node_new(N_BINARY, n->loc);
+
+			cat->op = O_CAT;
+			cat->l = call;
+			cat->r = c;
+			call = cat;
+		}
+		if ((i = to) == pp.n)
+			break;
+	}
+	free(buf);
+	free(pp.text);
+	free(pp.v);
+	{
+		struct node *next = n->next;
+
+		*n = *call;
+		n->next = next;
 	}
 	return 1;
 }

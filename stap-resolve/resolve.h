@@ -120,6 +120,7 @@ const char *btf_type_name(int id);
 int btf_find_type(struct resolver *r, const char *spec);
 int btf_task_struct(struct resolver *r);
 int btf_chain(struct resolver *r, struct node *n, int base);
+int btf_pretty(struct resolver *r, struct node *n, int base);
 
 /* sym.c */
 void tapset_reset(void);

@@ -426,13 +426,11 @@ typed_target(struct scope *sc, struct node *n, struct tpfield *f)
 	n->str = NULL;
 	n->l = t;
 	n->flags &= F_ADDR | F_PRETTY | F_PPRETTY;
-	if (n->flags & (F_PRETTY | F_PPRETTY)) {
-		diag_error(n->loc, "'%s$': pretty-printing typed data is not "
-		    "supported by stap-bpf yet", n->str ? n->str : t->str);
-		return;
-	}
 	bind_steps(sc, n);
-	btf_chain(sc->r, n, f->btfid);
+	if (n->flags & (F_PRETTY | F_PPRETTY))
+		btf_pretty(sc->r, n, f->btfid);
+	else
+		btf_chain(sc->r, n, f->btfid);
 }
 
 /* @cast(e, "type"[, "kernel"...]) and its steps */
@@ -451,11 +449,6 @@ bind_cast(struct scope *sc, struct node *n)
 		    "stap-bpf knows only the kernel's types (BTF)", mod);
 		return;
 	}
-	if (n->flags & (F_PRETTY | F_PPRETTY)) {
-		diag_error(n->loc, "pretty-printing typed data is not "
-		    "supported by stap-bpf yet");
-		return;
-	}
 	if (!btf_kernel(sc->r)) {
 		btf_chain(sc->r, n, 0);         /* says why */
 		return;
@@ -467,7 +460,10 @@ bind_cast(struct scope *sc, struct node *n)
 		return;
 	}
 	n->r = NULL;
-	btf_chain(sc->r, n, -id);
+	if (n->flags & (F_PRETTY | F_PPRETTY))
+		btf_pretty(sc->r, n, -id);
+	else
+		btf_chain(sc->r, n, -id);
 }
 
 /* e->a[i]...: a chain on any typed value */
@@ -476,11 +472,6 @@ bind_autocast(struct scope *sc, struct node *n)
 {
 	bind(sc, n->l);
 	bind_steps(sc, n);
-	if (n->flags & (F_PRETTY | F_PPRETTY)) {
-		diag_error(n->loc, "pretty-printing typed data is not "
-		    "supported by stap-bpf yet");
-		return;
-	}
 	if (!n->l->ctype) {
 		struct node *at = n->args ? n->args : n;
 
@@ -491,7 +482,10 @@ bind_autocast(struct scope *sc, struct node *n)
 		    at->kind == N_MEMBER ? at->str : "]");
 		return;
 	}
-	btf_chain(sc->r, n, n->l->ctype);
+	if (n->flags & (F_PRETTY | F_PPRETTY))
+		btf_pretty(sc->r, n, n->l->ctype);
+	else
+		btf_chain(sc->r, n, n->l->ctype);
 }
 
 static void
