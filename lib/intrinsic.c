@@ -38,6 +38,7 @@ static const struct intrinsic intrinsics[] = {
 	{ "strlen", 1, T_LONG, { T_STRING } },
 	{ "substr", 3, T_STRING, { T_STRING, T_LONG, T_LONG } },
 	{ "isinstr", 2, T_LONG, { T_STRING, T_STRING } },
+	{ "stringat", 2, T_LONG, { T_STRING, T_LONG } },
 	{ "exit", 0, T_VOID, { 0 } },
 	{ "error", 1, T_VOID, { T_STRING } },
 };

@@ -189,6 +189,43 @@ task_read(struct gen *g, int task, int ctloff, int dst, int size)
 	asm_call(g->p, BPF_FUNC_probe_read_kernel);
 }
 
+/*
+ * stringat(s, pos): the byte at pos, an error unless 0 <= pos < strlen.
+ * A scan of the bytes up to pos, none of them NUL: unlike strlen, it
+ * leaves no length live when it ends, so the verifier prunes its exits.
+ */
+static int
+string_at(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int s = expr(g, n->args), pos = expr(g, n->args->next);
+	int res = gen_tmp(g, 8), loop = asm_label(p), found = asm_label(p);
+	int bad = asm_label(p), done = asm_label(p);
+
+	gen_load(g, BPF_REG_1, pos);
+	asm_jmp(p, BPF_JSLT, BPF_REG_1, -1, 0, bad);
+	asm_jmp(p, BPF_JSGE, BPF_REG_1, -1, g->maxstr, bad);
+	asm_movi(p, BPF_REG_4, 0);
+	asm_bind(p, loop);
+	asm_escape(p, s, g->maxstr);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
+	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)s);
+	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, bad);
+	asm_jmp(p, BPF_JGE, BPF_REG_4, BPF_REG_1, 0, found);
+	asm_alui(p, BPF_ADD, BPF_REG_4, 1);
+	asm_jmp(p, BPF_JLT, BPF_REG_4, -1, g->maxstr, loop);
+	asm_ja(p, bad);
+	asm_bind(p, found);
+	gen_store(g, res, BPF_REG_3);
+	asm_ja(p, done);
+	asm_bind(p, bad);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+	gen_throw(g, n->loc, "Position out of bounds", -1);
+	asm_bind(p, done);
+	return res;
+}
+
 int
 call_builtin(struct gen *g, struct node *n)
 {
@@ -371,6 +408,8 @@ call_builtin(struct gen *g, struct node *n)
 
 		return str_find(g, a, expr(g, n->args->next), n->loc);
 	}
+	if (!strcmp(f, "stringat"))
+		return string_at(g, n);
 	if (!strncmp(f, "kernel_string", 13))
 		return read_string(g, n, 0);
 	if (!strncmp(f, "user_string", 11))

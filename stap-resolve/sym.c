@@ -126,25 +126,75 @@ sym_func(struct resolver *r, const char *name)
 	return i >= 0 ? r->funcs[i] : NULL;
 }
 
+/*
+ * The name an overload of name taking nargs is known by when another
+ * arity took the plain name first (stap overloads functions on their
+ * number of arguments); an identifier, as BTF's function names must be.
+ */
+static const char *
+overload_name(const char *name, int nargs)
+{
+	char buf[300];
+
+	snprintf(buf, sizeof buf, "%s__%d", name, nargs);
+	return arena_strndup(buf, strlen(buf));
+}
+
+/*
+ * Pull the tapset's name taking nargs into the script as the function
+ * as.  A second definition of the same name and arity loses to the
+ * first, in file name order, without a word: stap 4.8 does the same.
+ */
 static struct func *
-func_find(struct resolver *r, const char *name)
+tapset_take(struct resolver *r, const char *name, int nargs, const char *as)
 {
 	struct node *d, *prev = NULL;
-	struct func *f = sym_func(r, name);
 
-	if (f)
-		return f;
 	for (d = tapset_funcs; d; prev = d, d = d->next) {
-		if (strcmp(d->str, name))
+		if (strcmp(d->str, name) || node_count(d->args) != nargs)
 			continue;
 		if (prev)
 			prev->next = d->next;
 		else
 			tapset_funcs = d->next;
 		d->next = NULL;
+		d->str = as;
 		return add_func(r, d, 1);
 	}
 	return NULL;
+}
+
+/* The tapset's first function called name, whatever its arity. */
+static struct func *
+tapset_take_any(struct resolver *r, const char *name)
+{
+	struct node *d;
+
+	for (d = tapset_funcs; d; d = d->next)
+		if (!strcmp(d->str, name))
+			return tapset_take(r, name, node_count(d->args), name);
+	return NULL;
+}
+
+/*
+ * The function a call of name with nargs arguments means: the script's
+ * or the tapset's of that arity, else one of another arity (the caller
+ * reports the mismatch), else NULL.
+ */
+static struct func *
+func_find(struct resolver *r, const char *name, int nargs)
+{
+	struct func *f = sym_func(r, name), *o;
+	const char *as;
+
+	if (f && f->nparams == nargs)
+		return f;
+	as = f ? overload_name(name, nargs) : name;
+	if (f && (o = sym_func(r, as)))
+		return o;
+	if ((o = tapset_take(r, name, nargs, as)))
+		return o;
+	return f ? f : tapset_take_any(r, name);
 }
 
 /* Forget the tapset library, to load it afresh for a second pass. */
@@ -207,6 +257,7 @@ collect(struct resolver *r)
 {
 	struct node *d, *v, *aliases = NULL, **atail = &aliases;
 	struct node **gtail = &r->globals;
+	const char *orig;
 	long i;
 
 	for (d = r->s->decls; d; d = d->next) {
@@ -225,10 +276,18 @@ collect(struct resolver *r)
 			}
 			break;
 		case N_FUNC:
+			orig = d->str;
 			i = hash_get(&r->funcidx, d->str);
+			if (i >= 0 && r->funcs[i]->nparams !=
+			    node_count(d->args)) {
+				/* an overload on the number of arguments */
+				d->str = overload_name(d->str,
+				    node_count(d->args));
+				i = hash_get(&r->funcidx, d->str);
+			}
 			if (i >= 0) {
 				diag_error(d->loc, "duplicate function '%s'",
-				    d->str);
+				    orig);
 				diag_note(r->funcs[i]->decl->loc, "first "
 				    "defined here");
 				break;
@@ -598,8 +657,9 @@ bind_call(struct scope *sc, struct node *n)
 		return;
 	}
 	if (!print_family(n->str))
-		f = func_find(sc->r, n->str);
+		f = func_find(sc->r, n->str, nargs);
 	if (f) {
+		n->str = f->name;
 		if (f->nparams != nargs) {
 			diag_error(n->loc, "function '%s' takes %d argument%s, "
 			    "not %d", n->str, f->nparams, f->nparams == 1 ?
