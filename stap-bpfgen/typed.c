@@ -205,6 +205,12 @@ typed_read(struct gen *g, struct node *n)
 	struct node *s, *seg = NULL, *last = NULL;
 	unsigned bit = 0, width = 0;
 
+	if (!g->probe->section) {
+		/* stap-bpfld's interpreter reads no kernel memory */
+		diag_error(n->loc, "typed kernel data cannot be read in a "
+		    "begin, end or error probe: they run in user space");
+		return gen_const_slot(g, 0);
+	}
 	v = expr(g, n->l);
 	gen_load(g, BPF_REG_1, v);
 	gen_store(g, addr, BPF_REG_1);
