@@ -38,9 +38,11 @@ void bo_reloc(struct bo *bo, int prog, size_t insn, int map);
 /* The 64-bit load at INSN of PROG (src_reg BPF_PSEUDO_FUNC) loads the
  * address of subprogram FUNC, a program in ".text". */
 void bo_funcreloc(struct bo *bo, int prog, size_t insn, int func);
-/* The ALU instruction at INSN of PROG adds a field offset that libbpf
- * relocates (CO-RE): SPEC says how to find the field (typed.c, core.c) */
-void bo_core(struct bo *bo, int prog, size_t insn, const char *spec);
+/* The ALU instruction at INSN of PROG has an immediate that libbpf
+ * relocates (CO-RE), a field's enum bpf_core_relo_kind KIND: SPEC says
+ * how to find the field (typed.c, core.c) */
+void bo_core(struct bo *bo, int prog, size_t insn, const char *spec,
+    int kind);
 /* Source line of the statement that starts at INSN of a kernel
  * program, for .BTF.ext: the verifier log and bpftool quote TEXT. */
 void bo_line(struct bo *bo, int prog, size_t insn, const char *file,
@@ -84,6 +86,10 @@ void btfw_corerelo(struct btfw *b, unsigned insn_off, int type,
     const char *access, int kind);
 int btfw_union(struct btfw *b, const char *name, unsigned size,
     unsigned nmember);
+/* A struct or union whose members may be bitfields: btfw_member's
+ * bitoff is then (bitfield size << 24) | bit offset */
+int btfw_bitfields(struct btfw *b, const char *name, int isunion,
+    unsigned size, unsigned nmember);
 int btfw_enum(struct btfw *b, const char *name, unsigned size);
 
 /* core.c: the local types of CO-RE relocations: for each spec, the

@@ -201,6 +201,14 @@ btfw_union(struct btfw *b, const char *name, unsigned size, unsigned n)
 	return type(b, name, BTF_KIND_UNION, n, 0, size);
 }
 
+int
+btfw_bitfields(struct btfw *b, const char *name, int isunion, unsigned size,
+    unsigned n)
+{
+	return type(b, name, isunion ? BTF_KIND_UNION : BTF_KIND_STRUCT, n, 1,
+	    size);
+}
+
 /* An enum without enumerators: all CO-RE compares of one is its name */
 int
 btfw_enum(struct btfw *b, const char *name, unsigned size)

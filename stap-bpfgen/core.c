@@ -5,7 +5,8 @@
  * anonymous members as needed).  So the .bo needs no copy of the
  * kernel's types: a struct that keeps its name and size and only the
  * members some relocation walks, at the offsets they had at compile
- * time (libbpf checks the instruction's immediate against them), with
+ * time (libbpf checks the instruction's immediate against them;
+ * bitfields with their widths, in a struct of kind_flag 1), with
  * types of the same kind (any pointer is compatible with any other,
  * integers with integers, arrays by their elements).  The specs come
  * from typed.c: per step "CONTAINER BITS TYPE NAME", CONTAINER as
@@ -25,6 +26,7 @@
 struct lmember {
 	char *name;
 	unsigned bit;
+	unsigned width;         /* a bitfield's, else 0 */
 	char *desc;             /* its type, as TYPE */
 	int child;              /* composite it is in a spec, or -1 */
 };
@@ -89,7 +91,8 @@ container(struct lstate *s, const char *p, const char *parent,
 }
 
 static int
-member(struct lcomp *c, const char *name, unsigned bit, const char *desc)
+member(struct lcomp *c, const char *name, unsigned bit, unsigned width,
+    const char *desc)
 {
 	size_t i;
 
@@ -99,6 +102,7 @@ member(struct lcomp *c, const char *name, unsigned bit, const char *desc)
 	c->m = vgrow(c->m, &c->capm, c->nm + 1, sizeof *c->m);
 	c->m[c->nm].name = arena_strndup(name, strlen(name));
 	c->m[c->nm].bit = bit;
+	c->m[c->nm].width = width;
 	c->m[c->nm].desc = arena_strndup(desc, strlen(desc));
 	c->m[c->nm].child = -1;
 	return (int)c->nm++;
@@ -123,6 +127,7 @@ parse(struct lstate *s, const char *spec, struct step *st, size_t max)
 		const char *eol = strchr(spec, '\n'), *sp1, *sp2, *sp3;
 		char desc[256];
 		size_t len;
+		unsigned width;
 
 		if (!eol)
 			eol = spec + strlen(spec);
@@ -135,7 +140,13 @@ parse(struct lstate *s, const char *spec, struct step *st, size_t max)
 			bug("core: bad spec line");
 		st[n].comp = container(s, spec, n ? parent : NULL, pbit, key,
 		    sizeof key);
-		st[n].bit = (unsigned)strtoul(sp1 + 1, NULL, 10);
+		{
+			char *e;
+
+			st[n].bit = (unsigned)strtoul(sp1 + 1, &e, 10);
+			width = *e == ':' ? (unsigned)strtoul(e + 1, NULL, 10) :
+			    0;
+		}
 		len = (size_t)(eol - sp3 - 1);
 		if (len >= sizeof st[n].name)
 			len = sizeof st[n].name - 1;
@@ -149,7 +160,8 @@ parse(struct lstate *s, const char *spec, struct step *st, size_t max)
 		if (prev >= 0)
 			s->c[prev].m[prevm].child = st[n].comp;
 		prev = st[n].comp;
-		prevm = member(&s->c[prev], st[n].name, st[n].bit, desc);
+		prevm = member(&s->c[prev], st[n].name, st[n].bit, width,
+		    desc);
 		snprintf(parent, sizeof parent, "%s", key);
 		pbit = st[n].bit;
 		n++;
@@ -228,7 +240,7 @@ emit_comp(struct lstate *s, int k)
 {
 	int *types;
 	size_t i, nm;
-	int id;
+	int id, bf;
 
 	if (s->c[k].id)
 		return s->c[k].id;
@@ -244,12 +256,20 @@ emit_comp(struct lstate *s, int k)
 		types[i] = child >= 0 ? emit_comp(s, child) :
 		    emit_desc(s, desc, s->c[k].key, bit);
 	}
-	id = s->c[k].isunion ? btfw_union(s->b, s->c[k].name, s->c[k].size,
-	    (unsigned)nm) : btfw_struct(s->b, s->c[k].name, s->c[k].size,
-	    (unsigned)nm);
+	for (i = 0, bf = 0; i < nm; i++)
+		bf |= s->c[k].m[i].width != 0;
+	if (bf)
+		id = btfw_bitfields(s->b, s->c[k].name, s->c[k].isunion,
+		    s->c[k].size, (unsigned)nm);
+	else if (s->c[k].isunion)
+		id = btfw_union(s->b, s->c[k].name, s->c[k].size,
+		    (unsigned)nm);
+	else
+		id = btfw_struct(s->b, s->c[k].name, s->c[k].size,
+		    (unsigned)nm);
 	for (i = 0; i < nm; i++)
 		btfw_member(s->b, s->c[k].m[i].name, types[i],
-		    s->c[k].m[i].bit);
+		    s->c[k].m[i].width << 24 | s->c[k].m[i].bit);
 	free(types);
 	return s->c[k].id = id;
 }

@@ -64,6 +64,7 @@ struct boline {
 struct bocore {
 	size_t insn;
 	const char *spec;
+	int kind;               /* enum bpf_core_relo_kind */
 	int type;               /* its root's local BTF id (core.c) */
 	char *access;           /* and the access string */
 };
@@ -249,7 +250,7 @@ bo_reloc(struct bo *bo, int prog, size_t insn, int map)
 }
 
 void
-bo_core(struct bo *bo, int prog, size_t insn, const char *spec)
+bo_core(struct bo *bo, int prog, size_t insn, const char *spec, int kind)
 {
 	struct boprog *p;
 
@@ -263,6 +264,7 @@ bo_core(struct bo *bo, int prog, size_t insn, const char *spec)
 	p->cores = vgrow(p->cores, &p->capcore, p->ncore + 1,
 	    sizeof(*p->cores));
 	p->cores[p->ncore].insn = insn;
+	p->cores[p->ncore].kind = kind;
 	p->cores[p->ncore++].spec = spec;
 }
 
@@ -559,7 +561,7 @@ btfprogs(struct bo *bo, struct btfw *b, int intid)
 			for (k = 0; k < p->ncore; k++)
 				btfw_corerelo(b, p->off + p->cores[k].insn * 8,
 				    p->cores[k].type, p->cores[k].access,
-				    BPF_CORE_FIELD_BYTE_OFFSET);
+				    p->cores[k].kind);
 		}
 	}
 }

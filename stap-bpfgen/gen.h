@@ -314,8 +314,9 @@ int call_builtin(struct gen *g, struct node *n);
 /* typed.c */
 int typed_read(struct gen *g, struct node *n);
 void typed_reset(void);
-/* CO-RE relocation k's spec, for core.c (see typed.c) */
-const char *typed_core_spec(int k);
+/* The spec of the CO-RE relocation an IR ref names (ref / 8; the
+ * kind is ref % 8), for core.c (see typed.c) */
+const char *typed_core_spec(int ref);
 
 /* expr.c */
 int expr_atomic_add(struct gen *g, struct node *n);

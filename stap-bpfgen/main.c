@@ -302,10 +302,13 @@ writeprog(struct bo *bo, struct prog *p, int idx, struct prog *probe,
 	size_t j;
 
 	for (j = 0; j < p->nrelocs; j++)
-		if (p->relocs[j].map == -2)
-			bo_core(bo, idx, p->relocs[j].insn,
-			    typed_core_spec(p->relocs[j].sub));
-		else if (p->relocs[j].map < 0)
+		if (p->relocs[j].map == -2) {
+			/* begin and end run in user space, as compiled */
+			if (p->section)
+				bo_core(bo, idx, p->relocs[j].insn,
+				    typed_core_spec(p->relocs[j].sub),
+				    p->relocs[j].sub % 8);
+		} else if (p->relocs[j].map < 0)
 			bo_funcreloc(bo, idx, p->relocs[j].insn,
 			    probe->subs[p->relocs[j].sub]->order);
 		else

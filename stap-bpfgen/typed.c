@@ -13,8 +13,11 @@
  * the run starts in: what libbpf needs to rebuild the access on
  * another kernel is the run's members, their containers and types,
  * which core.c turns into minimal local BTF types when the .bo is
- * written.  A run that starts in an anonymous struct, or ends in a
- * bitfield, keeps the offsets of the kernel it was compiled for.
+ * written.  A bitfield at the end of a run is read as libbpf's
+ * BPF_CORE_READ_BITFIELD_PROBED does: its load's offset and size and
+ * the two shifts are relocated too.  A run that starts in an
+ * anonymous struct keeps the offsets of the kernel it was compiled
+ * for.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +40,11 @@ typed_reset(void)
 }
 
 const char *
-typed_core_spec(int k)
+typed_core_spec(int ref)
 {
-	return k >= 0 && (size_t)k < nspecs ? specs[k] : NULL;
+	size_t k = (size_t)ref / 8;
+
+	return ref >= 0 && k < nspecs ? specs[k] : NULL;
 }
 
 /* A member step's btf= is "CONTAINER BITS TYPE"; BITS "B" or "B:W" */
@@ -74,8 +79,9 @@ core_add(struct node *first, struct node *end)
 	if (!first->btf || !strncmp(strchr(first->btf, ':') + 1, ":", 1))
 		return -1;
 	for (s = first; s != end; s = s->next) {
-		if (s->kind != N_MEMBER || !s->btf || bitfield(s, &bit,
-		    &width))
+		/* a bitfield only last: libbpf relocates its load */
+		if (s->kind != N_MEMBER || !s->btf || (bitfield(s, &bit,
+		    &width) && s->next != end))
 			return -1;
 		k = strlen(s->btf) + strlen(s->str ? s->str : "") + 3;
 		buf = vgrow(buf, &cap, len + k + 1, 1);
@@ -87,33 +93,91 @@ core_add(struct node *first, struct node *end)
 	return (int)nspecs++;
 }
 
-/* addr += the offsets of the members [first, end), relocated */
+/* Instruction i gets relocation kind of spec k (none if k < 0): the
+ * IR's ref holds both, k * 8 + kind (see typed_core_spec) */
 static void
-flush(struct gen *g, int addr, struct node *first, struct node *end)
+core_mark(struct prog *p, int k, int kind)
+{
+	if (k >= 0)
+		p->ir[p->nir - 1].ref = k * 8 + kind;
+}
+
+/* The size of the integer a bitfield is declared as, from its TYPE */
+static unsigned
+bitfield_size(const struct node *s)
+{
+	const char *t = strrchr(s->btf, ' ');
+	unsigned sz = 0;
+
+	if (t && (sscanf(t + 1, "int:%u:", &sz) == 1 ||
+	    sscanf(t + 1, "enum:%u:", &sz) == 1) && sz >= 1 && sz <= 8)
+		return sz;
+	return 4;
+}
+
+/*
+ * A bitfield at the end of segment [first, last]: where its load
+ * starts and how big it is, as libbpf computes them
+ * (bpf_core_calc_field_relo), so the relocated values and these
+ * compile-time ones agree; the shifts that extract it from the load
+ */
+static void
+bitfield_load(struct node *first, struct node *last, int64_t *off,
+    unsigned *size, int *lshift, int *rshift)
+{
+	struct node *s;
+	unsigned bit, width, sz = bitfield_size(last);
+	uint64_t tb = 0, boff;
+
+	for (s = first; s != last; s = s->next)
+		tb += 8 * (uint64_t)s->num;
+	bitfield(last, &bit, &width);
+	tb += bit;
+	boff = tb / 8 / sz * sz;
+	while (tb + width - boff * 8 > sz * 8 && sz < 8) {
+		sz *= 2;
+		boff = tb / 8 / sz * sz;
+	}
+	*off = (int64_t)boff;
+	*size = sz;
+	*lshift = (int)(64 - (tb + width - boff * 8));
+	*rshift = (int)(64 - width);
+}
+
+/* addr += the offsets of the members [first, end), relocated; a
+ * bitfield's load offset instead of its own; the spec's index or -1 */
+static int
+flush(struct gen *g, int addr, struct node *first, struct node *end,
+    struct node *bf)
 {
 	struct prog *p = g->p;
 	struct node *s;
 	int64_t off = 0;
-	int k;
+	unsigned size;
+	int k, ls, rs;
 
 	if (!first)
-		return;
+		return -1;
 	for (s = first; s != end; s = s->next)
 		off += s->num;
+	if (bf)
+		bitfield_load(first, bf, &off, &size, &ls, &rs);
 	if (off > INT32_MAX)
 		bug("member offset %lld", (long long)off);
 	k = core_add(first, end);
 	gen_load(g, BPF_REG_1, addr);
 	asm_alui(p, BPF_ADD, BPF_REG_1, (int32_t)off);
 	/* the add is what libbpf patches (opt.c leaves ALU K alone) */
-	p->ir[p->nir - 1].ref = k;
+	core_mark(p, k, BPF_CORE_FIELD_BYTE_OFFSET);
 	gen_store(g, addr, BPF_REG_1);
+	return k;
 }
 
 /* size bytes at the address in slot src into slot dst (zeroed), or
  * the runtime error naming the address */
 static void
-read_kernel(struct gen *g, int dst, int src, int size, struct loc loc)
+read_kernel(struct gen *g, int dst, int src, int size, struct loc loc,
+    int sizecore)
 {
 	struct prog *p = g->p;
 	int ok = asm_label(p);
@@ -124,6 +188,7 @@ read_kernel(struct gen *g, int dst, int src, int size, struct loc loc)
 	asm_mov(p, BPF_REG_1, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_1, dst);
 	asm_movi(p, BPF_REG_2, size);
+	core_mark(p, sizecore, BPF_CORE_FIELD_BYTE_SIZE);
 	gen_load(g, BPF_REG_3, src);
 	asm_call(p, BPF_FUNC_probe_read_kernel);
 	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, ok);
@@ -140,16 +205,22 @@ typed_read(struct gen *g, struct node *n)
 	struct node *s, *seg = NULL, *last = NULL;
 	unsigned bit = 0, width = 0;
 
+	if (!g->probe->section) {
+		/* stap-bpfld's interpreter reads no kernel memory */
+		diag_error(n->loc, "typed kernel data cannot be read in a "
+		    "begin, end or error probe: they run in user space");
+		return gen_const_slot(g, 0);
+	}
 	v = expr(g, n->l);
 	gen_load(g, BPF_REG_1, v);
 	gen_store(g, addr, BPF_REG_1);
 	for (s = n->args; s; s = s->next) {
 		if ((s->flags & F_DEREF) || s->kind == N_SUBSCRIPT) {
-			flush(g, addr, seg, s);
+			flush(g, addr, seg, s, NULL);
 			seg = NULL;
 		}
 		if (s->flags & F_DEREF) {
-			read_kernel(g, tmp, addr, 8, s->loc);
+			read_kernel(g, tmp, addr, 8, s->loc, -1);
 			gen_load(g, BPF_REG_1, tmp);
 			gen_store(g, addr, BPF_REG_1);
 		}
@@ -166,19 +237,33 @@ typed_read(struct gen *g, struct node *n)
 		}
 		last = s;
 	}
-	flush(g, addr, seg, NULL);
+	if (last && last->kind == N_MEMBER && seg && bitfield(last, &bit,
+	    &width) && n->size > 0 && !(n->flags & F_ADDR)) {
+		/* the load that holds the bits, as libbpf relocates it
+		 * (BPF_CORE_READ_BITFIELD_PROBED's way) */
+		int64_t off;
+		unsigned size;
+		int ls, rs, k = flush(g, addr, seg, NULL, last);
+
+		bitfield_load(seg, last, &off, &size, &ls, &rs);
+		v = gen_tmp(g, 8);
+		read_kernel(g, v, addr, (int)size, last->loc, k);
+		gen_load(g, BPF_REG_1, v);
+		asm_alui(p, BPF_LSH, BPF_REG_1, ls);
+		core_mark(p, k, BPF_CORE_FIELD_LSHIFT_U64);
+		asm_alui(p, (n->flags & F_SIGNED) ? BPF_ARSH : BPF_RSH,
+		    BPF_REG_1, rs);
+		core_mark(p, k, BPF_CORE_FIELD_RSHIFT_U64);
+		gen_store(g, v, BPF_REG_1);
+		return v;
+	}
+	flush(g, addr, seg, NULL, NULL);
 	if ((n->flags & F_ADDR) || n->size <= 0)
 		return addr;
 	v = gen_tmp(g, 8);
-	read_kernel(g, v, addr, n->size, last ? last->loc : n->loc);
+	read_kernel(g, v, addr, n->size, last ? last->loc : n->loc, -1);
 	gen_load(g, BPF_REG_1, v);
-	if (last && last->kind == N_MEMBER && bitfield(last, &bit, &width)) {
-		/* the bits, from the member's first byte */
-		asm_alui(p, BPF_LSH, BPF_REG_1, (int32_t)(64 - bit % 8 -
-		    width));
-		asm_alui(p, (n->flags & F_SIGNED) ? BPF_ARSH : BPF_RSH,
-		    BPF_REG_1, (int32_t)(64 - width));
-	} else if ((n->flags & F_SIGNED) && n->size < 8) {
+	if ((n->flags & F_SIGNED) && n->size < 8) {
 		asm_alui(p, BPF_LSH, BPF_REG_1, 64 - 8 * n->size);
 		asm_alui(p, BPF_ARSH, BPF_REG_1, 64 - 8 * n->size);
 	}

@@ -667,7 +667,8 @@ pretty_value(struct pretty *pp, int tid, struct node **path, int npath,
 			return;
 		}
 		p2 = arena_alloc(sizeof *p2 * (size_t)(npath + 1));
-		memcpy(p2, path, sizeof *p2 * (size_t)npath);
+		if (npath)
+			memcpy(p2, path, sizeof *p2 * (size_t)npath);
 		s = node_new(N_SUBSCRIPT, pp->orig->loc);
 		s->l = node_new(N_NUM, pp->orig->loc);
 		s->l->type = T_LONG;
@@ -697,7 +698,8 @@ pretty_struct(struct pretty *pp, int id, struct node **path, int npath)
 	struct node **p2 = arena_alloc(sizeof *p2 * (size_t)(npath + 1));
 	int i, n = btf_vlen(t);
 
-	memcpy(p2, path, sizeof *p2 * (size_t)npath);
+	if (npath)      /* memcpy wants a pointer even for 0 bytes */
+		memcpy(p2, path, sizeof *p2 * (size_t)npath);
 	for (i = 0; i < n; i++) {
 		const char *mn = btf__name_by_offset(bt.btf, m[i].name_off);
 		int w = (int)btf_member_bitfield_size(t, (unsigned)i);
