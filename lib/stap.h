@@ -262,7 +262,8 @@ enum flag {
 	F_BUILTIN   = 1 << 15,  /* resolved: call of an intrinsic */
 	F_SIGNED    = 1 << 16,  /* resolved: signed context field */
 	F_DATALOC   = 1 << 17,  /* resolved: __data_loc string field */
-	F_NFLAGS    = 18
+	F_TPARGS    = 1 << 18,  /* resolved point: C arguments (tp_btf) */
+	F_NFLAGS    = 19
 };
 
 struct node {

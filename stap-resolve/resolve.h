@@ -56,6 +56,7 @@ struct tpfield {
 	const char *name;
 	int offset, size, issigned;
 	enum { TF_INT, TF_PTR, TF_CHARARR, TF_DATALOC } kind;
+	int btfid;              /* its BTF type id (tpbtf.c), or 0 */
 };
 
 struct tracepoint {
@@ -64,6 +65,7 @@ struct tracepoint {
 	int nfields;
 	int kfunc;              /* a kernel function's parameters (or
 	                         * return value) in its pt_regs (kfunc.c) */
+	int btfargs;            /* fields are its C arguments (tpbtf.c) */
 };
 
 /* The aliases one of whose names starts with a given component */
@@ -107,6 +109,13 @@ int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);
 /* The BTF type id of a kernel function's FUNC, 0 if BTF has none */
 int kfunc_btfid(const char *name);
+
+/* tpbtf.c */
+/* Fills tp's fields with its C arguments from BTF: 1, or 0 where it
+ * has no prototype there (or --compatible wants the tracefs fields) */
+int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
+/* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
+const char *tpbtf_alternatives(const struct tracepoint *tp);
 
 /* sym.c */
 void tapset_reset(void);
