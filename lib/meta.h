@@ -39,6 +39,8 @@ struct meta_probe {
 	uint64_t ticks;		/* timer, perf: 1 + offset of its run
 				 * count in stap_globals; 0: none */
 	size_t probes;		/* tracepoint: script probes combined */
+	int tpargs;		/* tracepoint: on its C arguments, tp_btf
+				 * or raw_tp, not its record */
 	char **funcs;		/* kprobe: the kernel functions, one
 				 * program on all (kprobe_multi) */
 	size_t nfuncs;

@@ -263,7 +263,8 @@ enum flag {
 	F_SIGNED    = 1 << 16,  /* resolved: signed context field */
 	F_DATALOC   = 1 << 17,  /* resolved: __data_loc string field */
 	F_DEREF     = 1 << 18,  /* resolved: a typed step loads a pointer */
-	F_NFLAGS    = 19
+	F_TPARGS    = 1 << 19,  /* resolved point: C arguments (tp_btf) */
+	F_NFLAGS    = 20
 };
 
 struct node {

@@ -30,7 +30,7 @@ const char *type_name[] = {
 const char *flag_name[F_NFLAGS] = {
 	"optional", "sufficient", "private", "wrap", "epilogue", "addr",
 	"pretty", "ppretty", "asc", "desc", "hex", "oct", "global", "local",
-	"param", "builtin", "signed", "dataloc", "deref",
+	"param", "builtin", "signed", "dataloc", "deref", "tpargs",
 };
 
 static const char *child_name[] = {

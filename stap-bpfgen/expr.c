@@ -214,9 +214,10 @@ target_field(struct gen *g, struct node *n)
 	struct prog *p = g->p;
 	int s;
 
-	/* a tracepoint's record, or a kprobe's pt_regs */
+	/* a tracepoint's record or arguments, or a kprobe's pt_regs */
 	if (!g->probe->section || (strncmp(g->probe->section, "tracepoint/",
-	    11) && strncmp(g->probe->section, "kprobe/", 7) &&
+	    11) && strncmp(g->probe->section, "raw_tp/", 7) &&
+	    strncmp(g->probe->section, "kprobe/", 7) &&
 	    strncmp(g->probe->section, "kretprobe/", 10)))
 		bug("context variable outside a tracepoint or kprobe");
 	if (n->type == T_STRING) {
@@ -241,6 +242,20 @@ target_field(struct gen *g, struct node *n)
 		return s;
 	}
 	s = gen_tmp(g, 8);
+	if (n->size == 8 && g->probe->tpargs) {
+		/* tp_btf loads a pointer argument as a pointer of BTF's
+		 * type, on which the verifier refuses what a long allows
+		 * (&, /, *): stored whole in the frame and read back in
+		 * halves (opt.c keeps such a slot), it is a number */
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, (int16_t)n->num);
+		gen_store(g, s, BPF_REG_1);
+		asm_ldx(p, BPF_W, BPF_REG_1, BPF_REG_9, (int16_t)s);
+		asm_ldx(p, BPF_W, BPF_REG_2, BPF_REG_9, (int16_t)(s + 4));
+		asm_alui(p, BPF_LSH, BPF_REG_2, 32);
+		asm_alu(p, BPF_OR, BPF_REG_1, BPF_REG_2);
+		gen_store(g, s, BPF_REG_1);
+		return s;
+	}
 	switch (n->size) {
 	case 1: asm_ldx(p, BPF_B, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
 	case 2: asm_ldx(p, BPF_H, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;

@@ -96,6 +96,8 @@ struct prog {
 	struct prog **subs;     /* a probe: its callbacks, nested too */
 	size_t nsubs, capsubs;
 	const char *tp;         /* the tracepoint it is attached to */
+	int tpargs;             /* on its C arguments (tp_btf), not its
+	                         * record */
 	int ticks;              /* timer, perf: where it counts its runs
 	                         * in stap_globals */
 	struct member *members; /* the probes it runs, in script order */

@@ -425,6 +425,7 @@ probe_rec(struct prog *p)
 		r->tpgroup = tp;
 		r->tpname = colon + 1;
 		r->probes = p->nmembers;
+		r->tpargs = p->tpargs;
 	}
 	if (r->kind == PK_TIMER || r->kind == PK_PERF)
 		r->ticks = (uint64_t)p->ticks + 1;
@@ -577,8 +578,10 @@ combine(struct prog **progs, size_t n)
 			p->section = sec;
 		} else
 			nr = -1;
+		/* C arguments or the record: two programs */
 		for (j = 0; j < k && !(p->tp && progs[j]->tp &&
-		    !strcmp(p->tp, progs[j]->tp)); j++)
+		    !strcmp(p->tp, progs[j]->tp) &&
+		    p->tpargs == progs[j]->tpargs); j++)
 			;
 		if (j < k && p->tp) {
 			member(progs[j], p->probe, nr);
@@ -693,9 +696,14 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			const char *colon = strchr(tp, ':');
 
 			p->kind = "tracepoint";
-			sprintf(sec, "tracepoint/%.*s/%s",
-			    (int)(colon - tp), tp,
-			    colon + 1);
+			/* its C arguments: raw_tp, which stap-bpfld turns
+			 * into tp_btf where the kernel allows */
+			p->tpargs = !!(pt->flags & F_TPARGS);
+			if (p->tpargs)
+				sprintf(sec, "raw_tp/%s", colon + 1);
+			else
+				sprintf(sec, "tracepoint/%.*s/%s",
+				    (int)(colon - tp), tp, colon + 1);
 			p->section = sec;
 			p->tp = tp;
 			snprintf(name, 32, "probe_%d", p->order);

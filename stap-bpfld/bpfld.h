@@ -143,6 +143,11 @@ void kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
 int kprobe_attach(struct ld *ld, struct kprog *k);
 void kprobe_detach(struct kprog *k);
 
+/* tpargs.c */
+void tpargs_prepare(struct ld *ld, struct bpf_program *prog,
+    const struct meta_probe *pr);
+int tpargs_attach(struct ld *ld, struct kprog *k);
+
 /* load.c */
 int load_open(struct ld *ld);
 int load_load(struct ld *ld);

@@ -330,6 +330,8 @@ load_load(struct ld *ld)
 		bpf_program__set_log_buf(prog, ld->vlog, VLOGSIZE);
 		if (pr && pr->kind == PK_KPROBE)
 			kprobe_prepare(prog, pr);
+		if (pr && pr->kind == PK_TRACEPOINT && pr->tpargs)
+			tpargs_prepare(ld, prog, pr);
 	}
 	err = bpf_object__load(ld->obj);
 	if (err) {
@@ -459,6 +461,8 @@ attach_one(struct ld *ld, struct kprog *k)
 	errno = 0;
 	if (pr && pr->kind == PK_KPROBE && pr->nfuncs)
 		return kprobe_attach(ld, k);
+	if (pr && pr->kind == PK_TRACEPOINT && pr->tpargs && pr->tpname)
+		return tpargs_attach(ld, k);
 	if (pr && (pr->kind == PK_TIMER || pr->kind == PK_PERF)) {
 		how = pr->kind == PK_TIMER ? "perf cpu-clock event" :
 		    "perf event";

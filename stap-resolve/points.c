@@ -176,6 +176,8 @@ tp_read_fields(struct resolver *r, struct tracepoint *tp)
 	size_t cap = 0;
 
 	tp->nfields = 0;
+	if (tpbtf_fields(r, tp))
+		return;
 	snprintf(path, sizeof path, "%s/%s/%s/format", r->tracefs, tp->group,
 	    tp->name);
 	if (!(f = fopen(path, "r")))
@@ -228,6 +230,9 @@ tp_field(struct resolver *r, struct probe *p, const char *name)
 		return NULL;
 	if (p->tp->nfields < 0)
 		tp_read_fields(r, p->tp);
+	/* stap-bpfgen attaches it where the arguments are (tp_btf) */
+	if (p->tp->btfargs)
+		p->decl->points->flags |= F_TPARGS;
 	for (i = 0; i < p->tp->nfields; i++)
 		if (!strcmp(p->tp->fields[i].name, name))
 			return &p->tp->fields[i];

@@ -67,6 +67,7 @@ struct tracepoint {
 	int nfields;
 	int kfunc;              /* a kernel function's parameters (or
 	                         * return value) in its pt_regs (kfunc.c) */
+	int btfargs;            /* fields are its C arguments (tpbtf.c) */
 };
 
 /* The aliases one of whose names starts with a given component */
@@ -121,6 +122,12 @@ int btf_find_type(struct resolver *r, const char *spec);
 int btf_task_struct(struct resolver *r);
 int btf_chain(struct resolver *r, struct node *n, int base);
 int btf_pretty(struct resolver *r, struct node *n, int base);
+/* tpbtf.c */
+/* Fills tp's fields with its C arguments from BTF: 1, or 0 where it
+ * has no prototype there (or --compatible wants the tracefs fields) */
+int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
+/* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
+const char *tpbtf_alternatives(const struct tracepoint *tp);
 
 /* sym.c */
 void tapset_reset(void);

@@ -431,7 +431,8 @@ all_fields(struct scope *sc, struct node *n)
 		struct tpfield *f = &tp->fields[i];
 		struct node *t;
 		const char *conv = f->kind == TF_CHARARR ||
-		    f->kind == TF_DATALOC ? "\"%s\"" : "%#x";
+		    f->kind == TF_DATALOC ? "\"%s\"" :
+		    f->kind == TF_PTR && tp->btfargs ? "%p" : "%#x";
 		size_t k;
 
 		if (!strncmp(f->name, "common_", 7) ||
@@ -574,6 +575,13 @@ bind_target(struct scope *sc, struct node *n)
 			diag_error(n->loc, "function '%s' has no parameter "
 			    "'%s' (BTF's first six, integers or pointers)",
 			    sc->pr->tp->name, n->str + 1);
+		return;
+	}
+	if (!f && sc->pr->tp->btfargs) {
+		diag_error(n->loc, "tracepoint '%s:%s' has no argument '%s' "
+		    "(alternatives: %s)", sc->pr->tp->group,
+		    sc->pr->tp->name, n->str + 1,
+		    tpbtf_alternatives(sc->pr->tp));
 		return;
 	}
 	if (!f) {
