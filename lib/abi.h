@@ -36,7 +36,9 @@ enum {
 	CTL_TASK_PARENT = 40,	/* offsetof(struct task_struct, real_parent) */
 	CTL_TASK_TGID = 48,	/* offsetof(struct task_struct, tgid) */
 	CTL_RUN = 56,		/* kernel probes may run (after begin) */
-	CTL_SIZE = 64,
+	CTL_TZOFF = 64,		/* tz_gmtoff(): seconds west of UTC */
+	CTL_TZNAME = 72,	/* tz_name(): 16 bytes, NUL-terminated */
+	CTL_SIZE = 88,
 };
 
 #endif

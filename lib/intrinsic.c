@@ -26,6 +26,8 @@ static const struct intrinsic intrinsics[] = {
 	{ "gettimeofday_ms", 0, T_LONG, { 0 } },
 	{ "gettimeofday_s", 0, T_LONG, { 0 } },
 	{ "local_clock_ns", 0, T_LONG, { 0 } },
+	{ "tz_gmtoff", 0, T_LONG, { 0 } },
+	{ "tz_name", 0, T_STRING, { 0 } },
 	{ "ktime_get_ns", 0, T_LONG, { 0 } },
 	{ "kernel_string", 1, T_STRING, { T_LONG } },
 	{ "kernel_string", 2, T_STRING, { T_LONG, T_STRING } },

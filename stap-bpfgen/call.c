@@ -362,6 +362,20 @@ call_builtin(struct gen *g, struct node *n)
 		gen_store(g, s, BPF_REG_1);
 		return s;
 	}
+	if (!strcmp(f, "tz_gmtoff")) {
+		s = gen_tmp(g, 8);
+		gen_ctl_ptr(g, BPF_REG_1);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, CTL_TZOFF);
+		gen_store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "tz_name")) {
+		s = gen_tmp(g, g->maxstr);
+		gen_zero(g, BPF_REG_9, s, g->maxstr);
+		gen_ctl_ptr(g, BPF_REG_2);
+		gen_copy(g, BPF_REG_9, s, BPF_REG_2, CTL_TZNAME, 16);
+		return s;
+	}
 	if (!strcmp(f, "execname")) {
 		s = gen_tmp(g, g->maxstr);
 		gen_zero(g, BPF_REG_9, s, g->maxstr);
