@@ -21,6 +21,7 @@ static const struct intrinsic intrinsics[] = {
 	{ "cpu", 0, T_LONG, { 0 } },
 	{ "execname", 0, T_STRING, { 0 } },
 	{ "target", 0, T_LONG, { 0 } },
+	{ "pp", 0, T_STRING, { 0 } },
 	{ "gettimeofday_ns", 0, T_LONG, { 0 } },
 	{ "gettimeofday_us", 0, T_LONG, { 0 } },
 	{ "gettimeofday_ms", 0, T_LONG, { 0 } },

@@ -362,6 +362,18 @@ call_builtin(struct gen *g, struct node *n)
 		gen_store(g, s, BPF_REG_1);
 		return s;
 	}
+	if (!strcmp(f, "pp")) {
+		/* in a function (stap-resolve writes a probe's own pp() as
+		 * a string): every function is inlined into each probe
+		 * that calls it, so this probe's point is known here */
+		struct scope *sc = gen_cur;
+
+		while (sc && sc->up)
+			sc = sc->up;
+		if (sc && sc->probe && sc->probe->points)
+			return str_literal(g, point_text(sc->probe->points));
+		return str_literal(g, "");
+	}
 	if (!strcmp(f, "tz_gmtoff")) {
 		s = gen_tmp(g, 8);
 		gen_ctl_ptr(g, BPF_REG_1);
