@@ -15,6 +15,7 @@ enum {
 	UHELPER_FOREACH_NEXT = 0x7002,
 	UHELPER_MAP_CLEAR = 0x7003,
 	UHELPER_MAP_COUNT = 0x7004,
+	UHELPER_PPID = 0x7010,	/* ppid(): no task_struct to walk here */
 };
 
 /* The record kinds in stap_events and in an event stream */

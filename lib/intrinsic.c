@@ -41,6 +41,8 @@ static const struct intrinsic intrinsics[] = {
 	{ "substr", 3, T_STRING, { T_STRING, T_LONG, T_LONG } },
 	{ "isinstr", 2, T_LONG, { T_STRING, T_STRING } },
 	{ "stringat", 2, T_LONG, { T_STRING, T_LONG } },
+	{ "user_mode", 0, T_LONG, { 0 } },
+	{ "raise", 1, T_VOID, { T_LONG } },
 	{ "exit", 0, T_VOID, { 0 } },
 	{ "error", 1, T_VOID, { T_STRING } },
 };
