@@ -15,6 +15,7 @@ enum {
 	UHELPER_FOREACH_NEXT = 0x7002,
 	UHELPER_MAP_CLEAR = 0x7003,
 	UHELPER_MAP_COUNT = 0x7004,
+	UHELPER_PPID = 0x7010,	/* ppid(): no task_struct to walk here */
 };
 
 /* The record kinds in stap_events and in an event stream */
@@ -36,7 +37,9 @@ enum {
 	CTL_TASK_PARENT = 40,	/* offsetof(struct task_struct, real_parent) */
 	CTL_TASK_TGID = 48,	/* offsetof(struct task_struct, tgid) */
 	CTL_RUN = 56,		/* kernel probes may run (after begin) */
-	CTL_SIZE = 64,
+	CTL_TZOFF = 64,		/* tz_gmtoff(): seconds west of UTC */
+	CTL_TZNAME = 72,	/* tz_name(): 16 bytes, NUL-terminated */
+	CTL_SIZE = 88,
 };
 
 #endif

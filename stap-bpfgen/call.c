@@ -324,8 +324,11 @@ call_builtin(struct gen *g, struct node *n)
 	if (!strcmp(f, "ppid")) {
 		/* current->real_parent->tgid, offsets from stap_ctl (the
 		 * loader reads them from the kernel's BTF); 0 on a fault */
-		int task = helper_long(g, BPF_FUNC_get_current_task), ok;
+		int task, ok;
 
+		if (!p->section)        /* begin, end: stap-bpfld's parent */
+			return helper_long(g, UHELPER_PPID);
+		task = helper_long(g, BPF_FUNC_get_current_task);
 		s = gen_tmp(g, 8);
 		ok = asm_label(p);
 		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)s, 0);
@@ -369,6 +372,63 @@ call_builtin(struct gen *g, struct node *n)
 		gen_ctl_ptr(g, BPF_REG_1);
 		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, CTL_TARGET);
 		gen_store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "pp")) {
+		/* in a function (stap-resolve writes a probe's own pp() as
+		 * a string): every function is inlined into each probe
+		 * that calls it, so this probe's point is known here */
+		struct scope *sc = gen_cur;
+
+		while (sc && sc->up)
+			sc = sc->up;
+		if (sc && sc->probe && sc->probe->points)
+			return str_literal(g, point_text(sc->probe->points));
+		return str_literal(g, "");
+	}
+	if (!strcmp(f, "user_mode")) {
+		/* the probe's program, not a loop's callback, has the kind */
+		struct prog *top = g->probe;
+
+		if (top->section && (!strncmp(top->section, "uprobe", 6) ||
+		    !strncmp(top->section, "uretprobe", 9)))
+			return gen_const_slot(g, 1);
+		if (!top->section || (strcmp(top->kind, "timer") &&
+		    strcmp(top->kind, "perf")))
+			return gen_const_slot(g, 0);
+		/* a perf event's pt_regs: user mode when cs's RPL is 3
+		 * (x86_64: cs is the 18th u64) */
+		s = gen_tmp(g, 8);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, 17 * 8);
+		asm_alui(p, BPF_AND, BPF_REG_1, 3);
+		asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+		asm_alui(p, BPF_RSH, BPF_REG_1, 2);
+		gen_store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "raise")) {
+		/* the current thread; in a begin or end probe stap-bpfld's */
+		int sig = expr(g, n->args), ok = asm_label(p);
+
+		gen_load(g, BPF_REG_1, sig);
+		asm_call(p, BPF_FUNC_send_signal_thread);
+		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, ok);
+		gen_throw(g, n->loc, "raise/send_sig error", -1);
+		asm_bind(p, ok);
+		return -1;
+	}
+	if (!strcmp(f, "tz_gmtoff")) {
+		s = gen_tmp(g, 8);
+		gen_ctl_ptr(g, BPF_REG_1);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, CTL_TZOFF);
+		gen_store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "tz_name")) {
+		s = gen_tmp(g, g->maxstr);
+		gen_zero(g, BPF_REG_9, s, g->maxstr);
+		gen_ctl_ptr(g, BPF_REG_2);
+		gen_copy(g, BPF_REG_9, s, BPF_REG_2, CTL_TZNAME, 16);
 		return s;
 	}
 	if (!strcmp(f, "execname")) {

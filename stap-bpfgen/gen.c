@@ -489,6 +489,7 @@ gen_body(struct gen *g, struct node *probe, int64_t nr)
 		    v->type));
 	}
 	sc.depth = gen_depth(probe);
+	sc.probe = probe;
 	gen_cur = &sc;
 	if (probe->points->cond) {
 		int c = expr(g, probe->points->cond);

@@ -231,6 +231,7 @@ struct scope {
 	struct target ret;
 	int retslot;
 	struct scope *up;
+	struct node *probe;     /* the outermost scope's: its probe */
 };
 
 struct loopctx {

@@ -840,6 +840,14 @@ helper(struct interp *vm, int id, const uint64_t a[5], uint64_t *ret,
 	case BPF_FUNC_get_current_pid_tgid:
 		*ret = (uint64_t)getpid() << 32 | (uint32_t)syscall(SYS_gettid);
 		return 0;
+	case UHELPER_PPID:
+		*ret = (uint64_t)getppid();
+		return 0;
+	case BPF_FUNC_send_signal_thread:
+		/* raise(): the thread running the probe, ours */
+		*ret = syscall(SYS_tgkill, getpid(), syscall(SYS_gettid),
+		    (int)a[0]) < 0 ? (uint64_t)-errno : 0;
+		return 0;
 	case BPF_FUNC_get_current_uid_gid:
 		*ret = (uint64_t)getgid() << 32 | getuid();
 		return 0;

@@ -24,11 +24,11 @@ patch() {
 	    die "$n matches\n" if $n != 1;
 	    s/\Q$from\E/$to/;' x.bo >"$3" || exit 1
 }
-patch 64 255 ctl.bo
+patch 88 255 ctl.bo
 patch 6 7 scratch.bo
 mark
 expect "stap_ctl of another size" 1 "stap-bpfld: 'ctl.bo': map 'stap_ctl' \
-has max_entries 1, key_size 4, value_size 255; it must have 1, 4 and 64\n" \
+has max_entries 1, key_size 4, value_size 255; it must have 1, 4 and 88\n" \
     timeout 30 "$BIN/stap-bpfld" ctl.bo
 expect "stap_scratch of another type" 1 "stap-bpfld: 'scratch.bo': map \
 'stap_scratch' has type 7, not 6\n" timeout 30 "$BIN/stap-bpfld" scratch.bo
