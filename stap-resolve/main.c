@@ -13,6 +13,7 @@ static void
 usage(FILE *f, int status)
 {
 	fputs("usage: stap-resolve [options] [TREE]\n"
+	    "       stap-resolve [options] --list[=vars] PATTERN\n"
 	    "  -I DIR           also load tapset scripts (*.stp) from DIR\n"
 	    "  --tracefs DIR    read tracepoint formats from DIR/events "
 	    "(DIR: a tracefs)\n"
@@ -20,6 +21,10 @@ usage(FILE *f, int status)
 	    "not the\n"
 	    "                   running kernel's /sys/kernel/btf/vmlinux\n"
 	    "  -o FILE          write the resolved tree to FILE\n"
+	    "  --list PATTERN   list the probe points PATTERN matches, "
+	    "as stap -l\n"
+	    "  --list=vars PATTERN  and their context variables, as "
+	    "stap -L\n"
 	    "  --help, --version\n", f);
 	exit(status);
 }
@@ -307,9 +312,9 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 int
 main(int argc, char **argv)
 {
-	const char *in = NULL, *out = NULL, *tracefs = NULL;
+	const char *in = NULL, *out = NULL, *tracefs = NULL, *list = NULL;
 	const char *dirs[64];
-	int ndirs = 0, i;
+	int ndirs = 0, i, vars = 0;
 	struct script *s;
 	FILE *fi = stdin, *fo = stdout;
 
@@ -340,6 +345,10 @@ main(int argc, char **argv)
 			dirs[ndirs++] = a[2] ? a + 2 : argv[++i];
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
+		} else if ((!strcmp(a, "--list") ||
+		    !strcmp(a, "--list=vars")) && i + 1 < argc) {
+			vars = a[6] == '=';
+			list = argv[++i];
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr,
 			    "stap-resolve: unknown option '%s'\n", a);
@@ -349,6 +358,15 @@ main(int argc, char **argv)
 		} else {
 			usage(stderr, 2);
 		}
+	}
+	if (list) {
+		if (in)
+			usage(stderr, 2);
+		if (out)
+			fo = outopen(out);
+		i = list_run(list, vars, tracefs, dirs, ndirs, fo);
+		outclose(fo);
+		return i;
 	}
 	if (in && strcmp(in, "-") && !(fi = fopen(in, "r")))
 		fatal("open '%s':", in);

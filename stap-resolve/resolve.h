@@ -99,6 +99,10 @@ struct resolver {
 struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
     const char **dirs, int ndirs);
 
+/* list.c */
+int list_run(const char *pattern, int vars, const char *tracefs,
+    const char **dirs, int ndirs, FILE *fo);
+
 /* points.c */
 void points_expand(struct resolver *r);
 void points_add(struct resolver *r, struct node *orig, struct node *pt,
