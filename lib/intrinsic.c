@@ -39,6 +39,17 @@ static const struct intrinsic intrinsics[] = {
 	{ "isinstr", 2, T_LONG, { T_STRING, T_STRING } },
 	{ "exit", 0, T_VOID, { 0 } },
 	{ "error", 1, T_VOID, { T_STRING } },
+	/* stacks and symbols (stap-bpfgen/stack.c) */
+	{ "print_backtrace", 0, T_VOID, { 0 } },
+	{ "backtrace", 0, T_STRING, { 0 } },
+	{ "print_syms", 1, T_VOID, { T_STRING } },
+	{ "print_stack", 1, T_VOID, { T_STRING } },
+	{ "stack", 1, T_LONG, { T_LONG } },
+	{ "symname", 1, T_STRING, { T_LONG } },
+	{ "symdata", 1, T_STRING, { T_LONG } },
+	{ "addr", 0, T_LONG, { 0 } },
+	{ "probefunc", 0, T_STRING, { 0 } },
+	{ "ppfunc", 0, T_STRING, { 0 } },
 };
 
 const struct intrinsic *

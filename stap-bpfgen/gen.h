@@ -309,6 +309,11 @@ void var_hist_print(struct gen *g, struct node *h);
 /* call.c */
 int call_builtin(struct gen *g, struct node *n);
 
+/* stack.c */
+int stack_call(struct gen *g, struct node *n);
+int stack_uses_fmt(const char *name);
+int stack_per_function(struct node *probe);
+
 /* expr.c */
 int expr_atomic_add(struct gen *g, struct node *n);
 int expr(struct gen *g, struct node *n);
