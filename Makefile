@@ -26,7 +26,8 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o \
 	$(O)/obj/stap-bpfgen/basm.o $(O)/obj/stap-bpfgen/regex.o \
 	$(O)/obj/stap-bpfgen/lower.o $(O)/obj/stap-bpfgen/ir.o \
-	$(O)/obj/stap-bpfgen/opt.o $(O)/obj/stap-bpfgen/stack.o
+	$(O)/obj/stap-bpfgen/opt.o $(O)/obj/stap-bpfgen/stack.o \
+	$(O)/obj/stap-bpfgen/regs.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
@@ -170,7 +171,7 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/stmt.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
-	stap-bpfgen/opt.c stap-bpfgen/stack.c
+	stap-bpfgen/opt.c stap-bpfgen/stack.c stap-bpfgen/regs.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c stap-resolve/kfunc.c
 FZ_parse = $(LIBSRC)

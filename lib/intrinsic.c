@@ -50,6 +50,20 @@ static const struct intrinsic intrinsics[] = {
 	{ "addr", 0, T_LONG, { 0 } },
 	{ "probefunc", 0, T_STRING, { 0 } },
 	{ "ppfunc", 0, T_STRING, { 0 } },
+	/* registers and arguments (stap-bpfgen/regs.c) */
+	{ "int_arg", 1, T_LONG, { T_LONG } },
+	{ "s32_arg", 1, T_LONG, { T_LONG } },
+	{ "uint_arg", 1, T_LONG, { T_LONG } },
+	{ "u32_arg", 1, T_LONG, { T_LONG } },
+	{ "long_arg", 1, T_LONG, { T_LONG } },
+	{ "ulong_arg", 1, T_LONG, { T_LONG } },
+	{ "pointer_arg", 1, T_LONG, { T_LONG } },
+	{ "longlong_arg", 1, T_LONG, { T_LONG } },
+	{ "ulonglong_arg", 1, T_LONG, { T_LONG } },
+	{ "s64_arg", 1, T_LONG, { T_LONG } },
+	{ "u64_arg", 1, T_LONG, { T_LONG } },
+	{ "register", 1, T_LONG, { T_STRING } },
+	{ "u_register", 1, T_LONG, { T_STRING } },
 };
 
 const struct intrinsic *

@@ -314,6 +314,10 @@ int stack_call(struct gen *g, struct node *n);
 int stack_uses_fmt(const char *name);
 int stack_per_function(struct node *probe);
 
+/* regs.c */
+int regs_call(struct gen *g, struct node *n);
+int regs_uses_fmt(const char *name);
+
 /* expr.c */
 int expr_atomic_add(struct gen *g, struct node *n);
 int expr(struct gen *g, struct node *n);

@@ -279,7 +279,7 @@ stack_uses_fmt(const char *name)
 	for (i = 0; i < NELEM(fmt); i++)
 		if (!strcmp(name, fmt[i]))
 			return 1;
-	return 0;
+	return regs_uses_fmt(name);
 }
 
 /*
@@ -311,5 +311,5 @@ stack_call(struct gen *g, struct node *n)
 		return probe_addr(g);
 	if (!strcmp(f, "probefunc") || !strcmp(f, "ppfunc"))
 		return probe_func(g, f[1] == 'p');
-	return -2;
+	return regs_call(g, n);
 }
