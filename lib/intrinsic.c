@@ -50,6 +50,9 @@ static const struct intrinsic intrinsics[] = {
 	{ "addr", 0, T_LONG, { 0 } },
 	{ "probefunc", 0, T_STRING, { 0 } },
 	{ "ppfunc", 0, T_STRING, { 0 } },
+	/* the probed function's address, at entry and at return, for
+	 * @entry (stap-resolve/entry.c) */
+	{ "__stp_func_addr", 0, T_LONG, { 0 } },
 	/* registers and arguments (stap-bpfgen/regs.c) */
 	{ "int_arg", 1, T_LONG, { T_LONG } },
 	{ "s32_arg", 1, T_LONG, { T_LONG } },

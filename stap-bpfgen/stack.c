@@ -71,6 +71,23 @@ probe_addr(struct gen *g)
 	return s;
 }
 
+/* The function a kprobe or kretprobe is on, else 0 */
+static int
+func_addr(struct gen *g)
+{
+	struct prog *p = g->p;
+	int s = gen_tmp(g, 8);
+
+	if (prog_kind(g, "kprobe/") || prog_kind(g, "kretprobe/")) {
+		asm_mov(p, BPF_REG_1, BPF_REG_6);
+		asm_call(p, BPF_FUNC_get_func_ip);
+		gen_store(g, s, BPF_REG_0);
+	} else {
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)s, 0);
+	}
+	return s;
+}
+
 static int
 sprint1(struct gen *g, const char *fmt, int slot)
 {
@@ -309,6 +326,8 @@ stack_call(struct gen *g, struct node *n)
 		return symdata(g, expr(g, n->args));
 	if (!strcmp(f, "addr"))
 		return probe_addr(g);
+	if (!strcmp(f, "__stp_func_addr"))
+		return func_addr(g);
 	if (!strcmp(f, "probefunc") || !strcmp(f, "ppfunc"))
 		return probe_func(g, f[1] == 'p');
 	return regs_call(g, n);

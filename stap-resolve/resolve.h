@@ -95,6 +95,9 @@ struct resolver {
 struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
     const char **dirs, int ndirs);
 
+/* entry.c */
+void entry_rewrite(struct resolver *r);
+
 /* points.c */
 void points_expand(struct resolver *r);
 void points_add(struct resolver *r, struct node *orig, struct node *pt,
