@@ -25,6 +25,9 @@ enum {
 	REC_ERROR = 3,
 	REC_WARN = 4,
 	REC_HIST = 5,
+	REC_STACK = 6,		/* print_backtrace(): frames */
+	REC_SYMS = 7,		/* print_syms(s): s */
+	REC_KSYM = 8,		/* a symbol (event streams only) */
 };
 
 /* The stap_ctl value: byte offsets of its fields, and its size */

@@ -46,6 +46,34 @@ static const struct intrinsic intrinsics[] = {
 	{ "raise", 1, T_VOID, { T_LONG } },
 	{ "exit", 0, T_VOID, { 0 } },
 	{ "error", 1, T_VOID, { T_STRING } },
+	/* stacks and symbols (stap-bpfgen/stack.c) */
+	{ "print_backtrace", 0, T_VOID, { 0 } },
+	{ "backtrace", 0, T_STRING, { 0 } },
+	{ "print_syms", 1, T_VOID, { T_STRING } },
+	{ "print_stack", 1, T_VOID, { T_STRING } },
+	{ "stack", 1, T_LONG, { T_LONG } },
+	{ "symname", 1, T_STRING, { T_LONG } },
+	{ "symdata", 1, T_STRING, { T_LONG } },
+	{ "addr", 0, T_LONG, { 0 } },
+	{ "probefunc", 0, T_STRING, { 0 } },
+	{ "ppfunc", 0, T_STRING, { 0 } },
+	/* the probed function's address, at entry and at return, for
+	 * @entry (stap-resolve/entry.c) */
+	{ "__stp_func_addr", 0, T_LONG, { 0 } },
+	/* registers and arguments (stap-bpfgen/regs.c) */
+	{ "int_arg", 1, T_LONG, { T_LONG } },
+	{ "s32_arg", 1, T_LONG, { T_LONG } },
+	{ "uint_arg", 1, T_LONG, { T_LONG } },
+	{ "u32_arg", 1, T_LONG, { T_LONG } },
+	{ "long_arg", 1, T_LONG, { T_LONG } },
+	{ "ulong_arg", 1, T_LONG, { T_LONG } },
+	{ "pointer_arg", 1, T_LONG, { T_LONG } },
+	{ "longlong_arg", 1, T_LONG, { T_LONG } },
+	{ "ulonglong_arg", 1, T_LONG, { T_LONG } },
+	{ "s64_arg", 1, T_LONG, { T_LONG } },
+	{ "u64_arg", 1, T_LONG, { T_LONG } },
+	{ "register", 1, T_LONG, { T_STRING } },
+	{ "u_register", 1, T_LONG, { T_STRING } },
 };
 
 const struct intrinsic *

@@ -233,6 +233,8 @@ call_builtin(struct gen *g, struct node *n)
 	struct prog *p = g->p;
 	int s;
 
+	if ((s = stack_call(g, n)) != -2)
+		return s;
 	if (!strcmp(f, "printf")) {
 		emit_printf(g, n->args->str, n->args->next);
 		return -1;

@@ -403,7 +403,8 @@ uses_fmt(struct gen *g, struct node *n)
 
 	for (; n; n = n->next) {
 		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
-		    !strncmp(n->str, "sprint", 6))
+		    (!strncmp(n->str, "sprint", 6) ||
+		    stack_uses_fmt(n->str)))
 			return 1;
 		/* a typed read's fault names its address (typed.c) */
 		if (n->kind == N_CAST || n->kind == N_AUTOCAST)

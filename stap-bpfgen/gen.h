@@ -321,6 +321,15 @@ void typed_reset(void);
  * kind is ref % 8), for core.c (see typed.c) */
 const char *typed_core_spec(int ref);
 
+/* stack.c */
+int stack_call(struct gen *g, struct node *n);
+int stack_uses_fmt(const char *name);
+int stack_per_function(struct node *probe);
+
+/* regs.c */
+int regs_call(struct gen *g, struct node *n);
+int regs_uses_fmt(const char *name);
+
 /* expr.c */
 int expr_atomic_add(struct gen *g, struct node *n);
 int expr(struct gen *g, struct node *n);

@@ -463,7 +463,7 @@ kprobe_join(struct prog **progs, size_t n, struct node *d, int ret)
 	struct node *pt = d->points;
 	size_t i;
 
-	if (uses_target(d->body, 0))
+	if (uses_target(d->body, 0) || stack_per_function(d))
 		return 0;
 	for (i = n; i-- > 0;) {
 		struct prog *q = progs[i];
@@ -472,7 +472,8 @@ kprobe_join(struct prog **progs, size_t n, struct node *d, int ret)
 		if (strcmp(q->kind, "kprobe") || q->kret != ret ||
 		    memcmp(&qp->loc, &pt->loc, sizeof pt->loc) ||
 		    memcmp(&q->probe->loc, &d->loc, sizeof d->loc) ||
-		    uses_target(q->probe->body, 0))
+		    uses_target(q->probe->body, 0) ||
+		    stack_per_function(q->probe))
 			continue;
 		q->kfuncs = vgrow(q->kfuncs, &q->capkfuncs, q->nkfuncs + 1,
 		    sizeof *q->kfuncs);

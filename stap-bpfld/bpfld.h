@@ -128,6 +128,7 @@ struct ld {
 	int inuser;		/* running a userspace program */
 
 	struct ring_buffer *rb;
+	struct ksyms ksyms;	/* syms.c: kallsyms, once needed */
 
 	/* run state */
 	int exiting;		/* an EXIT record came, or stap_ctl.exit */
@@ -180,6 +181,13 @@ void events_record(struct ld *ld, const void *data, size_t len);
 /* The trailer of a --raw stream, or the summary, and the final flush */
 int events_finish(struct ld *ld, uint64_t lost, uint64_t errors);
 void events_free(struct ld *ld);
+
+/* syms.c */
+int syms_record(struct ld *ld, uint32_t kind, uint32_t id, const void *p,
+    size_t len);
+int syms_kernel(struct ld *ld, char *buf, size_t size, uint64_t addr,
+    int full);
+void syms_free(struct ld *ld);
 
 /* main.c */
 extern volatile sig_atomic_t stop_signal;

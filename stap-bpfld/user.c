@@ -528,6 +528,11 @@ bsnprintf(struct ld *ld, char *out, size_t size, const char *fmt,
 			else
 				len = snprintf(buf, sizeof buf, spec,
 				    (unsigned long long)(uint32_t)data[arg]);
+		} else if (*f == 'p' && (f[1] == 's' || f[1] == 'S')) {
+			/* the kernel's symbol of an address */
+			f++;
+			len = syms_kernel(ld, buf, sizeof buf, data[arg],
+			    *f == 'S');
 		} else if (*f == 'p') {
 			len = snprintf(buf, sizeof buf, "0x%llx",
 			    (unsigned long long)data[arg]);

@@ -103,6 +103,9 @@ struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
 int list_run(const char *pattern, int vars, const char *tracefs,
     const char **dirs, int ndirs, FILE *fo);
 
+/* entry.c */
+void entry_rewrite(struct resolver *r);
+
 /* points.c */
 void points_expand(struct resolver *r);
 void points_add(struct resolver *r, struct node *orig, struct node *pt,

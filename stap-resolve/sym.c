@@ -569,8 +569,9 @@ bind_target(struct scope *sc, struct node *n)
 	if (!f && sc->pr->tp->kfunc) {
 		if (sc->pr->tp->kfunc > 1)
 			diag_error(n->loc, "'%s' at the return of '%s': only "
-			    "$return is available (parameters need @entry, "
-			    "not supported yet)", n->str, sc->pr->tp->name);
+			    "$return is available (a parameter's value at "
+			    "entry is @entry(%s))", n->str, sc->pr->tp->name,
+			    n->str);
 		else
 			diag_error(n->loc, "function '%s' has no parameter "
 			    "'%s' (BTF's first six, integers or pointers)",
