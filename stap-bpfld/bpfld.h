@@ -72,7 +72,7 @@ struct kprog {
 	uint64_t ticks, ran;	/* timer, perf: periods its event counted,
 				 * runs of the program (load_ticks) */
 	uint64_t misses;	/* runs the kernel skipped and counted */
-	struct bpf_link **links;	/* kprobe: a link a function */
+	struct bpf_link **links;	/* kprobe, uprobe: a link a place */
 	size_t nlinks;
 };
 
@@ -142,6 +142,9 @@ struct ld {
 void kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
 int kprobe_attach(struct ld *ld, struct kprog *k);
 void kprobe_detach(struct kprog *k);
+
+/* uprobe.c */
+int uprobe_attach(struct ld *ld, struct kprog *k);
 
 /* load.c */
 int load_open(struct ld *ld);

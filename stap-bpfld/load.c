@@ -459,6 +459,8 @@ attach_one(struct ld *ld, struct kprog *k)
 	errno = 0;
 	if (pr && pr->kind == PK_KPROBE && pr->nfuncs)
 		return kprobe_attach(ld, k);
+	if (pr && pr->kind == PK_UPROBE && pr->noffs)
+		return uprobe_attach(ld, k);
 	if (pr && (pr->kind == PK_TIMER || pr->kind == PK_PERF)) {
 		how = pr->kind == PK_TIMER ? "perf cpu-clock event" :
 		    "perf event";

@@ -46,6 +46,7 @@ struct func {
 struct probe {
 	struct node *decl;      /* the PROBE node written out */
 	struct tracepoint *tp;  /* for kernel.trace probes */
+	struct uprobe *up;      /* for process probes (uprobe.c) */
 	struct sym **locals;
 	size_t nlocals, caplocals;
 	struct hash localidx;   /* name -> index in locals, once many */
@@ -97,8 +98,8 @@ struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
 
 /* points.c */
 void points_expand(struct resolver *r);
-void points_add(struct resolver *r, struct node *orig, struct node *pt,
-    struct node *body, struct tracepoint *tp);
+struct probe *points_add(struct resolver *r, struct node *orig,
+    struct node *pt, struct node *body, struct tracepoint *tp);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
     const char *name);
 
@@ -107,6 +108,12 @@ int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);
 /* The BTF type id of a kernel function's FUNC, 0 if BTF has none */
 int kfunc_btfid(const char *name);
+
+/* uprobe.c */
+int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body);
+int uprobe_target(struct probe *p, struct node *n);
+int uprobe_call(struct probe *p, struct node *n);
 
 /* sym.c */
 void tapset_reset(void);
