@@ -74,6 +74,7 @@ struct kprog {
 	uint64_t misses;	/* runs the kernel skipped and counted */
 	struct bpf_link **links;	/* kprobe, uprobe: a link a place */
 	size_t nlinks;
+	int mfd;		/* uprobe: a uprobe_multi link, else 0/-1 */
 };
 
 struct reserve {
@@ -144,7 +145,9 @@ int kprobe_attach(struct ld *ld, struct kprog *k);
 void kprobe_detach(struct kprog *k);
 
 /* uprobe.c */
+void uprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
 int uprobe_attach(struct ld *ld, struct kprog *k);
+void uprobe_detach(struct kprog *k);
 
 /* load.c */
 int load_open(struct ld *ld);

@@ -330,6 +330,8 @@ load_load(struct ld *ld)
 		bpf_program__set_log_buf(prog, ld->vlog, VLOGSIZE);
 		if (pr && pr->kind == PK_KPROBE)
 			kprobe_prepare(prog, pr);
+		if (pr && pr->kind == PK_UPROBE)
+			uprobe_prepare(prog, pr);
 	}
 	err = bpf_object__load(ld->obj);
 	if (err) {
@@ -567,6 +569,7 @@ load_detach(struct ld *ld)
 		bpf_link__destroy(ld->kprogs[i].link);
 		ld->kprogs[i].link = NULL;
 		kprobe_detach(&ld->kprogs[i]);
+		uprobe_detach(&ld->kprogs[i]);
 		if (ld->kprogs[i].pfd >= 0)
 			close(ld->kprogs[i].pfd);
 		ld->kprogs[i].pfd = ld->kprogs[i].evfd = -1;
