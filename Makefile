@@ -36,7 +36,8 @@ BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
 	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o \
-	$(O)/obj/stap-resolve/kfunc.o $(O)/obj/stap-resolve/uprobe.o
+	$(O)/obj/stap-resolve/kfunc.o $(O)/obj/stap-resolve/uprobe.o \
+	$(O)/obj/stap-resolve/udwarf.o
 # process probes read executables and libraries (stap-resolve/uprobe.c)
 ELFLIBS != pkg-config --libs libelf libdw 2>/dev/null || echo -lelf -ldw
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
@@ -174,7 +175,8 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
 	stap-bpfgen/opt.c stap-bpfgen/uprobe.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
-	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/uprobe.c
+	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/uprobe.c \
+	stap-resolve/udwarf.c
 FZ_parse = $(LIBSRC)
 FZ_tree = $(LIBSRC)
 FZ_interp = stap-bpfld/interp.c

@@ -115,6 +115,14 @@ int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 int uprobe_target(struct probe *p, struct node *n);
 int uprobe_call(struct probe *p, struct node *n);
 
+/* udwarf.c: needs <elfutils/libdw.h> first */
+#ifdef _LIBDW_H
+struct node *udwarf_var(Dwarf *dw, uint64_t pc, struct node *n,
+    const char **why);
+int udwarf_parms(Dwarf *dw, uint64_t pc, const char ***names);
+uint64_t udwarf_prologue(Dwarf *dw, uint64_t lowpc, uint64_t highpc);
+#endif
+
 /* sym.c */
 void tapset_reset(void);
 void tapset_load(struct resolver *r, const char **dirs, int ndirs);

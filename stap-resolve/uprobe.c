@@ -250,6 +250,17 @@ bad:
 	return NULL;
 }
 
+/* The file's DWARF, read on first use; NULL if it has none */
+static Dwarf *
+ufile_dwarf(struct ufile *uf)
+{
+	if (!uf->dwtried) {
+		uf->dwtried = 1;
+		uf->dw = dwarf_begin(uf->fd, DWARF_C_READ);
+	}
+	return uf->dw;
+}
+
 /* The file offset of address a as linked, or -1 if no segment maps it */
 static int64_t
 file_offset(struct ufile *uf, uint64_t a)
@@ -550,6 +561,7 @@ similar(const char **names, size_t n, const char *want)
 struct match {
 	const char *name;
 	uint64_t addr;
+	uint64_t size;          /* a function's, whose prologue is skipped */
 	struct umark *mark;
 };
 
@@ -563,7 +575,12 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 	struct node *cp = node_copy(pt);
 	struct uprobe *up = arena_alloc(sizeof *up);
 	struct probe *p;
-	int64_t off = file_offset(uf, m->addr), sem = 0;
+	int64_t off, sem = 0;
+
+	if (m->size && !ret)
+		m->addr = udwarf_prologue(ufile_dwarf(uf), m->addr, m->addr +
+		    m->size);
+	off = file_offset(uf, m->addr);
 
 	if (off < 0) {
 		diag_error(pt->loc, "address 0x%llx of '%s' is in no loaded "
@@ -657,6 +674,7 @@ match_funcs(struct ufile *uf, const char *pat, size_t *np)
 		v = vgrow(v, &cap, n + 1, sizeof *v);
 		v[n].name = s->name;
 		v[n].addr = s->addr;
+		v[n].size = s->size;
 		v[n++].mark = NULL;
 	}
 	if (n)
@@ -715,6 +733,7 @@ match_plt(struct ufile *uf, const char *pat, size_t *np)
 		v = vgrow(v, &cap, n + 1, sizeof *v);
 		v[n].name = name;
 		v[n].addr = pltsec ? pltsec + 16 * i : plt + 16 * (i + 1);
+		v[n].size = 0;
 		v[n++].mark = NULL;
 	}
 	if (n)
@@ -758,6 +777,7 @@ match_marks(struct ufile *uf, const char *prov, const char *pat, size_t *np)
 		v = vgrow(v, &cap, n + 1, sizeof *v);
 		v[n].name = m->name;
 		v[n].addr = m->pc;
+		v[n].size = 0;
 		v[n++].mark = m;
 	}
 	/* in the file's order: marks of one name at several places */
@@ -864,6 +884,7 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 		one.name = NULL;
 		one.addr = (uint64_t)c->l->num;
 		one.mark = NULL;
+		one.size = 0;
 		one.name = func_at(uf, one.addr);
 		k = add_point(r, probe, pt, body, uf, &one, NULL, 0, path);
 		return k;
@@ -1171,10 +1192,12 @@ static void
 become(struct node *n, struct node *x)
 {
 	struct loc loc = n->loc;
+	struct node *next = n->next;
 
+	/* n stays where it is in its list */
 	*n = *x;
 	n->loc = loc;
-	n->next = NULL;
+	n->next = next;
 }
 
 /* $return's width and sign from DWARF; 8 and signed without */
@@ -1188,11 +1211,7 @@ ret_type(struct uprobe *up, int *size, int *sgn)
 
 	*size = 8;
 	*sgn = 1;
-	if (!up->uf->dwtried) {
-		up->uf->dwtried = 1;
-		up->uf->dw = dwarf_begin(up->uf->fd, DWARF_C_READ);
-	}
-	if (!up->uf->dw || !(cup = dwarf_addrdie(up->uf->dw, up->addr, &cu)) ||
+	if (!ufile_dwarf(up->uf) || !(cup = dwarf_addrdie(up->uf->dw, up->addr, &cu)) ||
 	    dwarf_child(cup, &child) != 0)
 		return;
 	do {
@@ -1261,6 +1280,48 @@ mark_parms(struct uprobe *up, struct node *n)
 	n->args = fmt;
 }
 
+/* $$parms, $$vars: "a=0x1 b=0x2" as stap prints them, each read as
+ * $name would be, "?" where it cannot be; $$locals: none (yet) */
+static void
+list_parms(struct uprobe *up, struct node *n, int locals)
+{
+	const char **names;
+	int k, na = locals || up->ret ? 0 : udwarf_parms(ufile_dwarf(up->uf),
+	    up->addr, &names);
+	struct node *fmt = node_new(N_STR, n->loc), **tail = &fmt->next;
+	char *buf;
+	size_t len = 0, cap = 1;
+
+	for (k = 0; k < na; k++)
+		cap += strlen(names[k]) + 8;
+	buf = arena_alloc(cap);
+	buf[0] = '\0';
+	fmt->type = T_STRING;
+	for (k = 0; k < na; k++) {
+		struct node t = *n, *x;
+		const char *why;
+		char *nm = arena_alloc(strlen(names[k]) + 2);
+
+		sprintf(nm, "$%s", names[k]);
+		t.str = nm;
+		t.args = NULL;
+		x = udwarf_var(up->uf->dw, up->addr, &t, &why);
+		len += (size_t)sprintf(buf + len, "%s%s=%s", k ? " " : "",
+		    names[k], x ? "%#x" : "?");
+		if (x) {
+			*tail = x;
+			tail = &x->next;
+		}
+	}
+	free(names);
+	fmt->str = buf;
+	n->kind = N_CALL;
+	n->str = "sprintf";
+	n->flags = F_BUILTIN;
+	n->type = T_STRING;
+	n->args = fmt;
+}
+
 int
 uprobe_target(struct probe *p, struct node *n)
 {
@@ -1268,8 +1329,8 @@ uprobe_target(struct probe *p, struct node *n)
 	const char *name = n->str;
 	int size, sgn;
 
-	if (n->args || (n->flags & (F_ADDR | F_PRETTY | F_PPRETTY))) {
-		diag_error(n->loc, "'%s': members, subscripts, & and $ of "
+	if (n->flags & (F_ADDR | F_PRETTY | F_PPRETTY)) {
+		diag_error(n->loc, "'%s': & and $ of "
 		    "process probe variables are not supported yet", name);
 		return -1;
 	}
@@ -1324,10 +1385,30 @@ uprobe_target(struct probe *p, struct node *n)
 		    up->mark->name, name);
 		return -1;
 	}
-	diag_error(n->loc, "context variable '%s' needs DWARF parameters, "
-	    "which stap-bpf does not read yet (use register(), "
-	    "pointer_arg()...)", name);
-	return -1;
+	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars") ||
+	    !strcmp(name, "$$locals")) {
+		list_parms(up, n, name[2] == 'l');
+		return 0;
+	}
+	if (up->ret) {
+		diag_error(n->loc, "'%s' at the return of '%s': only $return "
+		    "is available (parameters need @entry, not supported "
+		    "yet)", name, up->func);
+		return -1;
+	}
+	{
+		const char *why = "";
+		struct node *x = udwarf_var(ufile_dwarf(up->uf), up->addr, n,
+		    &why);
+
+		if (!x) {
+			diag_error(n->loc, "'%s' in '%s': %s", name, up->func,
+			    why);
+			return -1;
+		}
+		become(n, x);
+	}
+	return 0;
 }
 
 int

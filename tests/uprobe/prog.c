@@ -57,12 +57,15 @@ int
 main(int argc, char **argv)
 {
 	int n = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 3, i, gated = 0;
-	struct point p = { 7, -9, "pt" };
+	/* strings on the stack: a BPF program cannot fault in a page of
+	 * .rodata the process has not touched yet */
+	char hello[] = "hello", name[] = "pt";
+	struct point p = { 7, -9, name };
 	long t = 0;
 
 	for (i = 0; i < n; i++) {
 		t += work_add(i, 10);
-		t += work_str("hello", &p);
+		t += work_str(hello, &p);
 		t += work_neg(-5, 300);
 		work_void();
 		STAP_PROBE2(prog, tick, i, t);
