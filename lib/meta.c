@@ -177,6 +177,7 @@ rec_file(struct meta *m, const char *p)
 /* The kinds of probe records, by enum probekind */
 static const char *const kindnames[] = {
 	"begin", "end", "error", "timer", "tracepoint", "perf", "kprobe",
+	"uprobe",
 };
 
 enum probekind
@@ -188,6 +189,31 @@ meta_probekind(const char *s)
 		if (!strcmp(s, kindnames[i]))
 			return (enum probekind)i;
 	return PK_OTHER;
+}
+
+/* uprobe: "offsets N OFF[:REF]..." */
+static int
+rec_offsets(struct meta_probe *pr, const char **pp)
+{
+	uint64_t v;
+	size_t i;
+
+	if (number(pp, &v) < 0 || v == 0 || v > 1 << 20)
+		return -1;
+	pr->noffs = (size_t)v;
+	pr->offs = arena_alloc(pr->noffs * sizeof *pr->offs);
+	pr->refs = arena_alloc(pr->noffs * sizeof *pr->refs);
+	for (i = 0; i < pr->noffs; i++) {
+		if (number(pp, &pr->offs[i]) < 0)
+			return -1;
+		pr->refs[i] = 0;
+		if (**pp == ':') {
+			(*pp)++;
+			if (number(pp, &pr->refs[i]) < 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -232,6 +258,16 @@ rec_probe(struct meta *m, const char *p)
 			for (i = 0; i < pr->nfuncs; i++)
 				if (!(pr->funcs[i] = word(&p)))
 					return bad(m, "malformed funcs");
+			continue;
+		}
+		if (!strcmp(w, "path")) {
+			if (!(pr->path = meta_unquote(&p, NULL)))
+				return bad(m, "malformed path");
+			continue;
+		}
+		if (!strcmp(w, "offsets")) {
+			if (rec_offsets(pr, &p) < 0)
+				return bad(m, "malformed offsets");
 			continue;
 		}
 		if (!strcmp(w, "prio")) {
@@ -671,6 +707,22 @@ meta_rec_probe(const struct meta_probe *p)
 		    p->nfuncs);
 		for (i = 0; i < p->nfuncs; i++)
 			e += sprintf(e, " %s", p->funcs[i]);
+		return meta_rec("probe %s %s %d:%d:%d %s %s", p->prog, kind,
+		    p->loc.file, p->loc.line, p->loc.col, q(p->point), b);
+	}
+	case PK_UPROBE: {
+		size_t i, len = 64 + strlen(p->path) * 4;
+		char *b, *e;
+
+		len += p->noffs * 42;
+		b = e = arena_alloc(len);
+		e += sprintf(e, "%spath %s offsets %zu", p->ret ? "return " :
+		    "", q(p->path), p->noffs);
+		for (i = 0; i < p->noffs; i++) {
+			e += sprintf(e, " %" PRIu64, p->offs[i]);
+			if (p->refs[i])
+				e += sprintf(e, ":%" PRIu64, p->refs[i]);
+		}
 		return meta_rec("probe %s %s %d:%d:%d %s %s", p->prog, kind,
 		    p->loc.file, p->loc.line, p->loc.col, q(p->point), b);
 	}

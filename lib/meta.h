@@ -22,6 +22,7 @@ enum probekind {
 	PK_TRACEPOINT,
 	PK_PERF,
 	PK_KPROBE,
+	PK_UPROBE,
 	PK_OTHER,
 };
 
@@ -44,7 +45,12 @@ struct meta_probe {
 	char **funcs;		/* kprobe: the kernel functions, one
 				 * program on all (kprobe_multi) */
 	size_t nfuncs;
-	int ret;		/* kprobe: on return (kretprobe) */
+	int ret;		/* kprobe, uprobe: on return */
+	char *path;		/* uprobe: the file probed */
+	uint64_t *offs;		/* uprobe: file offsets, one program on
+				 * all, and their semaphores' (0: none) */
+	uint64_t *refs;
+	size_t noffs;
 };
 
 struct meta_format {

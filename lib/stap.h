@@ -326,4 +326,12 @@ const struct intrinsic *intrinsic_find(const char *name, int nargs);
 /* name is an intrinsic of some arity, or of the print family */
 int intrinsic_known(const char *name);
 
+/* uregs.c */
+
+/* The x86-64 register name (rax, eax, ax, al, r8d...): its offset in
+ * struct pt_regs and how many low bytes it names; -1 if unknown */
+int uregs_find(const char *name, int *off, int *size);
+/* The 64-bit name of the register at pt_regs offset off, or NULL */
+const char *uregs_name(int off);
+
 #endif

@@ -483,6 +483,8 @@ call_builtin(struct gen *g, struct node *n)
 		return read_string(g, n, 0);
 	if (!strncmp(f, "user_string", 11))
 		return read_string(g, n, 1);
+	if (uprobe_has(f))
+		return uprobe_intrinsic(g, n);
 	diag_error(n->loc, "'%s' is not supported by stap-bpf yet", f);
 	return gen_const_slot(g, 0);
 }

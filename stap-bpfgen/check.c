@@ -264,6 +264,10 @@ check_point(struct node *pt)
 			return bad(pt, "a malformed kernel function point");
 		return 0;
 	}
+	/* stap-resolve made it a file and an offset */
+	if (!strcmp(n0, "process") && pt->str && pt->str[0] == '/' &&
+	    pt->num > 0)
+		return 0;
 	return bad(pt, "a probe point stap-bpfgen does not know");
 }
 

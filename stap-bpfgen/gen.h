@@ -104,7 +104,11 @@ struct prog {
 	size_t nmembers, capmembers;
 	const char **kfuncs;    /* kprobe: its kernel functions */
 	size_t nkfuncs, capkfuncs;
-	int kret;               /* kprobe: on return */
+	int kret;               /* kprobe, uprobe: on return */
+	const char *upath;      /* uprobe: the file, its offsets, their
+	                         * semaphores' (0: none) */
+	uint64_t *uoffs, *urefs;
+	size_t nuoffs, capuoffs, caprefs;
 };
 
 /* asm.c */
@@ -329,6 +333,12 @@ int stack_per_function(struct node *probe);
 /* regs.c */
 int regs_call(struct gen *g, struct node *n);
 int regs_uses_fmt(const char *name);
+
+/* uprobe.c */
+int uprobe_prog(struct prog **progs, size_t n, struct node *d,
+    struct prog *p);
+int uprobe_has(const char *f);
+int uprobe_intrinsic(struct gen *g, struct node *n);
 
 /* expr.c */
 int expr_atomic_add(struct gen *g, struct node *n);

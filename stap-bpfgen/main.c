@@ -416,6 +416,12 @@ probe_rec(struct prog *p)
 		r->funcs = (char **)p->kfuncs;
 		r->nfuncs = p->nkfuncs;
 		r->ret = p->kret;
+	} else if (r->kind == PK_UPROBE) {
+		r->path = (char *)p->upath;
+		r->offs = p->uoffs;
+		r->refs = p->urefs;
+		r->noffs = p->nuoffs;
+		r->ret = p->kret;
 	} else if (r->kind == PK_TRACEPOINT) {
 		/* p->tp, not the point: probes may go on raw_syscalls */
 		char *tp = arena_strndup(p->tp, strlen(p->tp));
@@ -725,6 +731,10 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			p->kfuncs = vgrow(NULL, &p->capkfuncs, 1,
 			    sizeof *p->kfuncs);
 			p->kfuncs[p->nkfuncs++] = fn;
+			snprintf(name, 32, "probe_%d", p->order);
+		} else if (!strcmp(c0->str, "process") && pt->str) {
+			if (uprobe_prog(progs, nprogs, d, p))
+				continue;
 			snprintf(name, 32, "probe_%d", p->order);
 		} else {
 			diag_error(pt->loc, "probe point kind '%s' is not "

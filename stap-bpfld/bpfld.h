@@ -72,8 +72,9 @@ struct kprog {
 	uint64_t ticks, ran;	/* timer, perf: periods its event counted,
 				 * runs of the program (load_ticks) */
 	uint64_t misses;	/* runs the kernel skipped and counted */
-	struct bpf_link **links;	/* kprobe: a link a function */
+	struct bpf_link **links;	/* kprobe, uprobe: a link a place */
 	size_t nlinks;
+	int mfd;		/* uprobe: a uprobe_multi link, else 0/-1 */
 };
 
 struct reserve {
@@ -148,6 +149,11 @@ void kprobe_detach(struct kprog *k);
 void tpargs_prepare(struct ld *ld, struct bpf_program *prog,
     const struct meta_probe *pr);
 int tpargs_attach(struct ld *ld, struct kprog *k);
+
+/* uprobe.c */
+void uprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
+int uprobe_attach(struct ld *ld, struct kprog *k);
+void uprobe_detach(struct kprog *k);
 
 /* load.c */
 int load_open(struct ld *ld);

@@ -332,6 +332,8 @@ load_load(struct ld *ld)
 			kprobe_prepare(prog, pr);
 		if (pr && pr->kind == PK_TRACEPOINT && pr->tpargs)
 			tpargs_prepare(ld, prog, pr);
+		if (pr && pr->kind == PK_UPROBE)
+			uprobe_prepare(prog, pr);
 	}
 	err = bpf_object__load(ld->obj);
 	if (err) {
@@ -463,6 +465,8 @@ attach_one(struct ld *ld, struct kprog *k)
 		return kprobe_attach(ld, k);
 	if (pr && pr->kind == PK_TRACEPOINT && pr->tpargs && pr->tpname)
 		return tpargs_attach(ld, k);
+	if (pr && pr->kind == PK_UPROBE && pr->noffs)
+		return uprobe_attach(ld, k);
 	if (pr && (pr->kind == PK_TIMER || pr->kind == PK_PERF)) {
 		how = pr->kind == PK_TIMER ? "perf cpu-clock event" :
 		    "perf event";
@@ -569,6 +573,7 @@ load_detach(struct ld *ld)
 		bpf_link__destroy(ld->kprogs[i].link);
 		ld->kprogs[i].link = NULL;
 		kprobe_detach(&ld->kprogs[i]);
+		uprobe_detach(&ld->kprogs[i]);
 		if (ld->kprogs[i].pfd >= 0)
 			close(ld->kprogs[i].pfd);
 		ld->kprogs[i].pfd = ld->kprogs[i].evfd = -1;

@@ -65,11 +65,13 @@ add_probe(struct resolver *r, struct node *orig, struct node *pt,
 	r->probes[r->nprobes++] = p;
 }
 
-void
+/* A concrete probe for another file's expansion (kfunc.c, uprobe.c) */
+struct probe *
 points_add(struct resolver *r, struct node *orig, struct node *pt,
     struct node *body, struct tracepoint *tp)
 {
 	add_probe(r, orig, pt, body, tp);
+	return r->probes[r->nprobes - 1];
 }
 
 /* ---- tracefs ---- */
@@ -559,6 +561,8 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 	if ((!strcmp(c0, "kernel") || !strcmp(c0, "kprobe")) && nc >= 2 &&
 	    nc <= 3 && !strcmp(c1, "function"))
 		return kfunc_expand(r, probe, pt, body);
+	if (!strcmp(c0, "process"))
+		return uprobe_expand(r, probe, pt, body);
 	return 0;
 }
 

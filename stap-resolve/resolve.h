@@ -48,6 +48,7 @@ struct func {
 struct probe {
 	struct node *decl;      /* the PROBE node written out */
 	struct tracepoint *tp;  /* for kernel.trace probes */
+	struct uprobe *up;      /* for process probes (uprobe.c) */
 	struct sym **locals;
 	size_t nlocals, caplocals;
 	struct hash localidx;   /* name -> index in locals, once many */
@@ -108,8 +109,8 @@ void entry_rewrite(struct resolver *r);
 
 /* points.c */
 void points_expand(struct resolver *r);
-void points_add(struct resolver *r, struct node *orig, struct node *pt,
-    struct node *body, struct tracepoint *tp);
+struct probe *points_add(struct resolver *r, struct node *orig,
+    struct node *pt, struct node *body, struct tracepoint *tp);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
     const char *name);
 
@@ -135,6 +136,20 @@ int btf_pretty(struct resolver *r, struct node *n, int base);
 int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
 /* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
 const char *tpbtf_alternatives(const struct tracepoint *tp);
+
+/* uprobe.c */
+int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body);
+int uprobe_target(struct probe *p, struct node *n);
+int uprobe_call(struct probe *p, struct node *n);
+
+/* udwarf.c: needs <elfutils/libdw.h> first */
+#ifdef _LIBDW_H
+struct node *udwarf_var(Dwarf *dw, uint64_t pc, struct node *n,
+    const char **why);
+int udwarf_parms(Dwarf *dw, uint64_t pc, const char ***names);
+uint64_t udwarf_prologue(Dwarf *dw, uint64_t lowpc, uint64_t highpc);
+#endif
 
 /* sym.c */
 void tapset_reset(void);

@@ -553,6 +553,10 @@ bind_target(struct scope *sc, struct node *n)
 {
 	struct tpfield *f;
 
+	if (sc->pr && sc->pr->up && !sc->fn) {
+		uprobe_target(sc->pr, n);
+		return;
+	}
 	if (!sc->pr || !sc->pr->tp) {
 		diag_error(n->loc, "context variable '%s' is not available "
 		    "here%s", n->str, sc->fn ? " (in a function)" :
@@ -665,6 +669,8 @@ bind_call(struct scope *sc, struct node *n)
 		n->str = point_text(sc->pr->decl->points);
 		return;
 	}
+	if (sc->pr && sc->pr->up && uprobe_call(sc->pr, n))
+		return;
 	if (!print_family(n->str))
 		f = func_find(sc->r, n->str, nargs);
 	if (f) {
