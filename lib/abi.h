@@ -26,6 +26,11 @@ enum {
 	REC_HIST = 5,
 };
 
+/* The global-data maps (man/stap-bo.5), by the names libbpf gives them:
+ * those of their sections */
+#define MAP_CTL ".data.stap_ctl"
+#define MAP_GLOBALS ".data.stap_globals"
+
 /* The stap_ctl value: byte offsets of its fields, and its size */
 enum {
 	CTL_EXIT = 0,

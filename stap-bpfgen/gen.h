@@ -31,7 +31,9 @@ struct lineinfo {
 enum irkind {
 	IK_INSN,                /* code dst src off imm; a jump: label */
 	IK_LD64,                /* dst = v (two bpf_insn) */
-	IK_LDMAP,               /* dst = the address of map ref */
+	IK_LDMAP,               /* dst = the address of map ref; v 1:
+				 * of byte imm of its value, a
+				 * global-data map's */
 	IK_LDFUNC,              /* dst = the address of callback ref */
 	IK_LABEL,               /* label: */
 	IK_LINE,                /* the code from here is the script's loc */
@@ -120,6 +122,7 @@ void asm_mov(struct prog *p, int dst, int src);
 void asm_movi(struct prog *p, int dst, int32_t imm);
 void asm_ld64(struct prog *p, int dst, int64_t v);
 void asm_ldmap(struct prog *p, int dst, int map);
+void asm_ldval(struct prog *p, int dst, int map, int32_t off);
 void asm_ldfunc(struct prog *p, int dst, int sub);
 void asm_ldx(struct prog *p, int size, int dst, int src, int16_t off);
 void asm_stx(struct prog *p, int size, int dst, int16_t off, int src);
@@ -199,7 +202,7 @@ void gen_reset(void);
 /* the code generator's state, shared by gen.c and the files it is split into */
 enum {
 	SK_ZERO = -8,           /* u32 0, the key of the 1-entry maps */
-	SK_CTL = -16,           /* stap_ctl value */
+	SK_CTL = -16,           /* unused: stap_ctl is global data */
 	SK_FMT = -24,           /* stap_fmt value */
 	SK_TMP = -40,
 	SK_R9 = -64,            /* r9, r8, r6 for a callback to take */
@@ -334,6 +337,7 @@ int gen_slot(struct gen *g, int size);
 int hist_buckets(const struct node *h);
 int gen_map(const char *name, int type, unsigned key, unsigned value,
     unsigned max);
+int gen_map_data(int map);
 unsigned gen_map_max(int map);
 const char *gen_map_name(int map);
 unsigned gen_map_key(int map);

@@ -1040,7 +1040,8 @@ opt_prog(struct prog *p)
  * A probe whose code no longer reads the scratch frame (r9) or the
  * scalar globals (r8) does not look them up: the prologue's
  * rN = map[0], six instructions from the map load to the move
- * (gen_probe's lookup_one).  Callbacks take both from the frame.
+ * (gen_probe's lookup_one), or rN = &map, a global-data map's value.
+ * Callbacks take both from the frame.
  */
 static void
 drop_lookup(struct prog *p, int reg, const char *map)
@@ -1058,12 +1059,17 @@ drop_lookup(struct prog *p, int reg, const char *map)
 			if (u.use[a] == reg)
 				return;
 	}
-	for (j = 0; j + 5 < p->nir; j++) {
+	for (j = 0; j < p->nir; j++) {
 		struct ir *i = &p->ir[j];
 
 		if (i->kind != IK_LDMAP || strcmp(gen_map_name(i->ref), map))
 			continue;
-		if (!is_call(&i[3]) || i[3].imm != BPF_FUNC_map_lookup_elem ||
+		if (i->v && i->dst == reg) {
+			i->kind = IK_NOP;
+			tidy(p);
+			return;
+		}
+		if (j + 5 >= p->nir || !is_call(&i[3]) || i[3].imm != BPF_FUNC_map_lookup_elem ||
 		    !is_jump(&i[4]) || i[4].dst != BPF_REG_0 ||
 		    i[5].kind != IK_INSN || i[5].code != (BPF_ALU64 | BPF_MOV |
 		    BPF_X) || i[5].dst != reg || i[5].src != BPF_REG_0)
