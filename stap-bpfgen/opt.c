@@ -1081,6 +1081,202 @@ drop_lookup(struct prog *p, int reg, const char *map)
 	}
 }
 
+/* ---- keys on the stack ---- */
+
+/* Helpers that only read the key (r2) and value (r3) they are given */
+static int
+key_helper(const struct ir *i, int reg)
+{
+	if (!is_call(i))
+		return 0;
+	switch (i->imm) {
+	case BPF_FUNC_map_lookup_elem:
+	case BPF_FUNC_map_delete_elem:
+		return reg == BPF_REG_2;
+	case BPF_FUNC_map_update_elem:
+		return reg == BPF_REG_2 || reg == BPF_REG_3;
+	default:
+		return 0;
+	}
+}
+
+static size_t
+skip_nops(const struct prog *p, size_t j)
+{
+	while (j < p->nir && (p->ir[j].kind == IK_NOP ||
+	    p->ir[j].kind == IK_ESCAPE || p->ir[j].kind == IK_LINE))
+		j++;
+	return j;
+}
+
+/*
+ * Does the escape at j hand its bytes to a map helper as key or value:
+ * rX = r9; rX += off; then, with rX untouched, the call?  The index of
+ * the move, or 0.
+ */
+static size_t
+key_escape(const struct prog *p, size_t j)
+{
+	const struct ir *e = &p->ir[j], *m, *a;
+	size_t mv = skip_nops(p, j + 1), k;
+	int r;
+
+	if (mv + 1 >= p->nir)
+		return 0;
+	m = &p->ir[mv];
+	a = &p->ir[mv + 1];
+	r = m->dst;
+	if (m->kind != IK_INSN || m->code != (BPF_ALU64 | BPF_MOV | BPF_X) ||
+	    m->src != BPF_REG_9 || r < BPF_REG_1 || r > BPF_REG_5 ||
+	    a->kind != IK_INSN || a->code != (BPF_ALU64 | BPF_ADD | BPF_K) ||
+	    a->dst != r || a->imm != e->off)
+		return 0;
+	for (k = mv + 2; k < p->nir; k++) {
+		const struct ir *i = &p->ir[k];
+		struct ud u;
+		int x;
+
+		if (key_helper(i, r))
+			return mv;
+		if (i->kind == IK_LABEL || (i->kind == IK_INSN &&
+		    (ends_block(i) || is_call(i))))
+			return 0;
+		uses_defs(i, &u);
+		for (x = 0; x < u.nuse; x++)
+			if (u.use[x] == r)
+				return 0;
+		for (x = 0; x < u.ndef; x++)
+			if (u.def[x] == r)
+				return 0;
+		if (is_mem(i))		/* an ST, or a base we do not see */
+			if (mem_base(i) == r)
+				return 0;
+	}
+	return 0;
+}
+
+enum { STACK_KEYS = 256 };      /* bytes of stack under the fixed frame */
+
+/*
+ * A scratch slot that only its program touches, whole, and whose
+ * address goes only to map helpers as a key or a value (a key built for
+ * one lookup or update, the zero an update makes an element with),
+ * moves to the program's own stack, below the fixed slots (SK_FRAME):
+ * the frame there needs no lookup, and a probe that keeps nothing else
+ * in stap_scratch does not look it up at all (drop_lookup).  Only in a
+ * probe without callbacks: its stack is not shared, and the kernel's
+ * 512 bytes hold eight frames of the fixed slots.  A slot read before
+ * any store would be uninitialised stack, which the verifier refuses:
+ * it must be stored somewhere in the program (gen.c builds keys and
+ * values before passing them).
+ */
+static void
+to_stack(struct prog *p, int n)
+{
+	signed char *st = calloc((size_t)n + 1, 1);    /* 1 ok, -1 not */
+	char *stored = calloc((size_t)n + 1, 1);
+	char *movok = calloc(p->nir + 1, 1);
+	int *at = emalloc(sizeof *at * ((size_t)n + 1));
+	int k, changed, total = 0, base;
+	size_t j;
+
+	if (!st || !stored || !movok)
+		fatal("out of memory");
+	for (j = 0; j < p->nir; j++) {
+		struct ir *i = &p->ir[j];
+		long off = i->off;
+
+		if (i->kind == IK_ESCAPE) {
+			size_t mv = key_escape(p, j);
+			int bad = !mv || off < 0 || off % 8 || i->imm % 8;
+
+			if (mv)
+				movok[mv] = 1;
+			for (k = (int)(off / 8); k < n && off >= 0 &&
+			    k * 8L < off + i->imm; k++)
+				if (bad)
+					st[k] = -1;
+				else if (!st[k])
+					st[k] = 1;
+			if (bad && off < 0)
+				goto out;
+			continue;
+		}
+		if (is_mem(i) && mem_base(i) == BPF_REG_9) {
+			if (BPF_MODE(i->code) != BPF_MEM || mem_size(i) != 8 ||
+			    off % 8 || off < 0) {
+				for (k = 0; k < n; k++)
+					if (k * 8L + 8 > off && k * 8L < off +
+					    mem_size(i))
+						st[k] = -1;
+			} else if (off / 8 < n && BPF_CLASS(i->code) !=
+			    BPF_LDX) {
+				stored[off / 8] = 1;
+			}
+		} else if (reads_r9(i) && !movok[j]) {
+			goto out;       /* a pointer we cannot follow */
+		}
+	}
+	/* a range moves whole or not at all */
+	do {
+		changed = 0;
+		for (j = 0; j < p->nir; j++) {
+			struct ir *i = &p->ir[j];
+			int any = 0;
+
+			if (i->kind != IK_ESCAPE || i->off < 0)
+				continue;
+			for (k = i->off / 8; k < n && k * 8 < i->off + i->imm;
+			    k++)
+				any |= st[k] != 1 || !stored[k];
+			for (k = i->off / 8; any && k < n && k * 8 < i->off +
+			    i->imm; k++)
+				if (st[k] == 1) {
+					st[k] = -1;
+					changed = 1;
+				}
+		}
+	} while (changed);
+	for (k = 0; k < n; k++)
+		total += st[k] == 1 ? 8 : 0;
+	if (!total || total > STACK_KEYS)
+		goto out;
+	base = SK_FRAME - total;
+	for (k = 0, total = 0; k < n; k++)
+		if (st[k] == 1) {
+			at[k] = base + total;
+			total += 8;
+		}
+	for (j = 0; j < p->nir; j++) {
+		struct ir *i = &p->ir[j];
+		int *b;
+
+		if (i->kind == IK_ESCAPE) {
+			if (i->off >= 0 && i->off / 8 < n &&
+			    st[i->off / 8] == 1)
+				i->kind = IK_NOP;
+			continue;
+		}
+		if (movok[j] && p->ir[j + 1].imm / 8 < n &&
+		    st[p->ir[j + 1].imm / 8] == 1) {
+			i->src = BPF_REG_10;
+			p->ir[j + 1].imm = at[p->ir[j + 1].imm / 8];
+			continue;
+		}
+		if (!is_mem(i) || mem_base(i) != BPF_REG_9 || i->off < 0 ||
+		    i->off / 8 >= n || st[i->off / 8] != 1)
+			continue;
+		b = BPF_CLASS(i->code) == BPF_LDX ? &i->src : &i->dst;
+		*b = BPF_REG_10;
+		i->off = (int16_t)at[i->off / 8];
+	}
+out:
+	free(st);
+	free(stored);
+	free(movok);
+	free(at);
+}
+
 void
 opt_probe(struct prog *probe)
 {
@@ -1101,6 +1297,17 @@ opt_probe(struct prog *probe)
 				top = i->off + 8;
 		}
 	s.n = (top + 7) / 8;
+	if (!probe->nsubs && !probe->up) {
+		to_stack(probe, s.n);
+		for (j = 0, top = 0; j < probe->nir; j++) {
+			struct ir *i = &probe->ir[j];
+
+			if (is_mem(i) && mem_base(i) == BPF_REG_9 &&
+			    i->off + 8 > top)
+				top = i->off + 8;
+		}
+		s.n = (top + 7) / 8;
+	}
 	s.owner = emalloc(sizeof *s.owner * ((size_t)s.n + 1));
 	s.bad = calloc((size_t)s.n + 1, 1);
 	if (!s.bad)
