@@ -202,7 +202,7 @@ void gen_reset(void);
 /* the code generator's state, shared by gen.c and the files it is split into */
 enum {
 	SK_ZERO = -8,           /* u32 0, the key of the 1-entry maps */
-	SK_CTL = -16,           /* unused: stap_ctl is global data */
+	SK_REC = -16,           /* a record of kind and id alone */
 	SK_FMT = -24,           /* stap_fmt value */
 	SK_TMP = -40,
 	SK_R9 = -64,            /* r9, r8, r6 for a callback to take */
@@ -265,6 +265,8 @@ void gen_call_back(struct gen *g, struct prog *cb, int helper);
 void gen_frame_args(struct gen *g);
 void gen_call_each(struct gen *g, struct prog *cb, int map);
 void gen_ctl_ptr(struct gen *g, int reg);
+void gen_stop(struct gen *g);
+void gen_record8(struct gen *g, int kind, int id);
 void gen_throw(struct gen *g, struct loc loc, const char *msg, int msgslot);
 
 /* str.c */

@@ -1157,124 +1157,258 @@ key_escape(const struct prog *p, size_t j)
 
 enum { STACK_KEYS = 256 };      /* bytes of stack under the fixed frame */
 
+/* A slot's accesses in one statement (between two IK_LINEs) */
+struct seg {
+	int k;                  /* the slot */
+	int first_store;        /* its first access is a store */
+	int load;               /* it is read directly */
+	int escape;             /* its address goes to a map helper */
+	int bad;                /* or anywhere else, or partly */
+};
+
+static int
+seg_of(struct seg **sg, size_t *nsg, size_t *cap, int *cur, int *curline,
+    int k, int line)
+{
+	if (cur[k] < 0 || curline[k] != line) {
+		*sg = vgrow(*sg, cap, *nsg + 1, sizeof **sg);
+		memset(&(*sg)[*nsg], 0, sizeof **sg);
+		(*sg)[*nsg].k = k;
+		cur[k] = (int)(*nsg)++;
+		curline[k] = line;
+	}
+	return cur[k];
+}
+
 /*
- * A scratch slot that only its program touches, whole, and whose
- * address goes only to map helpers as a key or a value (a key built for
- * one lookup or update, the zero an update makes an element with),
- * moves to the program's own stack, below the fixed slots (SK_FRAME):
- * the frame there needs no lookup, and a probe that keeps nothing else
- * in stap_scratch does not look it up at all (drop_lookup).  Only in a
- * probe without callbacks: its stack is not shared, and the kernel's
- * 512 bytes hold eight frames of the fixed slots.  A slot read before
- * any store would be uninitialised stack, which the verifier refuses:
- * it must be stored somewhere in the program (gen.c builds keys and
- * values before passing them).
+ * Keys on the stack.  gen.c reuses a scratch slot statement after
+ * statement, so a slot is split by statement: where in one statement
+ * its address goes only to map helpers, as a key or a value (a key
+ * built for one lookup or update, the zero an update makes an element
+ * with), and it is only stored there, first, never read directly, its
+ * accesses in that statement move to the program's own stack, below
+ * the fixed slots (SK_FRAME).  Nothing flows into such a statement's
+ * use of the slot, and nothing out of it: what it stores only the
+ * helpers read.  The frame there needs no lookup, and a probe that
+ * keeps nothing else in stap_scratch does not look it up at all
+ * (drop_lookup).  Only in a probe without callbacks (its stack is not
+ * shared, and the kernel's 512 bytes hold eight frames of the fixed
+ * slots) and without backward jumps.
  */
 static void
 to_stack(struct prog *p, int n)
 {
-	signed char *st = calloc((size_t)n + 1, 1);    /* 1 ok, -1 not */
-	char *stored = calloc((size_t)n + 1, 1);
-	char *movok = calloc(p->nir + 1, 1);
+	struct seg *sg = NULL;
+	size_t nsg = 0, cap = 0, j, npair = 0, cappair = 0;
+	int *pair = NULL, *uf = NULL;   /* records an escape ties */
+	int *cur = emalloc(sizeof *cur * ((size_t)n + 1));
+	int *curline = emalloc(sizeof *curline * ((size_t)n + 1));
+	int *rec = emalloc(sizeof *rec * (p->nir + 1));
 	int *at = emalloc(sizeof *at * ((size_t)n + 1));
-	int k, changed, total = 0, base;
-	size_t j;
+	char *movok = calloc(p->nir + 1, 1), *bound = NULL;
+	int k, line = 0, total = 0;
 
-	if (!st || !stored || !movok)
+	if (!movok)
 		fatal("out of memory");
+	bound = calloc((size_t)p->nlabels + 1, 1);
+	if (!bound)
+		fatal("out of memory");
+	for (k = 0; k < n; k++) {
+		cur[k] = -1;
+		at[k] = 0;
+	}
+	for (j = 0; j < p->nir; j++)
+		rec[j] = -1;
 	for (j = 0; j < p->nir; j++) {
 		struct ir *i = &p->ir[j];
 		long off = i->off;
 
+		if (i->kind == IK_LABEL && i->label >= 0 &&
+		    i->label < p->nlabels)
+			bound[i->label] = 1;
+		if (i->kind == IK_INSN && is_jump(i) && i->label >= 0 &&
+		    i->label < p->nlabels && bound[i->label])
+			goto out;       /* a loop */
+		if (i->kind == IK_LINE) {
+			line++;
+			continue;
+		}
 		if (i->kind == IK_ESCAPE) {
 			size_t mv = key_escape(p, j);
 			int bad = !mv || off < 0 || off % 8 || i->imm % 8;
 
+			if (off < 0)
+				goto out;
 			if (mv)
 				movok[mv] = 1;
-			for (k = (int)(off / 8); k < n && off >= 0 &&
-			    k * 8L < off + i->imm; k++)
+			for (k = (int)(off / 8); k < n && k * 8L < off + i->imm;
+			    k++) {
+				int r = seg_of(&sg, &nsg, &cap, cur, curline, k,
+				    line);
+
 				if (bad)
-					st[k] = -1;
-				else if (!st[k])
-					st[k] = 1;
-			if (bad && off < 0)
-				goto out;
+					sg[r].bad = 1;
+				sg[r].escape = 1;
+				if (k == off / 8)
+					rec[j] = r;
+				pair = vgrow(pair, &cappair, 2 * npair + 2,
+				    sizeof *pair);
+				pair[2 * npair] = rec[j];
+				pair[2 * npair++ + 1] = r;
+			}
+			if (mv)
+				rec[mv] = rec[j];
 			continue;
 		}
 		if (is_mem(i) && mem_base(i) == BPF_REG_9) {
-			if (BPF_MODE(i->code) != BPF_MEM || mem_size(i) != 8 ||
-			    off % 8 || off < 0) {
-				for (k = 0; k < n; k++)
-					if (k * 8L + 8 > off && k * 8L < off +
-					    mem_size(i))
-						st[k] = -1;
-			} else if (off / 8 < n && BPF_CLASS(i->code) !=
-			    BPF_LDX) {
-				stored[off / 8] = 1;
+			int whole = BPF_MODE(i->code) == BPF_MEM &&
+			    mem_size(i) == 8 && off % 8 == 0 && off >= 0;
+
+			for (k = off < 0 ? 0 : (int)(off / 8); k < n &&
+			    k * 8L < off + mem_size(i); k++) {
+				int r;
+
+				r = seg_of(&sg, &nsg, &cap, cur, curline, k,
+				    line);
+				if (!whole)
+					sg[r].bad = 1;
+				else if (BPF_CLASS(i->code) == BPF_LDX)
+					sg[r].load = 1;
+				else if (!sg[r].load && !sg[r].escape)
+					sg[r].first_store = 1;
+				rec[j] = r;
 			}
 		} else if (reads_r9(i) && !movok[j]) {
 			goto out;       /* a pointer we cannot follow */
 		}
 	}
-	/* a range moves whole or not at all */
-	do {
-		changed = 0;
-		for (j = 0; j < p->nir; j++) {
-			struct ir *i = &p->ir[j];
-			int any = 0;
+	/* an escape's bytes move whole or not at all: the records it
+	 * ties share their fate (a union-find, by the first slot's) */
+	uf = emalloc(sizeof *uf * (nsg + 1));
+	for (j = 0; j < nsg; j++) {
+		sg[j].bad |= !sg[j].escape || sg[j].load ||
+		    !sg[j].first_store;
+		uf[j] = (int)j;
+	}
+	for (j = 0; j < npair; j++) {
+		int a = pair[2 * j], b = pair[2 * j + 1];
 
-			if (i->kind != IK_ESCAPE || i->off < 0)
-				continue;
-			for (k = i->off / 8; k < n && k * 8 < i->off + i->imm;
-			    k++)
-				any |= st[k] != 1 || !stored[k];
-			for (k = i->off / 8; any && k < n && k * 8 < i->off +
-			    i->imm; k++)
-				if (st[k] == 1) {
-					st[k] = -1;
-					changed = 1;
-				}
+		while (uf[a] != a)
+			a = uf[a];
+		while (uf[b] != b)
+			b = uf[b];
+		uf[b] = a;
+	}
+	for (j = 0; j < nsg; j++) {
+		int r = (int)j;
+
+		while (uf[r] != r)
+			r = uf[r];
+		sg[r].bad |= sg[j].bad;
+	}
+	for (j = 0; j < nsg; j++) {
+		int r = (int)j;
+
+		while (uf[r] != r)
+			r = uf[r];
+		sg[j].bad = sg[r].bad;
+	}
+	for (j = 0; j < nsg; j++)
+		if (!sg[j].bad && !at[sg[j].k]) {
+			total += 8;
+			at[sg[j].k] = 1;
 		}
-	} while (changed);
-	for (k = 0; k < n; k++)
-		total += st[k] == 1 ? 8 : 0;
 	if (!total || total > STACK_KEYS)
 		goto out;
-	base = SK_FRAME - total;
 	for (k = 0, total = 0; k < n; k++)
-		if (st[k] == 1) {
-			at[k] = base + total;
+		if (at[k]) {
+			at[k] = SK_FRAME - STACK_KEYS + total;
 			total += 8;
 		}
+	/* packed against the fixed slots */
+	for (k = 0; k < n; k++)
+		if (at[k])
+			at[k] += STACK_KEYS - total;
 	for (j = 0; j < p->nir; j++) {
 		struct ir *i = &p->ir[j];
 		int *b;
 
-		if (i->kind == IK_ESCAPE) {
-			if (i->off >= 0 && i->off / 8 < n &&
-			    st[i->off / 8] == 1)
-				i->kind = IK_NOP;
+		if (rec[j] < 0 || sg[rec[j]].bad)
 			continue;
-		}
-		if (movok[j] && p->ir[j + 1].imm / 8 < n &&
-		    st[p->ir[j + 1].imm / 8] == 1) {
+		if (i->kind == IK_ESCAPE) {
+			i->kind = IK_NOP;
+		} else if (movok[j]) {
 			i->src = BPF_REG_10;
 			p->ir[j + 1].imm = at[p->ir[j + 1].imm / 8];
-			continue;
+		} else if (is_mem(i)) {
+			b = BPF_CLASS(i->code) == BPF_LDX ? &i->src : &i->dst;
+			*b = BPF_REG_10;
+			i->off = (int16_t)at[i->off / 8];
 		}
-		if (!is_mem(i) || mem_base(i) != BPF_REG_9 || i->off < 0 ||
-		    i->off / 8 >= n || st[i->off / 8] != 1)
-			continue;
-		b = BPF_CLASS(i->code) == BPF_LDX ? &i->src : &i->dst;
-		*b = BPF_REG_10;
-		i->off = (int16_t)at[i->off / 8];
 	}
 out:
-	free(st);
-	free(stored);
-	free(movok);
+	free(pair);
+	free(uf);
+	free(sg);
+	free(cur);
+	free(curline);
+	free(rec);
 	free(at);
+	free(movok);
+	free(bound);
+}
+
+/*
+ * What the prologue sets up for everyone (gen_probe): the context
+ * kept in r6 and the u32 0 at SK_ZERO that lookups of the one-entry
+ * maps take as key.  A probe without callbacks (they take r6 from the
+ * frame) that uses neither does not set them up.
+ */
+static void
+drop_setup(struct prog *p)
+{
+	struct ir *ctx = NULL, *zero = NULL;
+	size_t j;
+	int a;
+
+	if (p->nsubs || p->up)
+		return;
+	for (j = 0; j < p->nir; j++) {
+		struct ir *i = &p->ir[j];
+		struct ud u;
+
+		if (i->kind != IK_INSN)
+			continue;
+		if (!ctx && !zero && i->code == (BPF_ALU64 | BPF_MOV |
+		    BPF_X) && i->dst == BPF_REG_6 && i->src == BPF_REG_1) {
+			ctx = i;
+			continue;
+		}
+		if (!zero && i->code == (BPF_ST | BPF_MEM | BPF_W) &&
+		    i->dst == BPF_REG_10 && i->off == SK_ZERO && !i->imm) {
+			zero = i;
+			continue;
+		}
+		uses_defs(i, &u);
+		for (a = 0; a < u.nuse; a++)
+			if (u.use[a] == BPF_REG_6)
+				ctx = NULL;
+		for (a = 0; a < u.ndef; a++)
+			if (u.def[a] == BPF_REG_6)
+				return;
+		/* the only way gen.c reaches SK_ZERO: r10 + SK_ZERO */
+		if ((i->code == (BPF_ALU64 | BPF_ADD | BPF_K) &&
+		    i->imm == SK_ZERO) || (is_mem(i) && mem_base(i) ==
+		    BPF_REG_10 && i->off == SK_ZERO))
+			zero = NULL;
+		if (!ctx && !zero)
+			return;
+	}
+	if (ctx)
+		ctx->kind = IK_NOP;
+	if (zero)
+		zero->kind = IK_NOP;
+	tidy(p);
 }
 
 void
@@ -1321,6 +1455,7 @@ opt_probe(struct prog *probe)
 	}
 	drop_lookup(probe, BPF_REG_9, "stap_scratch");
 	drop_lookup(probe, BPF_REG_8, "stap_globals");
+	drop_setup(probe);
 	free(s.owner);
 	free(s.bad);
 	free(pp);
