@@ -30,6 +30,11 @@ enum {
 	REC_KSYM = 8,		/* a symbol (event streams only) */
 };
 
+/* The global-data maps (man/stap-bo.5), by the names libbpf gives them:
+ * those of their sections */
+#define MAP_CTL ".data.stap_ctl"
+#define MAP_GLOBALS ".data.stap_globals"
+
 /* The stap_ctl value: byte offsets of its fields, and its size */
 enum {
 	CTL_EXIT = 0,

@@ -26,6 +26,11 @@ void bo_free(struct bo *bo);
  * out of the definition (ring buffers want no key or value size). */
 int bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
     unsigned value_size, unsigned max_entries, unsigned flags);
+/* A global-data map: libbpf's map of section .data.NAME, an ARRAY of
+ * one SIZE-byte value, zero at first, that a 64-bit load with src_reg
+ * BPF_PSEUDO_MAP_VALUE and the offset in imm addresses directly;
+ * returns its index among the maps. */
+int bo_data(struct bo *bo, const char *name, unsigned size);
 /* A program; returns its index.  Kernel programs go to SECTION (a
  * libbpf section name); programs that ask for the same section share
  * it, one after another.  Section ".text" makes a subprogram, a static
@@ -33,7 +38,9 @@ int bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
  * SECTION says, so pass NULL. */
 int bo_prog(struct bo *bo, const char *name, const char *section,
     int kernel, const struct bpf_insn *insns, size_t n);
-/* The 64-bit load at INSN of PROG loads the address of MAP. */
+/* The 64-bit load at INSN of PROG loads the address of MAP (src_reg
+ * BPF_PSEUDO_MAP_FD), or of its value, a global-data map's
+ * (BPF_PSEUDO_MAP_VALUE). */
 void bo_reloc(struct bo *bo, int prog, size_t insn, int map);
 /* The 64-bit load at INSN of PROG (src_reg BPF_PSEUDO_FUNC) loads the
  * address of subprogram FUNC, a program in ".text". */

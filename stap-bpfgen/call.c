@@ -298,16 +298,16 @@ call_builtin(struct gen *g, struct node *n)
 		return s;
 	}
 	if (!strcmp(f, "pid") || !strcmp(f, "tid")) {
+		/* in r0, where the helper left it: no copy to make */
 		s = helper_long(g, BPF_FUNC_get_current_pid_tgid);
-		gen_load(g, BPF_REG_1, s);
 		if (f[0] == 'p')
-			asm_alui(p, BPF_RSH, BPF_REG_1, 32);
+			asm_alui(p, BPF_RSH, BPF_REG_0, 32);
 		else
-			asm_alui(p, BPF_AND, BPF_REG_1, -1), asm_emit(p,
+			asm_alui(p, BPF_AND, BPF_REG_0, -1), asm_emit(p,
 			    (struct bpf_insn){ .code = BPF_ALU | BPF_MOV |
-			    BPF_X, .dst_reg = BPF_REG_1,
-			    .src_reg = BPF_REG_1 });
-		gen_store(g, s, BPF_REG_1);
+			    BPF_X, .dst_reg = BPF_REG_0,
+			    .src_reg = BPF_REG_0 });
+		gen_store(g, s, BPF_REG_0);
 		return s;
 	}
 	if (!strcmp(f, "uid") || !strcmp(f, "gid") || !strcmp(f, "euid") ||
@@ -444,21 +444,9 @@ call_builtin(struct gen *g, struct node *n)
 		return s;
 	}
 	if (!strcmp(f, "exit")) {
-		int skip = asm_label(p);
-
 		gen_ctl_ptr(g, BPF_REG_1);
-		asm_st(p, BPF_DW, BPF_REG_1, CTL_EXIT, 1);
-		asm_ldmap(p, BPF_REG_1, g->m_events);
-		asm_movi(p, BPF_REG_2, 8);
-		asm_movi(p, BPF_REG_3, 0);
-		asm_call(p, BPF_FUNC_ringbuf_reserve);
-		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, skip);
-		asm_st(p, BPF_W, BPF_REG_0, 0, REC_EXIT);
-		asm_st(p, BPF_W, BPF_REG_0, 4, 0);
-		asm_mov(p, BPF_REG_1, BPF_REG_0);
-		asm_movi(p, BPF_REG_2, 0);
-		asm_call(p, BPF_FUNC_ringbuf_submit);
-		asm_bind(p, skip);
+		gen_stop(g);
+		gen_record8(g, REC_EXIT, 0);
 		return -1;
 	}
 	if (!strcmp(f, "error")) {

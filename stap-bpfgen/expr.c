@@ -171,7 +171,8 @@ expr_atomic_add(struct gen *g, struct node *n)
 {
 	struct prog *p = g->p;
 	struct node *lv = n->l, *id, *var;
-	int neg, v, k = -1;
+	int neg, v = -1, k = -1;
+	int64_t c = 1;
 
 	if (!p->section)
 		return 0;
@@ -191,8 +192,17 @@ expr_atomic_add(struct gen *g, struct node *n)
 		return 0;
 	if (lv->kind == N_INDEX)
 		k = var_key(g, var, lv->args);
-	v = n->kind == N_ASSIGN ? expr(g, n->r) : gen_const_slot(g, 1);
-	if (neg) {
+	/* a constant is the add's operand, not a value kept across the
+	 * element's lookup (in a callee-saved register) */
+	if (n->kind == N_ASSIGN && n->r->kind == N_NUM)
+		c = n->r->num;
+	else if (n->kind == N_ASSIGN)
+		v = expr(g, n->r);
+	if (v < 0 && (c > INT32_MAX || c < INT32_MIN + 1))
+		v = gen_const_slot(g, c);
+	if (v < 0 && neg)
+		c = -c;
+	if (v >= 0 && neg) {
 		gen_load(g, BPF_REG_1, v);
 		asm_alui(p, BPF_NEG, BPF_REG_1, 0);
 		v = gen_tmp(g, 8);
@@ -200,7 +210,10 @@ expr_atomic_add(struct gen *g, struct node *n)
 	}
 	if (k >= 0)
 		var_elem(g, g->gmap[id->num], k, 8, n->loc);
-	gen_load(g, BPF_REG_1, v);
+	if (v >= 0)
+		gen_load(g, BPF_REG_1, v);
+	else
+		asm_movi(p, BPF_REG_1, (int32_t)c);
 	/* a scalar is at its offset from r8 itself */
 	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
 	    .dst_reg = k < 0 ? BPF_REG_8 : BPF_REG_0, .src_reg = BPF_REG_1,

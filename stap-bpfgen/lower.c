@@ -200,8 +200,10 @@ lower_prog(struct prog *p)
 		case IK_LDFUNC:
 			reloc(p, in->kind == IK_LDMAP ? in->ref : -1,
 			    in->kind == IK_LDFUNC ? in->ref : -1);
-			emit(p, in->code, in->dst, in->kind == IK_LDMAP ?
-			    BPF_PSEUDO_MAP_FD : BPF_PSEUDO_FUNC, 0, 0);
+			emit(p, in->code, in->dst, in->kind == IK_LDFUNC ?
+			    BPF_PSEUDO_FUNC : in->v ? BPF_PSEUDO_MAP_VALUE :
+			    BPF_PSEUDO_MAP_FD, 0, in->kind == IK_LDMAP &&
+			    in->v ? in->imm : 0);
 			emit(p, 0, 0, 0, 0, 0);
 			break;
 		case IK_LINE:

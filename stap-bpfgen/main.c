@@ -23,6 +23,7 @@ struct mapdef {
 	const char *name;
 	int type;
 	unsigned key, value, max, flags;
+	int data;               /* a global-data map (bo_data) */
 };
 
 /* syscall events probed from which they go on raw_syscalls (combine) */
@@ -36,8 +37,14 @@ map(const char *name, int type, unsigned key, unsigned value, unsigned max)
 {
 	if (nmaps == (int)NELEM(maps))
 		fatal("too many global arrays");
-	maps[nmaps] = (struct mapdef){ name, type, key, value, max, 0 };
+	maps[nmaps] = (struct mapdef){ name, type, key, value, max, 0, 0 };
 	return nmaps++;
+}
+
+int
+gen_map_data(int m)
+{
+	return m >= 0 && m < nmaps && maps[m].data;
 }
 
 /* For gen.c: maps of its own, and the size of an array's */
@@ -638,6 +645,9 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 
 	g.m_ctl = map("stap_ctl", BPF_MAP_TYPE_ARRAY, 4, CTL_SIZE, 1);
 	g.m_globals = map("stap_globals", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	/* the control block and the scalar globals are libbpf global
+	 * data: a probe addresses them directly, no lookup */
+	maps[g.m_ctl].data = maps[g.m_globals].data = 1;
 	g.m_scratch = map("stap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
 	g.m_events = map("stap_events", BPF_MAP_TYPE_RINGBUF, 0, 0,
 	    (unsigned)ringbuf);
@@ -787,8 +797,9 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 	    8;
 	bo = bo_new();
 	for (i = 0; i < (size_t)nmaps; i++)
-		if (bo_map(bo, maps[i].name, maps[i].type, maps[i].key,
-		    maps[i].value, maps[i].max, maps[i].flags) != (int)i)
+		if ((maps[i].data ? bo_data(bo, maps[i].name, maps[i].value) :
+		    bo_map(bo, maps[i].name, maps[i].type, maps[i].key,
+		    maps[i].value, maps[i].max, maps[i].flags)) != (int)i)
 			bug("map numbering");
 	script = src_count() ? src_get(0)->name : "-";
 	bo_meta(bo, meta_rec("@script %s", arena_quote(script,

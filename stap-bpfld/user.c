@@ -102,7 +102,7 @@ setupmap(struct ld *ld, struct umap *m, struct bpf_map *map)
 		fprintf(stderr, "%s: '%s': %s\n", argv0, ld->path, why);
 		return -2;
 	}
-	if (!strcmp(m->name, "stap_globals") && (why = globalscheck(ld,
+	if (!strcmp(m->name, MAP_GLOBALS) && (why = globalscheck(ld,
 	    m->vsize))) {
 		fprintf(stderr, "%s: '%s': %s\n", argv0, ld->path, why);
 		return -2;
@@ -196,7 +196,13 @@ setupprogs(struct ld *ld)
 			if (r->insn >= u->n || r->map < 0 ||
 			    (size_t)r->map >= ld->numaps)
 				return -1;
-			u->insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
+			/* an address in a global-data map's value: the
+			 * offset goes where the kernel has it */
+			if (u->insns[r->insn].src_reg == BPF_PSEUDO_MAP_VALUE)
+				u->insns[r->insn + 1].imm =
+				    u->insns[r->insn].imm;
+			else
+				u->insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
 			u->insns[r->insn].imm = r->map;
 		}
 		if (interp_check(&ld->vm, u->insns, u->n)) {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The maps stap-bpfgen always makes must keep their shape: a .bo whose
-# (valid) BTF gives stap_ctl a 255-byte value overran stap-bpfld's
+# stap_ctl a 255-byte value (in its BTF, once; now its section) overran stap-bpfld's
 # stack when it filled stap_ctl (a jump to address 0), and one that
 # makes stap_scratch a stack-trace map left a begin probe's lookups of
 # its frame failing, so its exit() never ran and the loader waited for
@@ -24,7 +24,18 @@ patch() {
 	    die "$n matches\n" if $n != 1;
 	    s/\Q$from\E/$to/;' x.bo >"$3" || exit 1
 }
-patch 88 255 ctl.bo
+# stap_ctl is global data: its value is section .data.stap_ctl, whose
+# header (PROGBITS, flags WA, address 0, an offset, size N, link and
+# info 0, alignment 8) says the size
+patchsec() {
+	perl -0777 -pe '
+	    BEGIN { $h = pack("VQ<Q<", 1, 3, 0); $t = pack("VVQ<Q<", 0, 0, 8, 0);
+		$from = pack("Q<", '"$1"'); $to = pack("Q<", '"$2"'); }
+	    $n = () = /\Q$h\E.{8}\Q$from$t\E/gs;
+	    die "$n matches\n" if $n != 1;
+	    s/(\Q$h\E.{8})\Q$from$t\E/$1$to$t/s;' x.bo >"$3" || exit 1
+}
+patchsec 88 255 ctl.bo
 patch 6 7 scratch.bo
 mark
 expect "stap_ctl of another size" 1 "stap-bpfld: 'ctl.bo': map 'stap_ctl' \
