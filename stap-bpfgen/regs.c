@@ -15,28 +15,6 @@
 /* byte offsets in x86-64's struct pt_regs */
 enum { R_SP = 152 };
 
-static const struct reg {
-	const char *name;
-	int off, size;
-} regs[] = {
-	{ "r15", 0, 8 }, { "r14", 8, 8 }, { "r13", 16, 8 }, { "r12", 24, 8 },
-	{ "rbp", 32, 8 }, { "rbx", 40, 8 }, { "r11", 48, 8 },
-	{ "r10", 56, 8 }, { "r9", 64, 8 }, { "r8", 72, 8 }, { "rax", 80, 8 },
-	{ "rcx", 88, 8 }, { "rdx", 96, 8 }, { "rsi", 104, 8 },
-	{ "rdi", 112, 8 }, { "orig_rax", 120, 8 }, { "rip", 128, 8 },
-	{ "xcs", 136, 8 }, { "eflags", 144, 8 }, { "rsp", 152, 8 },
-	{ "xss", 160, 8 },
-	{ "ebp", 32, 4 }, { "ebx", 40, 4 }, { "eax", 80, 4 }, { "ecx", 88, 4 },
-	{ "edx", 96, 4 }, { "esi", 104, 4 }, { "edi", 112, 4 },
-	{ "orig_eax", 120, 4 }, { "eip", 128, 4 }, { "esp", 152, 4 },
-	{ "bp", 32, 2 }, { "bx", 40, 2 }, { "ax", 80, 2 }, { "cx", 88, 2 },
-	{ "dx", 96, 2 }, { "si", 104, 2 }, { "di", 112, 2 },
-	{ "orig_ax", 120, 2 }, { "ip", 128, 2 }, { "cs", 136, 2 },
-	{ "flags", 144, 2 }, { "sp", 152, 2 }, { "ss", 160, 2 },
-	{ "al", 80, 1 }, { "ah", 81, 1 }, { "bl", 40, 1 }, { "bh", 41, 1 },
-	{ "cl", 88, 1 }, { "ch", 89, 1 }, { "dl", 96, 1 }, { "dh", 97, 1 },
-};
-
 /* the argument registers, in order: di, si, dx, cx, r8, r9 */
 static const int argregs[] = { 112, 104, 96, 88, 72, 64 };
 
@@ -50,6 +28,15 @@ static const struct {
 	{ "ulonglong_arg", 0, 0 }, { "s64_arg", 0, 0 }, { "u64_arg", 0, 0 },
 };
 
+/* Whether the probe is on user code: its stack is user memory */
+static int
+is_user(struct gen *g)
+{
+	const char *s = g->probe->section;
+
+	return s && (!strcmp(s, "uprobe") || !strcmp(s, "uretprobe"));
+}
+
 /* Whether the probe's context is a pt_regs */
 static int
 has_regs(struct gen *g)
@@ -57,7 +44,8 @@ has_regs(struct gen *g)
 	const char *s = g->probe->section;
 
 	return s && (!strncmp(s, "kprobe/", 7) ||
-	    !strncmp(s, "kretprobe/", 10) || !strcmp(s, "perf_event"));
+	    !strncmp(s, "kretprobe/", 10) || !strcmp(s, "perf_event") ||
+	    is_user(g));
 }
 
 /* r1 = r1 of size bytes, sign-extended or not */
@@ -74,18 +62,14 @@ static int
 reg_read(struct gen *g, struct node *n, int sign)
 {
 	struct prog *p = g->p;
-	int s = gen_tmp(g, 8);
-	size_t i;
+	int s = gen_tmp(g, 8), off, size;
 
 	if (!n->args || n->args->kind != N_STR) {
 		diag_error(n->loc, "'%s' needs a register name given as a "
 		    "literal string in stap-bpf", n->str);
 		return gen_const_slot(g, 0);
 	}
-	for (i = 0; i < NELEM(regs); i++)
-		if (!strcmp(regs[i].name, n->args->str))
-			break;
-	if (i == NELEM(regs)) {
+	if (uregs_find(n->args->str, &off, &size) < 0) {
 		diag_error(n->args->loc, "unknown register '%s'",
 		    n->args->str);
 		return gen_const_slot(g, 0);
@@ -97,10 +81,10 @@ reg_read(struct gen *g, struct node *n, int sign)
 	}
 	/* the context is read whole words at a time */
 	asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6,
-	    (int16_t)(regs[i].off & ~7));
-	if (regs[i].off & 7)
-		asm_alui(p, BPF_RSH, BPF_REG_1, 8 * (regs[i].off & 7));
-	extend(p, regs[i].size, sign);
+	    (int16_t)(off & ~7));
+	if (off & 7)
+		asm_alui(p, BPF_RSH, BPF_REG_1, 8 * (off & 7));
+	extend(p, size, sign);
 	gen_store(g, s, BPF_REG_1);
 	return s;
 }
@@ -135,9 +119,11 @@ arg_read(struct gen *g, struct node *n, int sign, int trunc)
 	asm_mov(p, BPF_REG_1, BPF_REG_9);
 	asm_alui(p, BPF_ADD, BPF_REG_1, s);
 	asm_movi(p, BPF_REG_2, 8);
-	asm_call(p, BPF_FUNC_probe_read_kernel);
+	asm_call(p, is_user(g) ? BPF_FUNC_probe_read_user :
+	    BPF_FUNC_probe_read_kernel);
 	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, conv);
-	gen_throw(g, n->loc, "", str_snprintf_(g, "kernel fault accessing "
+	gen_throw(g, n->loc, "", str_snprintf_(g, is_user(g) ?
+	    "user fault accessing arg(%ld)" : "kernel fault accessing "
 	    "arg(%ld)", &num, &t, 1));
 	for (i = 0; i < (int)NELEM(argregs); i++) {
 		asm_bind(p, at[i]);

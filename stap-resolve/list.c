@@ -188,21 +188,11 @@ candidates(struct resolver *r, struct node *points, size_t *np)
 
 /* ---- types ---- */
 
-/*
- * XXX the kernel's BTF, loaded again: kfunc.c's copy is its own.  Once
- * there is one shared handle (branch btf's btf_kernel()) this is it.
- */
+/* The one handle of btf.c (the kernel's BTF, or --btf FILE's) */
 static const struct btf *
 kernel_btf(void)
 {
-	static int loaded;
-	static struct btf *b;
-
-	if (!loaded) {
-		loaded = 1;
-		b = btf__load_vmlinux_btf();
-	}
-	return b;
+	return btf_kernel(NULL);
 }
 
 /*
@@ -350,8 +340,17 @@ static const char *
 list_type(struct resolver *r, const struct tracepoint *tp,
     const struct tpfield *f)
 {
-	const char *t = tp->kfunc ? kfunc_type(tp, f) :
-	    tracefs_type(r, tp, f);
+	const char *t;
+	struct buf o = { 0 };
+
+	if (f->btfid && kernel_btf()) {
+		/* a tracepoint's C argument (tpbtf.c) */
+		btf_name(kernel_btf(), (unsigned)f->btfid, &o, 0);
+		t = arena_strndup(o.s, o.len);
+		free(o.s);
+		return t;
+	}
+	t = tp->kfunc ? kfunc_type(tp, f) : tracefs_type(r, tp, f);
 
 	if (t)
 		return t;

@@ -26,6 +26,7 @@ struct sym {
 	int reads, writes;
 	struct node *hist;      /* its first @hist_log/@hist_linear */
 	int ctype;              /* a typed pointer's BTF type (btf.c) */
+	int user;               /* a global the script itself declares */
 };
 
 struct func {

@@ -273,6 +273,7 @@ collect(struct resolver *r)
 					continue;
 				}
 				add_global(r, v);
+				r->gsyms[r->ngsyms - 1]->user = 1;
 			}
 			break;
 		case N_FUNC:
@@ -372,7 +373,10 @@ lookup(struct scope *sc, const char *name, struct loc loc)
 			if (!strcmp(sc->fn->params[i]->name, name))
 				return sc->fn->params[i];
 	}
-	if ((s = sym_global(sc->r, name)))
+	/* a tapset function's variable is its own, whatever globals the
+	 * script declares: a library's "n" must not count the user's */
+	if ((s = sym_global(sc->r, name)) &&
+	    !(s->user && sc->fn && sc->fn->tapset))
 		return s;
 	return local(sc, name, loc);
 }

@@ -29,7 +29,8 @@ while read -r name args; do
 done <"$tmp/rows" >"$tmp/calls"
 {
 	echo 'probe begin {'
-	cat "$tmp/calls"
+	# begin runs in user space: no current task there
+	grep -v 'task_current' "$tmp/calls"
 	echo '}'
 	echo 'probe kernel.trace("syscalls:sys_enter_getppid") {'
 	cat "$tmp/calls"

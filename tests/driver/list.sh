@@ -92,11 +92,12 @@ if [ "$(id -u)" = 0 ]; then
 	    "$tmp/sched.err")"
 	cmp -s "$tmp/sched.want" "$tmp/sched.out" || fail "-l sched:* \
 differs from tracefs: $(diff "$tmp/sched.want" "$tmp/sched.out" | head -5)"
-	# -L: the same points, each with variables, switch's as tracefs
+	# -L: the same points, each with variables, switch's its C
+	# arguments from BTF, as stap 4.2 and later list them
 	sb schedv -L 'kernel.trace("sched:*")'
 	cut -d' ' -f1 "$tmp/schedv.out" | cmp -s "$tmp/sched.want" - ||
 	    fail "-L sched:* points differ from -l's"
-	grep -q '^kernel.trace("sched:sched_switch") .*\$prev_pid:pid_t ' \
+	grep -q '^kernel.trace("sched:sched_switch") .*\$prev:struct task_struct\* ' \
 	    "$tmp/schedv.out" || fail "-L sched_switch: $(grep switch\" \
 	    "$tmp/schedv.out")"
 	grep -q '^kernel.trace("sched:[a-z_]*")$' "$tmp/schedv.out" &&

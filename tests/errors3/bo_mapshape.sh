@@ -25,15 +25,25 @@ patch() {
 	    s/\Q$from\E/$to/;' x.bo >"$3" || exit 1
 }
 # stap_ctl is global data: its value is section .data.stap_ctl, whose
-# header (PROGBITS, flags WA, address 0, an offset, size N, link and
-# info 0, alignment 8) says the size
+# header's sh_size says the size; found by name through the section
+# header table and its string table (ELF64, little-endian)
 patchsec() {
 	perl -0777 -pe '
-	    BEGIN { $h = pack("VQ<Q<", 1, 3, 0); $t = pack("VVQ<Q<", 0, 0, 8, 0);
-		$from = pack("Q<", '"$1"'); $to = pack("Q<", '"$2"'); }
-	    $n = () = /\Q$h\E.{8}\Q$from$t\E/gs;
-	    die "$n matches\n" if $n != 1;
-	    s/(\Q$h\E.{8})\Q$from$t\E/$1$to$t/s;' x.bo >"$3" || exit 1
+	    my ($shoff) = unpack("Q<", substr($_, 0x28, 8));
+	    my ($ent, $num, $strx) = unpack("v3", substr($_, 0x3a, 6));
+	    my $sh = sub { $shoff + $_[0] * $ent };
+	    my ($stroff) = unpack("Q<", substr($_, $sh->($strx) + 0x18, 8));
+	    my $n = 0;
+	    for my $i (0 .. $num - 1) {
+		my ($nm) = unpack("V", substr($_, $sh->($i), 4));
+		next if substr($_, $stroff + $nm, 15) ne ".data.stap_ctl\0";
+		my $at = $sh->($i) + 0x20;
+		die "size " . unpack("Q<", substr($_, $at, 8)) . "\n"
+		    if unpack("Q<", substr($_, $at, 8)) != '"$1"';
+		substr($_, $at, 8) = pack("Q<", '"$2"');
+		$n++;
+	    }
+	    die "$n matches\n" if $n != 1;' x.bo >"$3" || exit 1
 }
 patchsec 88 255 ctl.bo
 patch 6 7 scratch.bo
