@@ -74,7 +74,6 @@ static const struct intrinsic intrinsics[] = {
 	{ "symdata", 1, T_STRING, { T_LONG } },
 	{ "addr", 0, T_LONG, { 0 } },
 	{ "probefunc", 0, T_STRING, { 0 } },
-	{ "ppfunc", 0, T_STRING, { 0 } },
 	/* the probed function's address, at entry and at return, for
 	 * @entry (stap-resolve/entry.c) */
 	{ "__stp_func_addr", 0, T_LONG, { 0 } },

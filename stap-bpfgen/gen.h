@@ -333,7 +333,7 @@ const char *typed_core_spec(int ref);
 /* stack.c */
 int stack_call(struct gen *g, struct node *n);
 int stack_uses_fmt(const char *name);
-int stack_per_function(struct node *probe);
+int stack_per_function(struct gen *g, struct node *probe);
 
 /* regs.c */
 int regs_call(struct gen *g, struct node *n);

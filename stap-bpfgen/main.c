@@ -471,12 +471,13 @@ uses_target(struct node *n, int depth)
  * the kprobe of progs[0..n) that came from the same point, if any.
  */
 static int
-kprobe_join(struct prog **progs, size_t n, struct node *d, int ret)
+kprobe_join(struct gen *g, struct prog **progs, size_t n, struct node *d,
+    int ret)
 {
 	struct node *pt = d->points;
 	size_t i;
 
-	if (uses_target(d->body, 0) || stack_per_function(d))
+	if (uses_target(d->body, 0) || stack_per_function(g, d))
 		return 0;
 	for (i = n; i-- > 0;) {
 		struct prog *q = progs[i];
@@ -486,7 +487,7 @@ kprobe_join(struct prog **progs, size_t n, struct node *d, int ret)
 		    memcmp(&qp->loc, &pt->loc, sizeof pt->loc) ||
 		    memcmp(&q->probe->loc, &d->loc, sizeof d->loc) ||
 		    uses_target(q->probe->body, 0) ||
-		    stack_per_function(q->probe))
+		    stack_per_function(g, q->probe))
 			continue;
 		q->kfuncs = vgrow(q->kfuncs, &q->capkfuncs, q->nkfuncs + 1,
 		    sizeof *q->kfuncs);
@@ -731,7 +732,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			int ret = c1->next && !strcmp(c1->next->str, "return");
 			char *sec;
 
-			if (kprobe_join(progs, nprogs, d, ret))
+			if (kprobe_join(&g, progs, nprogs, d, ret))
 				continue;
 			sec = arena_alloc(strlen(fn) + 16);
 			sprintf(sec, "%s/%s", ret ? "kretprobe" : "kprobe", fn);

@@ -13,6 +13,7 @@
  * A userspace program (begin, end) has no kernel stack and no
  * registers: its stacks are empty, its addresses 0.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "gen.h"
@@ -239,49 +240,65 @@ stack_n(struct gen *g, struct node *n, int level)
 }
 
 /*
- * ppfunc(): the function of the probe point, as its pp() has it (a
- * program of its own: stack_per_function); probefunc(): stap's
- * symname(addr()), the kernel's name for the address probed, which
- * may be an alias (__do_sys_getppid for __x64_sys_getppid)
+ * probefunc(): stap's symname(addr()), the kernel's name for the
+ * address probed, which may be an alias (__do_sys_getppid for
+ * __x64_sys_getppid).  ppfunc() is the tapset's, on pp().
  */
 static int
-probe_func(struct gen *g, int pp)
+probe_func(struct gen *g)
 {
 	struct prog *q = g->probe;
 
-	if (pp)
-		return str_literal(g, q->nkfuncs == 1 ? q->kfuncs[0] : "");
 	if (q->nkfuncs || prog_kind(g, "perf_event"))
 		return sprint1(g, "%ps", probe_addr(g));
 	return str_literal(g, "");
 }
 
 static int
-calls_per_function(struct node *n, const char *pp, int depth)
+calls_per_function(struct gen *g, struct node *n, const char *pp,
+    char *seen, int depth)
 {
 	int i;
 
 	for (; n && depth < TREE_MAXDEPTH; n = n->next) {
 		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
-		    !strcmp(n->str, "ppfunc"))
+		    !strcmp(n->str, "pp"))
 			return 1;
+		/* a function is inlined into its probe: what it asks
+		 * (a tapset function on pp()) the probe asks */
+		if (n->kind == N_CALL && !(n->flags & F_BUILTIN) &&
+		    n->num >= 0 && n->num < g->nfuncs && !seen[n->num]) {
+			seen[n->num] = 1;
+			if (calls_per_function(g, g->funcs[n->num]->body, pp,
+			    seen, depth + 1))
+				return 1;
+		}
 		/* pp(), which stap-resolve wrote as its text */
 		if (n->kind == N_STR && !strcmp(n->str, pp))
 			return 1;
 		for (i = 0; i < N_CHILDREN; i++)
-			if (calls_per_function(*node_child(n, i), pp,
-			    depth + 1))
+			if (calls_per_function(g, *node_child(n, i), pp,
+			    seen, depth + 1))
 				return 1;
 	}
 	return 0;
 }
 
-/* Whether probe's body says which function it is on (ppfunc(), pp()),
- * so that one program cannot serve the functions of its wildcard */
+/* Whether probe's body says which function it is on (pp(), here or in
+ * a function it calls, such as the tapset's ppfunc()), so that one program cannot serve
+ * the functions of its wildcard */
 int
-stack_per_function(struct node *probe)
+stack_per_function(struct gen *g, struct node *probe)
 {
-	return calls_per_function(probe->body, point_text(probe->points), 0);
+	char *seen = calloc((size_t)g->nfuncs + 1, 1);
+	int r;
+
+	if (!seen)
+		fatal("out of memory");
+	r = calls_per_function(g, probe->body, point_text(probe->points),
+	    seen, 0);
+	free(seen);
+	return r;
 }
 
 /* Whether name makes strings with bpf_snprintf (its formats are in
@@ -290,7 +307,7 @@ int
 stack_uses_fmt(const char *name)
 {
 	static const char *const fmt[] = { "backtrace", "stack", "symname",
-	    "symdata", "probefunc", "ppfunc" };
+	    "symdata", "probefunc" };
 	size_t i;
 
 	for (i = 0; i < NELEM(fmt); i++)
@@ -328,7 +345,7 @@ stack_call(struct gen *g, struct node *n)
 		return probe_addr(g);
 	if (!strcmp(f, "__stp_func_addr"))
 		return func_addr(g);
-	if (!strcmp(f, "probefunc") || !strcmp(f, "ppfunc"))
-		return probe_func(g, f[1] == 'p');
+	if (!strcmp(f, "probefunc"))
+		return probe_func(g);
 	return regs_call(g, n);
 }

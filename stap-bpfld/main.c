@@ -639,9 +639,11 @@ main(int argc, char **argv)
 	if (!ld.exiting && !stop_signal)
 		releasechild(&ld);
 	runloop(&ld, &bad);
-	/* nothing counts after the stop, however long detaching takes */
-	load_gate(&ld, 0);
+	/* the timers stop first, so that a tick after the gate closes is
+	 * not counted as one the kernel dropped; then nothing counts
+	 * after the stop, however long detaching takes */
 	skipped = load_ticks(&ld);
+	load_gate(&ld, 0);
 	phase("run");
 	load_detach(&ld);
 	events_poll(&ld, 0);
