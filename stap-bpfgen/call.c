@@ -340,15 +340,8 @@ call_builtin(struct gen *g, struct node *n)
 		asm_bind(p, ok);
 		return s;
 	}
-	if (!strcmp(f, "task_current")) {
-		if (!g->probe->section) {
-			diag_error(n->loc, "task_current() has no task in a "
-			    "begin, end or error probe: they run in user "
-			    "space");
-			return gen_const_slot(g, 0);
-		}
+	if (!strcmp(f, "task_current"))
 		return helper_long(g, BPF_FUNC_get_current_task);
-	}
 	if (!strcmp(f, "cpu"))
 		return helper_long(g, BPF_FUNC_get_smp_processor_id);
 	if (!strcmp(f, "local_clock_ns") || !strcmp(f, "ktime_get_ns"))
