@@ -29,8 +29,7 @@ while read -r name args; do
 done <"$tmp/rows" >"$tmp/calls"
 {
 	echo 'probe begin {'
-	# begin runs in user space: no current task there
-	grep -v 'task_current' "$tmp/calls"
+	cat "$tmp/calls"
 	echo '}'
 	echo 'probe kernel.trace("syscalls:sys_enter_getppid") {'
 	cat "$tmp/calls"
