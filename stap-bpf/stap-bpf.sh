@@ -77,8 +77,20 @@ while getopts ':e:p:o:c:x:T:vgD:I:wl:L:hV-:' o; do
 		esac ;;
 	o) out=$OPTARG ;;
 	c) cmd=$OPTARG ;;
-	x) pid=$OPTARG ;;
-	T) secs=$OPTARG ;;
+	x)
+		# stap's wording; the loader would only say so after the
+		# compile, and with its own status
+		case $OPTARG in
+		'' | *[!0-9]*) die "invalid target process ID number '$OPTARG'" ;;
+		esac
+		pid=$OPTARG ;;
+	T)
+		case $OPTARG in
+		'' | *[!0-9.]* | *.*.* | . | *.) bad=1 ;;
+		*) bad=$(echo "$OPTARG" | awk '{ print ($1 > 0) ? 0 : 1 }') ;;
+		esac
+		[ "$bad" = 0 ] || die "invalid timeout interval '$OPTARG'"
+		secs=$OPTARG ;;
 	v) verbose=$((verbose + 1)) ;;
 	g) addparse -g ;;
 	D) addparse -D; addparse "$OPTARG" ;;
@@ -101,6 +113,14 @@ while getopts ':e:p:o:c:x:T:vgD:I:wl:L:hV-:' o; do
 		version) echo "stap-bpf $("$(tool stap-parse)" --version |
 			    sed 's/^stap-parse //')"; exit 0 ;;
 		runtime=bpf | bpf) ;;
+		runtime)
+			# --runtime NAME, as getopt_long takes it
+			[ $OPTIND -le $# ] ||
+			    die "option '--runtime' needs an argument"
+			eval "rt=\${$OPTIND}"
+			OPTIND=$((OPTIND + 1))
+			[ "$rt" = bpf ] || die "runtime '$rt' is not" \
+			    "supported: only --runtime=bpf" ;;
 		runtime=*) die "runtime '${OPTARG#runtime=}' is not" \
 			    "supported: only --runtime=bpf" ;;
 		disable-cache) cache=0 ;;
@@ -122,10 +142,14 @@ if [ -n "$list" ]; then
 fi
 [ -n "$cmd" ] && [ -n "$pid" ] && die "-c and -x cannot be used together"
 if [ -z "$efile" ]; then
-	[ $# -gt 0 ] || { usage >&2; exit 1; }
+	[ $# -gt 0 ] || die "a script must be specified: FILE, -e SCRIPT" \
+	    "or - (see --help)"
 	file=$1
 	shift
-	[ "$file" = - ] || [ -r "$file" ] || die "cannot read '$file'"
+	if [ "$file" != - ]; then
+		[ -e "$file" ] || die "input file '$file' is missing"
+		[ -f "$file" ] && [ -r "$file" ] || die "cannot read '$file'"
+	fi
 fi
 
 PARSE=$(tool stap-parse) || exit 1
