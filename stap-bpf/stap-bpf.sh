@@ -81,7 +81,8 @@ while getopts ':e:p:o:c:x:T:vgD:I:wl:L:hV-:' o; do
 		# stap's wording; the loader would only say so after the
 		# compile, and with its own status
 		case $OPTARG in
-		'' | *[!0-9]*) die "invalid target process ID number '$OPTARG'" ;;
+		'' | *[!0-9]*) die "invalid target process ID number" \
+			    "'$OPTARG'" ;;
 		esac
 		pid=$OPTARG ;;
 	T)
@@ -321,7 +322,8 @@ prune() {
 			[ -f "$g" ] || continue
 			total=$((total - $(wc -c <"$g")))
 			rm -f "$g"
-			[ $verbose -ge 2 ] && echo "Cache cleaning: removed $g" >&2
+			[ $verbose -ge 2 ] &&
+			    echo "Cache cleaning: removed $g" >&2
 		done
 	done
 	touch "$ivl" 2>/dev/null
