@@ -77,8 +77,21 @@ while getopts ':e:p:o:c:x:T:vgD:I:wl:L:hV-:' o; do
 		esac ;;
 	o) out=$OPTARG ;;
 	c) cmd=$OPTARG ;;
-	x) pid=$OPTARG ;;
-	T) secs=$OPTARG ;;
+	x)
+		# stap's wording; the loader would only say so after the
+		# compile, and with its own status
+		case $OPTARG in
+		'' | *[!0-9]*) die "invalid target process ID number" \
+			    "'$OPTARG'" ;;
+		esac
+		pid=$OPTARG ;;
+	T)
+		case $OPTARG in
+		'' | *[!0-9.]* | *.*.* | . | *.) bad=1 ;;
+		*) bad=$(echo "$OPTARG" | awk '{ print ($1 > 0) ? 0 : 1 }') ;;
+		esac
+		[ "$bad" = 0 ] || die "invalid timeout interval '$OPTARG'"
+		secs=$OPTARG ;;
 	v) verbose=$((verbose + 1)) ;;
 	g) addparse -g ;;
 	D) addparse -D; addparse "$OPTARG" ;;
@@ -101,6 +114,14 @@ while getopts ':e:p:o:c:x:T:vgD:I:wl:L:hV-:' o; do
 		version) echo "stap-bpf $("$(tool stap-parse)" --version |
 			    sed 's/^stap-parse //')"; exit 0 ;;
 		runtime=bpf | bpf) ;;
+		runtime)
+			# --runtime NAME, as getopt_long takes it
+			[ $OPTIND -le $# ] ||
+			    die "option '--runtime' needs an argument"
+			eval "rt=\${$OPTIND}"
+			OPTIND=$((OPTIND + 1))
+			[ "$rt" = bpf ] || die "runtime '$rt' is not" \
+			    "supported: only --runtime=bpf" ;;
 		runtime=*) die "runtime '${OPTARG#runtime=}' is not" \
 			    "supported: only --runtime=bpf" ;;
 		disable-cache) cache=0 ;;
@@ -122,10 +143,14 @@ if [ -n "$list" ]; then
 fi
 [ -n "$cmd" ] && [ -n "$pid" ] && die "-c and -x cannot be used together"
 if [ -z "$efile" ]; then
-	[ $# -gt 0 ] || { usage >&2; exit 1; }
+	[ $# -gt 0 ] || die "a script must be specified: FILE, -e SCRIPT" \
+	    "or - (see --help)"
 	file=$1
 	shift
-	[ "$file" = - ] || [ -r "$file" ] || die "cannot read '$file'"
+	if [ "$file" != - ]; then
+		[ -e "$file" ] || die "input file '$file' is missing"
+		[ -f "$file" ] && [ -r "$file" ] || die "cannot read '$file'"
+	fi
 fi
 
 PARSE=$(tool stap-parse) || exit 1
@@ -266,6 +291,45 @@ valid() {
 	[ "$(cat "$1.sum")" = "$2 $(sum <"$1.bo")" ]
 }
 
+# prune: stap's clean_cache, before a new entry goes in.  The limit in
+# MiB is in cache_mb_limit, the least time between two cleanings in
+# cache_clean_interval_s (256 and 300, written if missing, as stap
+# does); once that time has passed since the last cleaning (the mtime
+# of cache_clean_interval_s), entries go, the oldest first, until the
+# cache is under the limit.  A hit does not make an entry younger:
+# stap's age is the entry's, not its last use's.
+mtime() { stat -c %Y "$1" 2>/dev/null || date -r "$1" +%s 2>/dev/null; }
+number() {	# FILE DEFAULT: the leading digits of FILE's first line
+	n=$(sed -n '1s/^\([0-9]*\).*/\1/p' "$1" 2>/dev/null)
+	echo "${n:-$2}"
+}
+prune() {
+	lim=$cdir/cache_mb_limit ivl=$cdir/cache_clean_interval_s
+	[ -f "$lim" ] || echo 256 >"$lim" 2>/dev/null
+	[ -f "$ivl" ] || echo 300 >"$ivl" 2>/dev/null
+	max=$(($(number "$lim" 256) * 1048576))
+	then=$(mtime "$ivl") || return 0
+	[ $(($(date +%s) - then)) -lt "$(number "$ivl" 300)" ] && return 0
+	total=0
+	for f in "$cdir"/*.bo "$cdir"/*.sum; do
+		[ -f "$f" ] && total=$((total + $(wc -c <"$f")))
+	done
+	# the names are digests: no blanks or newlines in them
+	ls -tr "$cdir" | while read -r f; do
+		case $f in *.bo | *.sum) ;; *) continue ;; esac
+		[ $total -lt $max ] && break
+		for g in "$cdir/${f%.*}.bo" "$cdir/${f%.*}.sum"; do
+			[ -f "$g" ] || continue
+			total=$((total - $(wc -c <"$g")))
+			rm -f "$g"
+			[ $verbose -ge 2 ] &&
+			    echo "Cache cleaning: removed $g" >&2
+		done
+	done
+	touch "$ivl" 2>/dev/null
+	return 0
+}
+
 cdir=${XDG_CACHE_HOME:-$HOME/.cache}/stap-bpf
 bo=
 if [ $pass -ge 4 ] && [ $cache = 1 ]; then
@@ -307,7 +371,7 @@ if [ -z "$bo" ]; then
 	if [ $cache = 1 ]; then
 		# Atomically, .bo then .sum: a reader that comes between
 		# the two finds a .sum that does not match and rebuilds
-		if mkdir -p "$cdir" 2>/dev/null &&
+		if mkdir -p "$cdir" 2>/dev/null && prune &&
 		    cp "$bo" "$cdir/$k.bo.$$" &&
 		    echo "$k $(sum <"$bo")" >"$cdir/$k.sum.$$" &&
 		    mv -f "$cdir/$k.bo.$$" "$cdir/$k.bo" &&

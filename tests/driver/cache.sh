@@ -78,5 +78,17 @@ expect d 0 'a ok'
 grep -q 'using cached' "$tmp/d.err" && fail "a new -D hit"
 [ "$(ls "$C"/*.bo | wc -l)" = 4 ] || fail "entries: $(ls "$C")"
 # and no temporary file left behind
-ls "$C" | grep -v -e '\.bo$' -e '\.sum$' && fail "left in the cache"
+ls "$C" | grep -v -e '\.bo$' -e '\.sum$' -e '^cache_mb_limit$' \
+    -e '^cache_clean_interval_s$' && fail "left in the cache"
+
+# a tapset file the script takes a function from changed: a miss
+mkdir "$tmp/ts"
+echo 'function tf() { return 1 }' >"$tmp/ts/t.stp"
+U='probe begin { printf("%d\n", tf()); exit() }'
+sb ts1 -v -I "$tmp/ts" -e "$U"
+expect ts1 0 1
+echo 'function tf() { return 2 }' >"$tmp/ts/t.stp"
+sb ts2 -v -I "$tmp/ts" -e "$U"
+expect ts2 0 2
+grep -q 'using cached' "$tmp/ts2.err" && fail "a changed tapset file hit"
 [ $fails = 0 ]

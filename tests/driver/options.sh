@@ -29,7 +29,27 @@ refused "-c and -x cannot be used together" -c true -x 1
 sb nofile "$tmp/none.stp"
 [ "$(cat "$tmp/nofile.rc")" = 1 ] || fail "a missing file: exit $(cat \
     "$tmp/nofile.rc")"
-errhas nofile "stap-bpf: cannot read '$tmp/none.stp'"
+errhas nofile "stap-bpf: input file '$tmp/none.stp' is missing"
+sb dir "$tmp"
+expect dir 1 ''
+errhas dir "stap-bpf: cannot read '$tmp'"
+# bad values are refused before any pass, in one line, exit 1 (the
+# loader would exit 2 after the compile)
+refused "invalid target process ID number 'abc'" -x abc
+refused "invalid timeout interval '0'" -T 0
+refused "invalid timeout interval '1s'" -T 1s
+refused "runtime 'kernel' is not supported: only --runtime=bpf" \
+    --runtime kernel
+sb none
+expect none 1 ''
+[ "$(cat "$tmp/none.err")" = "stap-bpf: a script must be specified: \
+FILE, -e SCRIPT or - (see --help)" ] || fail "no script: $(cat "$tmp/none.err")"
+sb rtm -p2 -e "$S" --runtime
+expect rtm 1 ''
+errhas rtm "stap-bpf: option '--runtime' needs an argument"
+sb rt2 -p2 --runtime bpf -T 1.5 -x 1 -e "$S"
+[ "$(cat "$tmp/rt2.rc")" = 0 ] || fail "--runtime bpf: $(cat \
+    "$tmp/rt2.err")"
 
 sb rt -p2 --runtime=bpf --bpf -e "$S"
 [ "$(cat "$tmp/rt.rc")" = 0 ] || fail "--runtime=bpf --bpf: $(cat \
