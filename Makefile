@@ -34,7 +34,7 @@ BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
 	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o \
-	$(O)/obj/stap-resolve/kfunc.o
+	$(O)/obj/stap-resolve/kfunc.o $(O)/obj/stap-resolve/dead.o
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1 man/stap-bpf.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
@@ -170,7 +170,7 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
 	stap-bpfgen/opt.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
-	stap-resolve/types.c stap-resolve/kfunc.c
+	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/dead.c
 FZ_parse = $(LIBSRC)
 FZ_tree = $(LIBSRC)
 FZ_interp = stap-bpfld/interp.c
