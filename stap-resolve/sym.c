@@ -731,13 +731,11 @@ tapset_probes_add(struct resolver *r)
 			for (pt = d->points; pt; pt = pt->next) {
 				const char *c0 = pt->args->str;
 
+				/* other points of a tapset's probes are
+				 * not taken yet */
 				if (pt->args->next || (strcmp(c0, "begin") &&
-				    strcmp(c0, "end"))) {
-					diag_error(pt->loc, "a tapset probe must "
-					    "be begin or end, not '%s'",
-					    point_text(pt));
+				    strcmp(c0, "end")))
 					continue;
-				}
 				points_add(r, d, pt, pt->next ?
 				    node_copy(d->body) : d->body, NULL);
 			}
