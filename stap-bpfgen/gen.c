@@ -503,7 +503,7 @@ gen_body(struct gen *g, struct node *probe, int64_t nr)
 	end = gen_epilogue.label;
 	asm_line(p, probe->loc);
 	if (nr >= 0) {
-		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, 8);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_10, SK_SYSNR);
 		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, (int32_t)nr, end);
 	}
 	if (p->nmembers > 1) {
@@ -597,6 +597,21 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 	asm_ldval(p, BPF_REG_8, g->m_globals, 0);
 	lookup_one(g, g->m_scratch, BPF_REG_9, outlabel);
 	asm_st(p, BPF_DW, BPF_REG_9, SC_ACTIONS, 0);
+	for (j = 0; j < p->nmembers; j++)
+		if (p->members[j].nr >= 0)
+			break;
+	if (j < p->nmembers) {
+		/*
+		 * The id from the stack, not the record: the verifier ties
+		 * a spilled scalar to the registers filled from it, so once
+		 * one body's test has passed it knows the id, and skips the
+		 * others' bodies on that path.  Reading the record each
+		 * time, it would walk every body after every other: hundreds
+		 * of bodies are too many for it (syscall.*).
+		 */
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, 8);
+		asm_stx(p, BPF_DW, BPF_REG_10, SK_SYSNR, BPF_REG_1);
+	}
 	if (init) {
 		/* the initialisers of globals, before any begin probe */
 		for (i = 0; i < g->nglobals; i++) {

@@ -212,6 +212,7 @@ enum {
 	SK_ZERO = -8,           /* u32 0, the key of the 1-entry maps */
 	SK_REC = -16,           /* a record of kind and id alone */
 	SK_FMT = -24,           /* stap_fmt value */
+	SK_SYSNR = -32,         /* the system call's number (raw_syscalls) */
 	SK_TMP = -40,
 	SK_R9 = -64,            /* r9, r8, r6 for a callback to take */
 	SK_R8 = -56,

@@ -159,6 +159,13 @@ void sym_resolve(struct resolver *r);
 void sym_check_foreach(struct resolver *r);
 struct sym *sym_global(struct resolver *r, const char *name);
 struct func *sym_func(struct resolver *r, const char *name);
+/* Without pulling a tapset's declaration in: a global of that name? */
+int sym_is_global(struct resolver *r, const char *name);
+/* The FUNC node of a script or tapset function, or NULL */
+struct node *sym_func_decl(struct resolver *r, const char *name);
+
+/* dead.c */
+void dead_locals(struct resolver *r, struct probe *p);
 
 /* types.c */
 void types_infer(struct resolver *r);

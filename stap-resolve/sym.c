@@ -19,7 +19,24 @@ struct scope {
 	struct probe *pr;       /* a probe body */
 };
 
-static struct node *tapset_funcs, *tapset_globals;
+static struct node *tapset_funcs, *tapset_globals, *tapset_probes;
+static char *usedfiles;         /* [file]: the script uses a tapset file */
+static size_t capused;
+
+/* A tapset file's function or global is used: its probes come along */
+static void
+use_file(int file)
+{
+	size_t n = capused;
+
+	if (file < 0)
+		return;
+	if ((size_t)file >= capused) {
+		usedfiles = vgrow(usedfiles, &capused, (size_t)file + 1, 1);
+		memset(usedfiles + n, 0, capused - n);
+	}
+	usedfiles[file] = 1;
+}
 
 static void bind(struct scope *sc, struct node *n);
 
@@ -78,11 +95,40 @@ sym_global(struct resolver *r, const char *name)
 		else
 			tapset_globals = g->next;
 		g->next = NULL;
+		use_file(g->loc.file);
 		append(&r->globals, g);
 		for (v = g->args; v; v = v->next)
 			add_global(r, v);
 		return sym_global(r, name);
 	}
+	return NULL;
+}
+
+int
+sym_is_global(struct resolver *r, const char *name)
+{
+	struct node *g, *v;
+
+	if (hash_get(&r->gsymidx, name) >= 0)
+		return 1;
+	for (g = tapset_globals; g; g = g->next)
+		for (v = g->args; v; v = v->next)
+			if (!strcmp(v->str, name))
+				return 1;
+	return 0;
+}
+
+struct node *
+sym_func_decl(struct resolver *r, const char *name)
+{
+	struct func *f = sym_func(r, name);
+	struct node *d;
+
+	if (f)
+		return f->decl;
+	for (d = tapset_funcs; d; d = d->next)
+		if (!strcmp(d->str, name))
+			return d;
 	return NULL;
 }
 
@@ -159,6 +205,7 @@ tapset_take(struct resolver *r, const char *name, int nargs, const char *as)
 			tapset_funcs = d->next;
 		d->next = NULL;
 		d->str = as;
+		use_file(d->loc.file);
 		return add_func(r, d, 1);
 	}
 	return NULL;
@@ -201,7 +248,9 @@ func_find(struct resolver *r, const char *name, int nargs)
 void
 tapset_reset(void)
 {
-	tapset_funcs = tapset_globals = NULL;
+	tapset_funcs = tapset_globals = tapset_probes = NULL;
+	if (usedfiles)
+		memset(usedfiles, 0, capused);
 }
 
 /* Parse every *.stp of the tapset directories, in name order. */
@@ -242,6 +291,8 @@ tapset_load(struct resolver *r, const char **dirs, int ndirs)
 						append(&tapset_globals, d);
 					else if (d->kind == N_ALIAS)
 						append(&r->aliases, d);
+					else if (d->kind == N_PROBE)
+						append(&tapset_probes, d);
 				}
 			}
 			free(e[i]);
@@ -856,6 +907,50 @@ bind(struct scope *sc, struct node *n)
 		n->ctype = n->then->ctype ? n->then->ctype : n->els->ctype;
 }
 
+/*
+ * The begin and end probes of the tapset files the script uses (a
+ * file's tables filled before the script's own begin probes run), and
+ * of those they use in turn.
+ */
+static void
+tapset_probes_add(struct resolver *r)
+{
+	struct node **pp, *d, *pt;
+	size_t i, n0;
+	int added;
+
+	do {
+		added = 0;
+		for (pp = &tapset_probes; (d = *pp);) {
+			if (d->loc.file < 0 || (size_t)d->loc.file >= capused ||
+			    !usedfiles[d->loc.file]) {
+				pp = &d->next;
+				continue;
+			}
+			*pp = d->next;
+			d->next = NULL;
+			added = 1;
+			n0 = r->nprobes;
+			for (pt = d->points; pt; pt = pt->next) {
+				const char *c0 = pt->args->str;
+
+				/* other points of a tapset's probes are
+				 * not taken yet */
+				if (pt->args->next || (strcmp(c0, "begin") &&
+				    strcmp(c0, "end")))
+					continue;
+				points_add(r, d, pt, pt->next ?
+				    node_copy(d->body) : d->body, NULL);
+			}
+			for (i = n0; i < r->nprobes; i++) {
+				struct scope sc = { r, NULL, r->probes[i] };
+
+				bind(&sc, r->probes[i]->decl->body);
+			}
+		}
+	} while (added);
+}
+
 void
 sym_resolve(struct resolver *r)
 {
@@ -863,6 +958,8 @@ sym_resolve(struct resolver *r)
 
 	collect(r);
 	points_expand(r);
+	for (i = 0; i < r->nprobes; i++)
+		dead_locals(r, r->probes[i]);
 	for (i = 0; i < r->nprobes; i++) {
 		struct scope sc = { r, NULL, r->probes[i] };
 		struct node *pt = r->probes[i]->decl->points;
@@ -870,6 +967,7 @@ sym_resolve(struct resolver *r)
 		bind(&sc, pt->cond);
 		bind(&sc, r->probes[i]->decl->body);
 	}
+	tapset_probes_add(r);
 	/* unused script functions are still checked, as stap does */
 	for (i = 0; i < r->nfuncs; i++) {
 		struct func *f = r->funcs[i];

@@ -105,7 +105,7 @@ function flush(   i, s, fmt, args) {
 	    s, ev
 	printf "\tname = \"%s\"\n", s
 	printf "\tretval = $ret\n"
-	printf "\tretstr = return_str(1, retval)\n}\n"
+	printf "\tretstr = __sysc_retstr(retval)\n}\n"
 	ev = ""
 }
 BEGIN {
@@ -134,30 +134,21 @@ probe nd_syscall.&.return = syscall.&.return {}/'
 mv syscalls_generic.stp.tmp syscalls_generic.stp
 
 # A function NAME(nr) giving the name of each "NUMBER NAME" line of
-# stdin, "" for other numbers: a binary search over the numbers, so a
-# lookup is a few comparisons in the BPF program, not hundreds
+# stdin, "" for other numbers, from a table (global array ARRAY) a
+# begin probe fills before the script's own begin probes run: a lookup
+# in a BPF program is one map lookup, where code testing the numbers
+# would be inlined, thousands of instructions, at every call
 table() {
-	sort -n -k1,1 -u | awk -v fn="$1" '
-function tree(lo, hi, ind,   mid, i) {
-	# a few tests in a row cost less than more branches
-	if (hi - lo < 4) {
-		for (i = lo; i <= hi; i++)
-			printf "%sif (nr == %d)\n%s\treturn \"%s\"\n", ind, nr[i], ind, nm[i]
-		return
-	}
-	mid = int((lo + hi + 1) / 2)
-	printf "%sif (nr < %d) {\n", ind, nr[mid]
-	tree(lo, mid - 1, ind "\t")
-	printf "%s} else {\n", ind
-	tree(mid, hi, ind "\t")
-	printf "%s}\n", ind
-}
+	sort -n -k1,1 -u | awk -v fn="$1" -v arr="$2" '
 { nr[n + 0] = $1; nm[n + 0] = $2; n++ }
 END {
+	printf "global %s[%d]\n\n", arr, n
+	printf "probe begin(-1000000000)\n{\n"
+	for (i = 0; i < n; i++)
+		printf "\t%s[%d] = \"%s\"\n", arr, nr[i], nm[i]
+	printf "}\n\n"
 	printf "function %s:string(nr:long)\n{\n", fn
-	tree(0, n - 1, "\t")
-	print "\treturn \"\""
-	print "}"
+	printf "\treturn %s[nr]\n}\n", arr
 }'
 }
 
@@ -169,7 +160,7 @@ END {
 	echo '// "" for a number the table does not have, as stap gives.'
 	echo '#include <asm/unistd.h>' | $CC -E -dM - |
 	    sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$/\2 \1/p' |
-	    table syscall_name
+	    table syscall_name __syscall_names
 } >syscalls_table.stp.tmp
 mv syscalls_table.stp.tmp syscalls_table.stp
 
@@ -185,6 +176,6 @@ mv syscalls_table.stp.tmp syscalls_table.stp
 		    sed -n 's/^#define \(E[A-Z0-9]*\) \([0-9][0-9]*\)$/\2 \1/p' |
 		    grep -v ' EDEADLK$'
 		echo '35 EDEADLOCK'
-	} | table __errno_name
+	} | table __errno_name __errno_names
 } >errno_table.stp.tmp
 mv errno_table.stp.tmp errno_table.stp
