@@ -25,6 +25,7 @@ enum {
 	REC_ERROR = 3,
 	REC_WARN = 4,
 	REC_HIST = 5,
+	REC_SYSTEM = 16,	/* system(): a command for sh -c */
 };
 
 /* The stap_ctl value: byte offsets of its fields, and its size */
