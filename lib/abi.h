@@ -28,6 +28,7 @@ enum {
 	REC_STACK = 6,		/* print_backtrace(): frames */
 	REC_SYMS = 7,		/* print_syms(s): s */
 	REC_KSYM = 8,		/* a symbol (event streams only) */
+	REC_SYSTEM = 16,	/* system(): a command for sh -c */
 };
 
 /* The global-data maps (man/stap-bo.5), by the names libbpf gives them:

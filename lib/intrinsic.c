@@ -62,6 +62,8 @@ static const struct intrinsic intrinsics[] = {
 	{ "stringat", 2, T_LONG, { T_STRING, T_LONG } },
 	{ "user_mode", 0, T_LONG, { 0 } },
 	{ "raise", 1, T_VOID, { T_LONG } },
+	{ "warn", 1, T_VOID, { T_STRING } },
+	{ "system", 1, T_VOID, { T_STRING } },
 	{ "exit", 0, T_VOID, { 0 } },
 	{ "error", 1, T_VOID, { T_STRING } },
 	/* stacks and symbols (stap-bpfgen/stack.c) */

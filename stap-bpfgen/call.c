@@ -401,6 +401,17 @@ call_builtin(struct gen *g, struct node *n)
 		gen_store(g, s, BPF_REG_1);
 		return s;
 	}
+	if (!strcmp(f, "warn") || !strcmp(f, "system")) {
+		/* a string for stap-bpfld: a WARN of no site (printed
+		 * "WARNING: msg", no place, as stap's warn) or a command */
+		int msg = expr(g, n->args), lost;
+
+		lost = var_record_begin(g, 8 + g->maxstr, f[0] == 'w' ?
+		    REC_WARN : REC_SYSTEM, -1);
+		gen_copy(g, BPF_REG_0, 8, BPF_REG_9, msg, g->maxstr);
+		var_record_end(g, lost);
+		return -1;
+	}
 	if (!strcmp(f, "raise")) {
 		/* the current thread; in a begin or end probe stap-bpfld's */
 		int sig = expr(g, n->args), ok = asm_label(p);

@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bpfld.h"
 #include "hist.h"
@@ -59,6 +61,34 @@ header(struct ld *ld)
 		if (m->hists[i].type)
 			fprintf(f, "%s\n", meta_rec_hist(i, &m->hists[i]));
 	fprintf(f, "data\n");
+}
+
+/*
+ * system(cmd): sh -c cmd in the background, as staprun runs it, its
+ * output ours.  The shell is a grandchild, so no zombie is left and
+ * the -c command stays the only child stap-bpfld waits for.
+ */
+static void
+run_system(struct ld *ld, const char *cmd)
+{
+	pid_t pid;
+	int st;
+
+	fflush(ld->out);
+	if ((pid = fork()) < 0) {
+		fprintf(stderr, "WARNING: system: fork: %s\n",
+		    strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		if (fork() == 0) {
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
 }
 
 int
@@ -124,6 +154,14 @@ events_record(struct ld *ld, const void *data, size_t len)
 	case REC_WARN:
 		fflush(ld->out);
 		stapfmt_diag(stderr, m, kind, id, p + 8, len - 8);
+		return;
+	case REC_SYSTEM:
+		if (len - 8 < m->maxstr || !memchr(p + 8, 0, m->maxstr)) {
+			ld->badrecs++;
+			return;
+		}
+		fflush(ld->out);
+		run_system(ld, (const char *)p + 8);
 		return;
 	}
 	ld->badrecs++;
