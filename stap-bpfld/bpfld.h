@@ -72,8 +72,11 @@ struct kprog {
 	uint64_t ticks, ran;	/* timer, perf: periods its event counted,
 				 * runs of the program (load_ticks) */
 	uint64_t misses;	/* runs the kernel skipped and counted */
-	struct bpf_link **links;	/* kprobe: a link a function */
+	struct bpf_link **links;	/* kprobe: a link a function; perf:
+					 * a CPU's after the first */
 	size_t nlinks;
+	int *evfds;		/* perf: those CPUs' events */
+	size_t nevfds;
 };
 
 struct reserve {
@@ -143,6 +146,12 @@ struct ld {
 void kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
 int kprobe_attach(struct ld *ld, struct kprog *k);
 void kprobe_detach(struct kprog *k);
+
+/* perf.c */
+int perf_attach(struct ld *ld, struct kprog *k);
+void perf_enable(struct kprog *k);
+void perf_count(struct kprog *k, uint64_t *n);
+void perf_free(struct kprog *k);
 
 /* load.c */
 int load_open(struct ld *ld);
