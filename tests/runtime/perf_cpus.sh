@@ -2,8 +2,8 @@
 # timer.profile (the tapset's perf.sw.cpu_clock.sample(1000000)) and a
 # perf probe sample every online CPU: a child busy on each of CPUs 0
 # and 1 for 200 ms of its own CPU time is seen on both (at 1 ms a
-# sample, at least 20 each however loaded the machine), and stap-bpfld
-# -v says how many CPUs the event is on.
+# sample, at least 3 each: a loaded kernel lowers its sampling rate),
+# and stap-bpfld -v says how many CPUs the event is on.
 cd "$(dirname "$0")/.." || exit 2
 . runtime/shell.inc
 n=$(getconf _NPROCESSORS_ONLN)
@@ -28,7 +28,7 @@ STP
 	cat "$tmp/out"
 	grep -q "perf event on $n CPUs\$" "$tmp/err" ||
 	    fail "$point: -v does not say $n CPUs"
-	[ "$(awk '($1 == 0 || $1 == 1) && $2 >= 20' "$tmp/out" | wc -l)" = 2 ] ||
+	[ "$(awk '($1 == 0 || $1 == 1) && $2 >= 3' "$tmp/out" | wc -l)" = 2 ] ||
 	    fail "$point: not seen on both CPUs"
 done
 [ $fails = 0 ]
