@@ -29,6 +29,9 @@ symcmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* vmlinux's symbols, most of them, share their module's name */
+static char kernel[] = "kernel";
+
 void
 ksym_add(struct ksyms *ks, uint64_t addr, uint64_t size, const char *name,
     const char *mod)
@@ -41,7 +44,7 @@ ksym_add(struct ksyms *ks, uint64_t addr, uint64_t size, const char *name,
 	k->addr = addr;
 	k->size = size;
 	k->name = estrdup(name);
-	k->mod = estrdup(mod && *mod ? mod : "kernel");
+	k->mod = mod && *mod && strcmp(mod, kernel) ? estrdup(mod) : kernel;
 	k->order = ks->n++;
 	ks->sorted = 0;
 }
@@ -314,7 +317,8 @@ ksym_free(struct ksyms *ks)
 
 	for (i = 0; i < ks->n; i++) {
 		free(ks->v[i].name);
-		free(ks->v[i].mod);
+		if (ks->v[i].mod != kernel)
+			free(ks->v[i].mod);
 	}
 	free(ks->v);
 	memset(ks, 0, sizeof *ks);

@@ -72,9 +72,12 @@ struct kprog {
 	uint64_t ticks, ran;	/* timer, perf: periods its event counted,
 				 * runs of the program (load_ticks) */
 	uint64_t misses;	/* runs the kernel skipped and counted */
-	struct bpf_link **links;	/* kprobe, uprobe: a link a place */
+	struct bpf_link **links;	/* kprobe, uprobe: a link a place;
+					 * perf: a CPU's after the first */
 	size_t nlinks;
 	int mfd;		/* uprobe: a uprobe_multi link, else 0/-1 */
+	int *evfds;		/* perf: those CPUs' events */
+	size_t nevfds;
 };
 
 struct reserve {
@@ -154,6 +157,12 @@ int tpargs_attach(struct ld *ld, struct kprog *k);
 void uprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
 int uprobe_attach(struct ld *ld, struct kprog *k);
 void uprobe_detach(struct kprog *k);
+
+/* perf.c */
+int perf_attach(struct ld *ld, struct kprog *k);
+void perf_enable(struct kprog *k);
+void perf_count(struct kprog *k, uint64_t *n);
+void perf_free(struct kprog *k);
 
 /* load.c */
 int load_open(struct ld *ld);

@@ -422,15 +422,6 @@ attach_timer(struct ld *ld, struct kprog *k)
 	attr.type = PERF_TYPE_SOFTWARE;
 	attr.config = PERF_COUNT_SW_CPU_CLOCK;
 	attr.sample_period = k->probe->period ? k->probe->period : 1000000;
-	if (k->probe->kind == PK_PERF) {
-		/* one CPU, as stock stapbpf's perf probes */
-		attr.type = (uint32_t)k->probe->type;
-		attr.config = k->probe->config;
-		if (k->probe->freq) {
-			attr.freq = 1;
-			attr.sample_freq = k->probe->freq;
-		}
-	}
 	if (k->probe->randomize && ld->verbose)
 		fprintf(stderr, "%s: probe '%s': randomize is not supported, "
 		    "the period is fixed\n", argv0, k->probe->point);
@@ -468,9 +459,10 @@ attach_one(struct ld *ld, struct kprog *k)
 		return tpargs_attach(ld, k);
 	if (pr && pr->kind == PK_UPROBE && pr->noffs)
 		return uprobe_attach(ld, k);
-	if (pr && (pr->kind == PK_TIMER || pr->kind == PK_PERF)) {
-		how = pr->kind == PK_TIMER ? "perf cpu-clock event" :
-		    "perf event";
+	if (pr && pr->kind == PK_PERF)
+		return perf_attach(ld, k);
+	if (pr && pr->kind == PK_TIMER) {
+		how = "perf cpu-clock event";
 		k->link = attach_timer(ld, k);
 	} else if (pr && pr->kind == PK_TRACEPOINT && pr->tpgroup) {
 		how = "tracepoint";
@@ -507,8 +499,10 @@ load_attach(struct ld *ld)
 			return -1;
 	}
 	for (n = 0; n < ld->nkprogs; n++)
-		if (ld->kprogs[n].evfd >= 0)
+		if (ld->kprogs[n].evfd >= 0) {
 			ioctl(ld->kprogs[n].evfd, PERF_EVENT_IOC_ENABLE, 0);
+			perf_enable(&ld->kprogs[n]);
+		}
 	return 0;
 }
 
@@ -555,6 +549,7 @@ load_ticks(struct ld *ld)
 		if (read(k->evfd, &n, 8) != 8 ||
 		    bpf_map_lookup_elem(gfd, &key, val) < 0)
 			continue;
+		perf_count(k, &n);      /* the other CPUs' */
 		k->ticks = n / (pr->period ? pr->period : 1000000);
 		memcpy(&k->ran, val + pr->ticks - 1, 8);
 		/* the period under way when the count was read */
@@ -575,6 +570,7 @@ load_detach(struct ld *ld)
 		ld->kprogs[i].link = NULL;
 		kprobe_detach(&ld->kprogs[i]);
 		uprobe_detach(&ld->kprogs[i]);
+		perf_free(&ld->kprogs[i]);
 		if (ld->kprogs[i].pfd >= 0)
 			close(ld->kprogs[i].pfd);
 		ld->kprogs[i].pfd = ld->kprogs[i].evfd = -1;
