@@ -16,6 +16,9 @@ usage(FILE *f, int status)
 	    "  -I DIR           also load tapset scripts (*.stp) from DIR\n"
 	    "  --tracefs DIR    read tracepoint formats from DIR/events "
 	    "(DIR: a tracefs)\n"
+	    "  -c CMD, -x PID   the target: process probes without a path "
+	    "are on\n"
+	    "                   CMD's executable (found on $PATH) or PID's\n"
 	    "  -o FILE          write the resolved tree to FILE\n"
 	    "  --help, --version\n", f);
 	exit(status);
@@ -335,6 +338,9 @@ main(int argc, char **argv)
 			dirs[ndirs++] = a[2] ? a + 2 : argv[++i];
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
+		} else if ((!strcmp(a, "-c") || !strcmp(a, "-x")) &&
+		    i + 1 < argc) {
+			uprobe_set_target(a[1], argv[++i]);
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr,
 			    "stap-resolve: unknown option '%s'\n", a);

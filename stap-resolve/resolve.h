@@ -114,6 +114,9 @@ int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);
 int uprobe_target(struct probe *p, struct node *n);
 int uprobe_call(struct probe *p, struct node *n);
+/* -c CMD ('c') or -x PID ('x'): what process probes without a path
+ * are on */
+void uprobe_set_target(int opt, const char *arg);
 
 /* udwarf.c: needs <elfutils/libdw.h> first */
 #ifdef _LIBDW_H

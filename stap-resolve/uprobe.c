@@ -72,6 +72,9 @@ struct uprobe {
 };
 
 static struct ufile *files;
+static const char *target_exe;  /* -c, -x: its executable, or NULL */
+static const char *target_why;  /* why there is none */
+static int64_t only_pid;        /* process(PID): its probes' guard */
 
 static int
 symcmp(const void *a, const void *b)
@@ -632,6 +635,23 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 		}
 		cp->cond = g;
 	}
+	if (only_pid) {
+		struct node *g = node_new(N_BINARY, pt->loc), *x;
+
+		g->op = O_EQ;
+		g->l = node_new(N_CALL, pt->loc);
+		g->l->str = "pid";
+		g->r = node_new(N_NUM, pt->loc);
+		g->r->num = only_pid;
+		if (cp->cond) {
+			x = node_new(N_BINARY, pt->loc);
+			x->op = O_LAND;
+			x->l = g;
+			x->r = cp->cond;
+			g = x;
+		}
+		cp->cond = g;
+	}
 	up->uf = uf;
 	up->addr = m->addr;
 	up->ret = ret;
@@ -823,6 +843,33 @@ expand_matches(struct resolver *r, struct node *probe, struct node *pt,
 	return k;
 }
 
+void
+uprobe_set_target(int opt, const char *arg)
+{
+	char buf[PATH_MAX], *rp;
+
+	target_exe = NULL;
+	if (opt == 'x') {
+		char link[64];
+
+		snprintf(link, sizeof link, "/proc/%s/exe", arg);
+		if (!(rp = realpath(link, buf))) {
+			target_why = arena_strndup(arg, strlen(arg));
+			return;
+		}
+		target_exe = arena_strndup(rp, strlen(rp));
+		return;
+	}
+	/* the command's first word, as the shell would find it */
+	{
+		size_t n = strcspn(arg + strspn(arg, " \t"), " \t");
+		char *w = arena_strndup(arg + strspn(arg, " \t"), n);
+
+		if (!(target_exe = find_exe(w)))
+			target_why = w;
+	}
+}
+
 int
 uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body)
@@ -834,7 +881,41 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 	size_t n = 0;
 	int ret = 0, k, hint = 0;
 
-	if (!c0->l || c0->l->kind != N_STR) {
+	if (!c0->l && target_exe) {
+		/* process.function(...): the -c or -x target's */
+		c0->l = node_new(N_STR, c0->loc);
+		c0->l->type = T_STRING;
+		c0->l->str = target_exe;
+	}
+	if (!c0->l) {
+		if (target_why)
+			diag_error(c0->loc, "cannot find the executable of "
+			    "the target '%s' for '%s'", target_why,
+			    point_text(pt));
+		else
+			diag_error(c0->loc, "probe point '%s' needs a path, "
+			    "or a target (-c or -x) whose executable it is",
+			    point_text(pt));
+		return -1;
+	}
+	only_pid = 0;
+	if (c0->l->kind == N_NUM) {
+		/* process(PID): that process's executable, guarded */
+		char link[64], buf[PATH_MAX], *rp;
+
+		snprintf(link, sizeof link, "/proc/%lld/exe",
+		    (long long)c0->l->num);
+		if (c0->l->num <= 0 || !(rp = realpath(link, buf))) {
+			diag_error(c0->l->loc, "cannot find the executable of "
+			    "process %lld", (long long)c0->l->num);
+			return -1;
+		}
+		only_pid = c0->l->num;
+		c0->l->kind = N_STR;
+		c0->l->type = T_STRING;
+		c0->l->str = arena_strndup(rp, strlen(rp));
+	}
+	if (c0->l->kind != N_STR) {
 		diag_error(c0->loc, "probe point '%s' is not supported by "
 		    "stap-bpf yet (process needs a path)", point_text(pt));
 		return -1;
