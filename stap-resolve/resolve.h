@@ -102,6 +102,8 @@ struct probe *points_add(struct resolver *r, struct node *orig,
     struct node *pt, struct node *body, struct tracepoint *tp);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
     const char *name);
+int points_trace(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body);
 
 /* kfunc.c */
 int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,

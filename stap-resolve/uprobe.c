@@ -870,6 +870,82 @@ uprobe_set_target(int opt, const char *arg)
 	}
 }
 
+static struct node *
+mk_and(struct loc loc, struct node *a, struct node *b)
+{
+	struct node *x;
+
+	if (!a || !b)
+		return a ? a : b;
+	x = node_new(N_BINARY, loc);
+	x->op = O_LAND;
+	x->l = a;
+	x->r = b;
+	return x;
+}
+
+static struct node *
+mk_test(struct loc loc, const char *f, struct node *r)
+{
+	struct node *g = node_new(N_BINARY, loc);
+
+	g->op = O_EQ;
+	g->l = node_new(N_CALL, loc);
+	g->l->str = f;
+	g->r = r;
+	return g;
+}
+
+/*
+ * process[("PATH")].begin and .end on the scheduler's tracepoints: a
+ * process begins running PATH when it execs it (sched_process_exec,
+ * in the new program's context) and ends when its main thread exits
+ * (sched_process_exit with pid() == tid()).  Processes are told by
+ * execname(), the kernel's comm: the file's base name, 15 bytes of
+ * it; without a path (and no -c or -x target) every process.
+ */
+static int
+begin_end(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body, const char *path, int end)
+{
+	struct node *np = node_copy(pt), *k, *t, *g = NULL;
+
+	np->next = NULL;
+	k = node_new(N_COMP, pt->loc);
+	k->str = "kernel";
+	t = node_new(N_COMP, pt->loc);
+	t->str = "trace";
+	t->l = node_new(N_STR, pt->loc);
+	t->l->type = T_STRING;
+	t->l->str = end ? "sched:sched_process_exit" :
+	    "sched:sched_process_exec";
+	k->next = t;
+	np->args = k;
+	if (path) {
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 :
+		    path;
+		struct node *s = node_new(N_STR, pt->loc);
+
+		s->str = arena_strndup(base, strlen(base) > 15 ? 15 :
+		    strlen(base));
+		g = mk_test(pt->loc, "execname", s);
+	}
+	if (only_pid) {
+		struct node *nn = node_new(N_NUM, pt->loc);
+
+		nn->num = only_pid;
+		g = mk_and(pt->loc, g, mk_test(pt->loc, "pid", nn));
+	}
+	if (end) {
+		struct node *c = node_new(N_CALL, pt->loc);
+
+		c->str = "tid";
+		g = mk_and(pt->loc, g, mk_test(pt->loc, "pid", c));
+	}
+	np->cond = mk_and(pt->loc, g, np->cond);
+	return points_trace(r, probe, np, body);
+}
+
 int
 uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body)
@@ -880,6 +956,18 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 	const char *path, *why = "", *what = NULL, *kind;
 	size_t n = 0;
 	int ret = 0, k, hint = 0;
+
+	if (c && !c->l && !c->next && (!strcmp(c->str, "begin") ||
+	    !strcmp(c->str, "end")) && (!c0->l || c0->l->kind == N_STR)) {
+		only_pid = 0;
+		if (c0->l && !(path = find_exe(c0->l->str))) {
+			diag_error(c0->l->loc, "cannot find executable '%s'",
+			    c0->l->str);
+			return -1;
+		}
+		return begin_end(r, probe, pt, body, c0->l ? path :
+		    target_exe, c->str[0] == 'e');
+	}
 
 	if (!c0->l && target_exe) {
 		/* process.function(...): the -c or -x target's */
