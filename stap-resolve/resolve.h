@@ -127,6 +127,8 @@ struct node *udwarf_var(Dwarf *dw, uint64_t pc, struct node *n,
 int udwarf_parms(Dwarf *dw, uint64_t pc, const char ***names);
 uint64_t udwarf_prologue(Dwarf *dw, uint64_t lowpc, uint64_t highpc);
 #endif
+/* frees what udwarf_var kept */
+void udwarf_end(void);
 
 /* sym.c */
 void tapset_reset(void);

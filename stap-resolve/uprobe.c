@@ -202,6 +202,8 @@ read_marks(struct ufile *uf)
 	}
 }
 
+static void ufile_close_all(void);
+
 /* The file at path (absolute), opened once; NULL with *why set */
 static struct ufile *
 ufile_open(const char *path, const char **why)
@@ -243,6 +245,8 @@ ufile_open(const char *path, const char **why)
 			uf->ph[i].p_type = PT_NULL;
 	read_syms(uf);
 	read_marks(uf);
+	if (!files)
+		atexit(ufile_close_all);
 	uf->next = files;
 	files = uf;
 	return uf;
@@ -251,6 +255,25 @@ bad:
 		elf_end(uf->elf);
 	close(fd);
 	return NULL;
+}
+
+/* At exit, libdw's and libelf's memory back (leak checkers see it) */
+static void
+ufile_close_all(void)
+{
+	struct ufile *uf;
+
+	udwarf_end();
+	for (uf = files; uf; uf = uf->next) {
+		if (uf->dw)
+			dwarf_end(uf->dw);
+		if (uf->elf)
+			elf_end(uf->elf);
+		close(uf->fd);
+		free(uf->syms);
+		free(uf->marks);
+	}
+	files = NULL;
 }
 
 /* The file's DWARF, read on first use; NULL if it has none */
@@ -953,7 +976,7 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 	struct node *c0 = pt->args, *c = c0->next, *name, *tail;
 	struct ufile *exe, *uf;
 	struct match *v = NULL, one;
-	const char *path, *why = "", *what = NULL, *kind;
+	const char *path = NULL, *why = "", *what = NULL, *kind;
 	size_t n = 0;
 	int ret = 0, k, hint = 0;
 
@@ -1380,7 +1403,8 @@ ret_type(struct uprobe *up, int *size, int *sgn)
 
 	*size = 8;
 	*sgn = 1;
-	if (!ufile_dwarf(up->uf) || !(cup = dwarf_addrdie(up->uf->dw, up->addr, &cu)) ||
+	if (!ufile_dwarf(up->uf) ||
+	    !(cup = dwarf_addrdie(up->uf->dw, up->addr, &cu)) ||
 	    dwarf_child(cup, &child) != 0)
 		return;
 	do {
@@ -1542,8 +1566,8 @@ uprobe_target(struct probe *p, struct node *n)
 				return -1;
 			}
 			if (!(x = sdt_arg(up, s, len, n->loc))) {
-				diag_error(n->loc, "cannot read argument %ld of "
-				    "mark '%s': operand '%.*s'", k,
+				diag_error(n->loc, "cannot read argument %ld "
+				    "of mark '%s': operand '%.*s'", k,
 				    up->mark->name, (int)len, s);
 				return -1;
 			}
