@@ -11,7 +11,7 @@ LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o $(O)/obj/lib/meta.o \
 	$(O)/obj/lib/printf.o $(O)/obj/lib/intrinsic.o $(O)/obj/lib/hash.o \
 	$(O)/obj/lib/outfile.o $(O)/obj/lib/bpfop.o $(O)/obj/lib/tapdir.o \
-	$(O)/obj/lib/uregs.o
+	$(O)/obj/lib/ksym.o $(O)/obj/lib/uregs.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h \
 	lib/meta.h lib/abi.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
@@ -26,23 +26,29 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/btf.o $(O)/obj/stap-bpfgen/check.o \
 	$(O)/obj/stap-bpfgen/basm.o $(O)/obj/stap-bpfgen/regex.o \
 	$(O)/obj/stap-bpfgen/lower.o $(O)/obj/stap-bpfgen/ir.o \
-	$(O)/obj/stap-bpfgen/opt.o $(O)/obj/stap-bpfgen/uprobe.o
+	$(O)/obj/stap-bpfgen/opt.o $(O)/obj/stap-bpfgen/typed.o \
+	$(O)/obj/stap-bpfgen/core.o $(O)/obj/stap-bpfgen/stack.o \
+	$(O)/obj/stap-bpfgen/regs.o $(O)/obj/stap-bpfgen/uprobe.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
+	$(O)/obj/stap-bpfld/tpargs.o $(O)/obj/stap-bpfld/syms.o \
 	$(O)/obj/stap-bpfld/uprobe.o \
 	$(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
 	$(O)/obj/stap-resolve/sym.o $(O)/obj/stap-resolve/types.o \
-	$(O)/obj/stap-resolve/kfunc.o $(O)/obj/stap-resolve/uprobe.o \
+	$(O)/obj/stap-resolve/kfunc.o $(O)/obj/stap-resolve/btf.o \
+	$(O)/obj/stap-resolve/tpbtf.o $(O)/obj/stap-resolve/list.o \
+	$(O)/obj/stap-resolve/entry.o $(O)/obj/stap-resolve/uprobe.o \
 	$(O)/obj/stap-resolve/udwarf.o
 # process probes read executables and libraries (stap-resolve/uprobe.c)
 ELFLIBS != pkg-config --libs libelf libdw 2>/dev/null || echo -lelf -ldw
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1 man/stap-bpf.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
+MAN7 = man/stap-functions.7
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -167,16 +173,18 @@ FUZZTIME = 60
 FUZZHDRS = $(HDRS) lib/bo.h tests/fuzz/fuzz.h $(wildcard stap-*/*.h)
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c \
-	lib/hash.c lib/outfile.c lib/bpfop.c lib/tapdir.c lib/uregs.c
+	lib/hash.c lib/outfile.c lib/bpfop.c lib/tapdir.c lib/ksym.c lib/uregs.c
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/call.c stap-bpfgen/expr.c stap-bpfgen/loop.c \
 	stap-bpfgen/stmt.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
-	stap-bpfgen/opt.c stap-bpfgen/uprobe.c
+	stap-bpfgen/opt.c stap-bpfgen/typed.c stap-bpfgen/core.c \
+	stap-bpfgen/stack.c stap-bpfgen/regs.c stap-bpfgen/uprobe.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
-	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/uprobe.c \
-	stap-resolve/udwarf.c
+	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/btf.c \
+	stap-resolve/tpbtf.c stap-resolve/list.c stap-resolve/entry.c \
+	stap-resolve/uprobe.c stap-resolve/udwarf.c
 FZ_parse = $(LIBSRC)
 FZ_tree = $(LIBSRC)
 FZ_interp = stap-bpfld/interp.c
@@ -186,6 +194,7 @@ FZ_events = $(LIBSRC)
 FZ_gen = $(GENSRC) $(LIBSRC)
 FZM_gen = stap-bpfgen
 FZ_run = $(RESSRC) $(GENSRC) stap-bpfld/user.c stap-bpfld/events.c \
+	stap-bpfld/syms.c \
 	stap-bpfld/interp.c lib/bo.c \
 	$(LIBSRC)
 FZM_run = stap-resolve stap-bpfgen
@@ -259,10 +268,11 @@ demo: deps all
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	cp $(TOOLS:%=$(B)/%) $(B)/stap-bpf $(DESTDIR)$(BINDIR)/
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	cp $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	mkdir -p $(DESTDIR)$(TAPSETDIR)
 	cp tapset/*.stp tapset/*.stpm $(DESTDIR)$(TAPSETDIR)/
 

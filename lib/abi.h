@@ -15,6 +15,7 @@ enum {
 	UHELPER_FOREACH_NEXT = 0x7002,
 	UHELPER_MAP_CLEAR = 0x7003,
 	UHELPER_MAP_COUNT = 0x7004,
+	UHELPER_PPID = 0x7010,	/* ppid(): no task_struct to walk here */
 };
 
 /* The record kinds in stap_events and in an event stream */
@@ -24,7 +25,15 @@ enum {
 	REC_ERROR = 3,
 	REC_WARN = 4,
 	REC_HIST = 5,
+	REC_STACK = 6,		/* print_backtrace(): frames */
+	REC_SYMS = 7,		/* print_syms(s): s */
+	REC_KSYM = 8,		/* a symbol (event streams only) */
 };
+
+/* The global-data maps (man/stap-bo.5), by the names libbpf gives them:
+ * those of their sections */
+#define MAP_CTL ".data.stap_ctl"
+#define MAP_GLOBALS ".data.stap_globals"
 
 /* The stap_ctl value: byte offsets of its fields, and its size */
 enum {
@@ -36,7 +45,9 @@ enum {
 	CTL_TASK_PARENT = 40,	/* offsetof(struct task_struct, real_parent) */
 	CTL_TASK_TGID = 48,	/* offsetof(struct task_struct, tgid) */
 	CTL_RUN = 56,		/* kernel probes may run (after begin) */
-	CTL_SIZE = 64,
+	CTL_TZOFF = 64,		/* tz_gmtoff(): seconds west of UTC */
+	CTL_TZNAME = 72,	/* tz_name(): 16 bytes, NUL-terminated */
+	CTL_SIZE = 88,
 };
 
 #endif

@@ -49,6 +49,7 @@ struct rd {
 	struct progpos *bypos;
 	size_t textsec, mapsec;
 	struct hash mapidx;
+	int *datamap;           /* by section: its global-data map, or -1 */
 };
 
 struct progpos {
@@ -302,6 +303,52 @@ mapdef(struct rd *r, const struct btf *btf, const struct btf_var_secinfo *vi,
 }
 
 static int
+isdata(const struct rd *r, size_t i)
+{
+	return r->sh[i].sh_type == SHT_PROGBITS &&
+	    strncmp(r->secname[i], ".data.", 6) == 0;
+}
+
+/*
+ * The global-data maps, as libbpf makes them of the sections .data.NAME
+ * (man/stap-bo.5): an ARRAY of one entry, the section's bytes its
+ * value, named as the section
+ */
+static int
+datamaps(struct rd *r)
+{
+	size_t i, n = 0;
+
+	r->datamap = emalloc(r->shnum * sizeof(*r->datamap));
+	for (i = 0; i < r->shnum; i++) {
+		r->datamap[i] = -1;
+		n += i && isdata(r, i);
+	}
+	if (!n)
+		return 0;
+	r->f->maps = erealloc(r->f->maps, (r->f->nmaps + n + 1) *
+	    sizeof(*r->f->maps));
+	for (i = 1; i < r->shnum; i++) {
+		struct bo_map *m = &r->f->maps[r->f->nmaps];
+
+		if (!isdata(r, i))
+			continue;
+		if (!r->sh[i].sh_size || r->sh[i].sh_size > UINT32_MAX)
+			return fail(r, "global-data section '%s' of %llu "
+			    "bytes", r->secname[i],
+			    (unsigned long long)r->sh[i].sh_size);
+		memset(m, 0, sizeof(*m));
+		m->name = estrdup(r->secname[i]);
+		m->type = BPF_MAP_TYPE_ARRAY;
+		m->key_size = 4;
+		m->value_size = (unsigned)r->sh[i].sh_size;
+		m->max_entries = 1;
+		r->datamap[i] = (int)r->f->nmaps++;
+	}
+	return 0;
+}
+
+static int
 maps(struct rd *r)
 {
 	size_t ms = secbyname(r, ".maps"), bs = secbyname(r, ".BTF");
@@ -311,7 +358,7 @@ maps(struct rd *r)
 	int id, i, rc = 0;
 
 	if (!ms)
-		return 0;
+		return datamaps(r);
 	if (!bs || !secdata(r, bs) || r->sh[bs].sh_size > UINT32_MAX)
 		return fail(r, "'.maps' without '.BTF'");
 	btf = btf__new(secdata(r, bs), r->sh[bs].sh_size);
@@ -331,7 +378,7 @@ maps(struct rd *r)
 		r->f->nmaps++;
 	}
 	btf__free(btf);
-	return rc;
+	return rc ? rc : datamaps(r);
 }
 
 static int
@@ -543,7 +590,25 @@ addreloc(struct rd *r, size_t sec, const Elf64_Rel *rel)
 		return -1;
 	func = -1;
 	map = (int)hash_get(&r->mapidx, name);
-	if (p->insns[insn].src_reg == BPF_PSEUDO_FUNC) {
+	if (s.st_shndx < r->shnum && r->datamap[s.st_shndx] >= 0) {
+		/* global data: the load is of an address in the value,
+		 * which the interpreter takes from the immediate */
+		const struct bo_map *m = &r->f->maps[r->datamap[s.st_shndx]];
+		uint64_t off = s.st_value + (uint64_t)(int64_t)
+		    p->insns[insn].imm;
+
+		if (p->insns[insn].src_reg != BPF_PSEUDO_MAP_VALUE ||
+		    off >= m->value_size)
+			return fail(r, "relocation at insn %zu of '%s' is no "
+			    "load of an address in '%s'", insn, p->name,
+			    m->name);
+		p->insns[insn].imm = (int32_t)off;
+		map = r->datamap[s.st_shndx];
+	} else if (p->insns[insn].src_reg == BPF_PSEUDO_MAP_VALUE) {
+		return fail(r, "relocation at insn %zu of '%s' loads an "
+		    "address in '%s', which is no global-data map", insn,
+		    p->name, name);
+	} else if (p->insns[insn].src_reg == BPF_PSEUDO_FUNC) {
 		/* a callback: section symbol + offset, or its own symbol */
 		size_t tsec = r->textsec;
 		uint64_t off = s.st_value + (uint64_t)(int64_t)
@@ -687,6 +752,7 @@ bo_openmem(const void *data, size_t size, const char *name, char *err,
 	free(r.progoff);
 	free(r.relcap);
 	free(r.bypos);
+	free(r.datamap);
 	free(copy);
 	if (rc != 0) {
 		bo_close(r.f);

@@ -17,7 +17,10 @@ struct bo_map {
 
 /* The 64-bit load at insn loads the address of map, or of func: a
  * subprogram in .text (a callback; the load's src_reg is
- * BPF_PSEUDO_FUNC) */
+ * BPF_PSEUDO_FUNC).  One with src_reg BPF_PSEUDO_MAP_VALUE loads the
+ * address of byte imm of the value of map, a global-data map (a
+ * section .data.NAME, which bofile.maps lists after those of .maps,
+ * by the section's name). */
 struct bo_reloc {
 	size_t insn;
 	int map;                /* index into bofile.maps, or -1 */

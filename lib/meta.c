@@ -240,6 +240,10 @@ rec_probe(struct meta *m, const char *p)
 			pr->tpname = colon + 1;
 			continue;
 		}
+		if (!strcmp(w, "args")) {
+			pr->tpargs = 1;
+			continue;
+		}
 		if (!strcmp(w, "return")) {
 			pr->ret = 1;
 			continue;
@@ -687,6 +691,9 @@ meta_rec_probe(const struct meta_probe *p)
 		if (p->probes > 1)
 			snprintf(extra + strlen(extra), sizeof extra -
 			    strlen(extra), " probes %zu", p->probes);
+		if (p->tpargs)
+			snprintf(extra + strlen(extra), sizeof extra -
+			    strlen(extra), " args");
 		break;
 	case PK_KPROBE: {
 		/* the functions may be thousands: no fixed buffer */

@@ -40,6 +40,8 @@ struct meta_probe {
 	uint64_t ticks;		/* timer, perf: 1 + offset of its run
 				 * count in stap_globals; 0: none */
 	size_t probes;		/* tracepoint: script probes combined */
+	int tpargs;		/* tracepoint: on its C arguments, tp_btf
+				 * or raw_tp, not its record */
 	char **funcs;		/* kprobe: the kernel functions, one
 				 * program on all (kprobe_multi) */
 	size_t nfuncs;
@@ -213,5 +215,48 @@ void stapfmt_diag(FILE *err, const struct meta *m, unsigned kind,
 int stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name);
 /* The last words at exit: lost records and error count, if any */
 void stapfmt_summary(FILE *err, uint64_t lost, uint64_t errors);
+
+/* ksym.c */
+
+/* A kernel text symbol, reaching size bytes from addr */
+struct ksym {
+	uint64_t addr, size;
+	char *name, *mod;       /* mod: "kernel" for vmlinux's */
+	size_t order;           /* in the order it came */
+	int seen;               /* sent in a KSYM record already */
+};
+
+struct ksyms {
+	struct ksym *v;
+	size_t n, cap;
+	int sorted, loaded;
+};
+
+void ksym_add(struct ksyms *ks, uint64_t addr, uint64_t size,
+    const char *name, const char *mod);
+/* The text symbols of a kallsyms file; -1 if it cannot be read */
+int ksym_load(struct ksyms *ks, const char *path);
+/* The symbol addr falls in, or NULL */
+struct ksym *ksym_find(struct ksyms *ks, uint64_t addr);
+/* stap's symdata(addr); the kernel's %pS (full) or %ps into buf */
+int ksym_data(struct ksyms *ks, char *buf, size_t size, uint64_t addr);
+int ksym_kernel(struct ksyms *ks, char *buf, size_t size, uint64_t addr,
+    int full);
+/* A STACK record's payload (n frames) and a SYMS record's, as stap's
+ * print_backtrace() and print_syms() print them */
+int ksym_print_stack(FILE *out, struct ksyms *ks, uint32_t n,
+    const void *p, size_t len);
+int ksym_print_syms(FILE *out, struct ksyms *ks, const void *p,
+    size_t len);
+/* Call each with a KSYM record (kind, id, payload) for every symbol
+ * the payload of a STACK or SYMS record needs that was not sent yet */
+void ksym_needed(struct ksyms *ks, uint32_t kind, uint32_t id,
+    const void *p, size_t len, void (*each)(void *, const void *, size_t),
+    void *arg);
+void ksym_send(struct ksyms *ks, uint64_t addr,
+    void (*each)(void *, const void *, size_t), void *arg);
+/* A KSYM record's payload into ks; -1 if malformed */
+int ksym_feed(struct ksyms *ks, const void *p, size_t len);
+void ksym_free(struct ksyms *ks);
 
 #endif

@@ -431,6 +431,7 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 	ssize_t n;
 	int rc, data = 0, errors = 0, end = 0;
 	const struct meta_format *f;
+	struct ksyms ks = { 0 };
 
 	meta_init(&m);
 	while (!data && (n = getline(&line, &lcap, in)) > 0) {
@@ -460,6 +461,12 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 			    m.maxstr);
 		else if (kind == REC_HIST)
 			stapfmt_hist(out, &m, id, buf + 8, len - 8);
+		else if (kind == REC_KSYM)
+			ksym_feed(&ks, buf + 8, len - 8);
+		else if (kind == REC_STACK)
+			ksym_print_stack(out, &ks, id, buf + 8, len - 8);
+		else if (kind == REC_SYMS)
+			ksym_print_syms(out, &ks, buf + 8, len - 8);
 		else if (kind == REC_ERROR || kind == REC_WARN) {
 			fflush(out);
 			stapfmt_diag(err, &m, kind, id, buf + 8, len - 8);
@@ -488,6 +495,7 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 	free(line);
 	free(buf);
 	meta_free(&m);
+	ksym_free(&ks);
 	return nerr || errors;
 truncated:
 	fprintf(err, "%s: '%s': truncated event stream (no end line)\n",
@@ -496,6 +504,7 @@ fail:
 	free(line);
 	free(buf);
 	meta_free(&m);
+	ksym_free(&ks);
 	return -1;
 }
 

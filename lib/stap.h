@@ -262,7 +262,9 @@ enum flag {
 	F_BUILTIN   = 1 << 15,  /* resolved: call of an intrinsic */
 	F_SIGNED    = 1 << 16,  /* resolved: signed context field */
 	F_DATALOC   = 1 << 17,  /* resolved: __data_loc string field */
-	F_NFLAGS    = 18
+	F_DEREF     = 1 << 18,  /* resolved: a typed step loads a pointer */
+	F_TPARGS    = 1 << 19,  /* resolved point: C arguments (tp_btf) */
+	F_NFLAGS    = 20
 };
 
 struct node {
@@ -274,6 +276,9 @@ struct node {
 	const char *str;
 	int64_t num;
 	int size;               /* resolved: bytes of a context field */
+	const char *btf;        /* resolved: a typed step's BTF (btf=) */
+	int ctype;              /* stap-resolve only: the BTF type of a
+	                         * typed value, -id a pointer to id */
 	struct node *next;      /* next in a list */
 #define CHILD(name) struct node *name;
 #include "child.def"

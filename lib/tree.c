@@ -30,7 +30,7 @@ const char *type_name[] = {
 const char *flag_name[F_NFLAGS] = {
 	"optional", "sufficient", "private", "wrap", "epilogue", "addr",
 	"pretty", "ppretty", "asc", "desc", "hex", "oct", "global", "local",
-	"param", "builtin", "signed", "dataloc",
+	"param", "builtin", "signed", "dataloc", "deref", "tpargs",
 };
 
 static const char *child_name[] = {
@@ -326,6 +326,10 @@ write_node(FILE *f, struct line *l, struct filemap *m, struct node *n,
 		put(l, " size=", 6);
 		putnum(l, n->size);
 	}
+	if (n->btf) {
+		put(l, " btf=", 5);
+		putquoted(l, n->btf);
+	}
 	if (n->op) {
 		put(l, " op=", 4);
 		puts_(l, op_spelling[n->op]);
@@ -584,6 +588,8 @@ read_attrs(struct reader *r, char *p, struct node *n)
 			rfail(r, "expected key=value");
 		if (klen == 3 && !strncmp(key, "str", 3)) {
 			n->str = unquote(r, &p, NULL);
+		} else if (klen == 3 && !strncmp(key, "btf", 3)) {
+			n->btf = unquote(r, &p, NULL);
 		} else if (klen == 3 && !strncmp(key, "num", 3)) {
 			n->num = number_at(r, &p, INT64_MIN, INT64_MAX);
 		} else if (klen == 4 && !strncmp(key, "size", 4)) {

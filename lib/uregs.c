@@ -52,6 +52,14 @@ uregs_find(const char *name, int *off, int *size)
 				*size = 8 >> w;
 				return 0;
 			}
+	/* the second byte of ax, bx, cx and dx */
+	if (strlen(name) == 2 && name[1] == 'h' && strchr("abcd", name[0])) {
+		static const int at[] = { 80, 40, 88, 96 };
+
+		*off = at[name[0] - 'a'] + 1;
+		*size = 1;
+		return 0;
+	}
 	/* the 8-bit forms gas also accepts for r8-r15 */
 	if (name[0] == 'r' && strlen(name) >= 3 &&
 	    name[strlen(name) - 1] == 'l') {

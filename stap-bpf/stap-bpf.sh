@@ -15,6 +15,7 @@ prog=stap-bpf
 usage() {
 	cat <<'EOF'
 usage: stap-bpf [options] (FILE | -e SCRIPT | -) [ARG...]
+       stap-bpf [options] (-l | -L) PATTERN
   -e SCRIPT        run SCRIPT instead of a file
   -p N             stop after pass N: 1 the parsed tree, 2 the resolved
                    tree, 3 the .bo's listing, 4 build the .bo and print
@@ -29,6 +30,8 @@ usage: stap-bpf [options] (FILE | -e SCRIPT | -) [ARG...]
   -D NAME=VALUE    define NAME for the compiler
   -I DIR           also look for tapset scripts and macros in DIR
   -w               suppress warnings
+  -l PATTERN       list the probe points PATTERN matches
+  -L PATTERN       list them with their context variables and types
   --runtime=bpf, --bpf   accepted: BPF is the only runtime
   --disable-cache  neither use nor fill the cache
   --poison-cache   rebuild, ignoring the cache, then fill it
@@ -56,7 +59,7 @@ tool() {
 }
 
 script='' efile='' pass=5 out='' cmd='' pid='' secs='' verbose=0 warn=1
-poison=0
+poison=0 pset='' list='' listvars=''
 cache=1 parseopts='' incdirs='' incopts=''
 # Options are kept as quoted words, so eval set -- gets them back
 quote() {
@@ -64,12 +67,12 @@ quote() {
 }
 addparse() { parseopts="$parseopts $(quote "$1")"; }
 
-while getopts ':e:p:o:c:x:T:vgD:I:whV-:' o; do
+while getopts ':e:p:o:c:x:T:vgD:I:wl:L:hV-:' o; do
 	case $o in
 	e) script=$OPTARG efile=1 ;;
 	p)
 		case $OPTARG in
-		[1-5]) pass=$OPTARG ;;
+		[1-5]) pass=$OPTARG pset=1 ;;
 		*) die "invalid pass number '$OPTARG' (1-5)" ;;
 		esac ;;
 	o) out=$OPTARG ;;
@@ -84,6 +87,11 @@ while getopts ':e:p:o:c:x:T:vgD:I:whV-:' o; do
 		incdirs="$incdirs $(quote "$OPTARG")"
 		incopts="$incopts -I $(quote "$OPTARG")" ;;
 	w) warn=0 ;;
+	l | L)
+		[ -n "$list" ] && die "only one of the -l/-L switches may" \
+		    "be specified"
+		list=$OPTARG
+		[ $o = L ] && listvars='=vars' ;;
 	h) usage; exit 0 ;;
 	V) echo "stap-bpf $("$(tool stap-parse)" --version |
 		    sed 's/^stap-parse //')"; exit 0 ;;
@@ -100,15 +108,18 @@ while getopts ':e:p:o:c:x:T:vgD:I:whV-:' o; do
 		*) die "option '--${OPTARG%%=*}' is not supported" ;;
 		esac ;;
 	:) die "option '-$OPTARG' needs an argument" ;;
-	\?)
-		case $OPTARG in
-		l | L) die "option '-$OPTARG' (listing probe points) is" \
-			    "not supported yet" ;;
-		*) die "option '-$OPTARG' is not supported" ;;
-		esac ;;
+	\?) die "option '-$OPTARG' is not supported" ;;
 	esac
 done
 shift $((OPTIND - 1))
+if [ -n "$list" ]; then
+	# as stap: the arguments after the pattern are the (unused)
+	# script's, but a script itself or a pass makes no sense
+	[ -n "$efile" ] && die "cannot specify a script with -l/-L"
+	[ -n "$pset" ] && die "cannot specify -p with -l/-L"
+	RESOLVE=$(tool stap-resolve) || exit 1
+	eval "exec \"\$RESOLVE\" $incopts --list\$listvars \"\$list\""
+fi
 [ -n "$cmd" ] && [ -n "$pid" ] && die "-c and -x cannot be used together"
 if [ -z "$efile" ]; then
 	[ $# -gt 0 ] || { usage >&2; exit 1; }

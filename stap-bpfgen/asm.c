@@ -128,11 +128,29 @@ asm_ld64(struct prog *p, int dst, int64_t v)
 void
 asm_ldmap(struct prog *p, int dst, int map)
 {
+	struct ir *i;
+
+	if (gen_map_data(map))
+		bug("asm: global-data map %s loaded as a map",
+		    gen_map_name(map));
+	i = add(p, IK_LDMAP);
+	i->code = BPF_LD | BPF_DW | BPF_IMM;
+	i->dst = dst;
+	i->ref = map;
+}
+
+/* dst = the address of byte off of global-data map's value (bo_data):
+ * no lookup, no null check */
+void
+asm_ldval(struct prog *p, int dst, int map, int32_t off)
+{
 	struct ir *i = add(p, IK_LDMAP);
 
 	i->code = BPF_LD | BPF_DW | BPF_IMM;
 	i->dst = dst;
 	i->ref = map;
+	i->v = 1;
+	i->imm = off;
 }
 
 /* dst = the address of callback sub, for bpf_loop and its kin */

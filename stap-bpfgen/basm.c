@@ -798,7 +798,11 @@ ld(struct basm *b, const struct ins *in)
 		if (in->imm != 0 && in->imm != 1)
 			err(b, "map %lld: only 0 (globals) and 1 (transport) "
 			    "are known", (long long)in->imm);
-		asm_ldmap(g->p, d, in->imm == 1 ? g->m_events : g->m_globals);
+		/* the globals are global data: their address */
+		if (in->imm == 1)
+			asm_ldmap(g->p, d, g->m_events);
+		else
+			asm_ldval(g->p, d, g->m_globals, 0);
 	} else if (in->code == (BPF_LD | BPF_DW | BPF_IMM)) {
 		emit(b, in->code, d, 0, 0, (int32_t)(uint32_t)in->imm);
 		emit(b, 0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)in->imm >>

@@ -26,6 +26,11 @@ void bo_free(struct bo *bo);
  * out of the definition (ring buffers want no key or value size). */
 int bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
     unsigned value_size, unsigned max_entries, unsigned flags);
+/* A global-data map: libbpf's map of section .data.NAME, an ARRAY of
+ * one SIZE-byte value, zero at first, that a 64-bit load with src_reg
+ * BPF_PSEUDO_MAP_VALUE and the offset in imm addresses directly;
+ * returns its index among the maps. */
+int bo_data(struct bo *bo, const char *name, unsigned size);
 /* A program; returns its index.  Kernel programs go to SECTION (a
  * libbpf section name); programs that ask for the same section share
  * it, one after another.  Section ".text" makes a subprogram, a static
@@ -33,11 +38,18 @@ int bo_map(struct bo *bo, const char *name, int type, unsigned key_size,
  * SECTION says, so pass NULL. */
 int bo_prog(struct bo *bo, const char *name, const char *section,
     int kernel, const struct bpf_insn *insns, size_t n);
-/* The 64-bit load at INSN of PROG loads the address of MAP. */
+/* The 64-bit load at INSN of PROG loads the address of MAP (src_reg
+ * BPF_PSEUDO_MAP_FD), or of its value, a global-data map's
+ * (BPF_PSEUDO_MAP_VALUE). */
 void bo_reloc(struct bo *bo, int prog, size_t insn, int map);
 /* The 64-bit load at INSN of PROG (src_reg BPF_PSEUDO_FUNC) loads the
  * address of subprogram FUNC, a program in ".text". */
 void bo_funcreloc(struct bo *bo, int prog, size_t insn, int func);
+/* The ALU instruction at INSN of PROG has an immediate that libbpf
+ * relocates (CO-RE), a field's enum bpf_core_relo_kind KIND: SPEC says
+ * how to find the field (typed.c, core.c) */
+void bo_core(struct bo *bo, int prog, size_t insn, const char *spec,
+    int kind);
 /* Source line of the statement that starts at INSN of a kernel
  * program, for .BTF.ext: the verifier log and bpftool quote TEXT. */
 void bo_line(struct bo *bo, int prog, size_t insn, const char *file,
@@ -77,6 +89,21 @@ void btfw_extsec(struct btfw *b, const char *section);
 void btfw_funcinfo(struct btfw *b, unsigned insn_off, int func);
 void btfw_lineinfo(struct btfw *b, unsigned insn_off, const char *file,
     const char *text, unsigned line, unsigned col);
+void btfw_corerelo(struct btfw *b, unsigned insn_off, int type,
+    const char *access, int kind);
+int btfw_union(struct btfw *b, const char *name, unsigned size,
+    unsigned nmember);
+/* A struct or union whose members may be bitfields: btfw_member's
+ * bitoff is then (bitfield size << 24) | bit offset */
+int btfw_bitfields(struct btfw *b, const char *name, int isunion,
+    unsigned size, unsigned nmember);
+int btfw_enum(struct btfw *b, const char *name, unsigned size);
+
+/* core.c: the local types of CO-RE relocations: for each spec, the
+ * type id of its root struct and its access string */
+void core_types(struct btfw *b, const char *const *specs, size_t n,
+    int *type, char **access);
+
 /* The encoded sections; valid until the next call or btf_free. */
 const void *btfw_bytes(struct btfw *b, size_t *len);
 const void *btfw_extbytes(struct btfw *b, size_t *len);

@@ -35,7 +35,7 @@ struct btfw {
 	/* Open string lookup: index+1 into offs, 0 for empty */
 	unsigned *hash, *offs;
 	size_t nhash, nstr;
-	struct exttab func, line;
+	struct exttab func, line, core;
 	unsigned cursec;
 	int pending;            /* vlen entries the last type still wants */
 };
@@ -85,6 +85,7 @@ btfw_free(struct btfw *b)
 	free(b->offs);
 	freetab(&b->func);
 	freetab(&b->line);
+	freetab(&b->core);
 	free(b);
 }
 
@@ -195,6 +196,27 @@ btfw_member(struct btfw *b, const char *name, int t, unsigned bitoff)
 }
 
 int
+btfw_union(struct btfw *b, const char *name, unsigned size, unsigned n)
+{
+	return type(b, name, BTF_KIND_UNION, n, 0, size);
+}
+
+int
+btfw_bitfields(struct btfw *b, const char *name, int isunion, unsigned size,
+    unsigned n)
+{
+	return type(b, name, isunion ? BTF_KIND_UNION : BTF_KIND_STRUCT, n, 1,
+	    size);
+}
+
+/* An enum without enumerators: all CO-RE compares of one is its name */
+int
+btfw_enum(struct btfw *b, const char *name, unsigned size)
+{
+	return type(b, name, BTF_KIND_ENUM, 0, 0, size);
+}
+
+int
 btfw_proto(struct btfw *b, int ret, unsigned n)
 {
 	return type(b, NULL, BTF_KIND_FUNC_PROTO, n, 0, ret);
@@ -262,6 +284,7 @@ btfw_extsec(struct btfw *b, const char *section)
 	b->cursec = btfw_str(b, section);
 	extopen(&b->func, b->cursec);
 	extopen(&b->line, b->cursec);
+	extopen(&b->core, b->cursec);
 }
 
 void
@@ -333,10 +356,25 @@ puttab(struct buf *o, struct exttab *t, unsigned recsz)
 	return o->n - start;
 }
 
+/* A struct bpf_core_relo (<linux/bpf.h>) */
+void
+btfw_corerelo(struct btfw *b, unsigned insn_off, int type_id,
+    const char *access, int kind)
+{
+	if (!b->core.nsec)
+		bug("btf: CO-RE record outside a section");
+	put32(&b->core.rec, insn_off);
+	put32(&b->core.rec, (uint32_t)type_id);
+	put32(&b->core.rec, btfw_str(b, access));
+	put32(&b->core.rec, (uint32_t)kind);
+	b->core.sec[b->core.nsec - 1].nrec++;
+}
+
 /*
  * The .BTF.ext header as the kernel tree's tools/lib/bpf/libbpf_internal.h
  * lays it out; it is not in the installed headers.  We write the
- * 32-byte form with an empty CO-RE table, as clang does.
+ * 32-byte form, as clang does, the CO-RE table empty without typed
+ * reads.
  */
 struct extheader {
 	uint16_t magic;
@@ -351,14 +389,15 @@ const void *
 btfw_extbytes(struct btfw *b, size_t *len)
 {
 	struct extheader h;
-	size_t flen, llen;
+	size_t flen, llen, clen;
 
 	memset(&h, 0, sizeof(h));
 	b->extout.n = 0;
 	buf_put(&b->extout, &h, sizeof(h));
 	flen = puttab(&b->extout, &b->func, 8);
 	llen = puttab(&b->extout, &b->line, 16);
-	if (!flen && !llen) {
+	clen = puttab(&b->extout, &b->core, 16);
+	if (!flen && !llen && !clen) {
 		*len = 0;
 		return NULL;
 	}
@@ -370,6 +409,7 @@ btfw_extbytes(struct btfw *b, size_t *len)
 	h.line_info_off = flen;
 	h.line_info_len = llen;
 	h.core_relo_off = flen + llen;
+	h.core_relo_len = clen;
 	memcpy(b->extout.p, &h, sizeof(h));
 	*len = b->extout.n;
 	return b->extout.p;

@@ -189,6 +189,43 @@ task_read(struct gen *g, int task, int ctloff, int dst, int size)
 	asm_call(g->p, BPF_FUNC_probe_read_kernel);
 }
 
+/*
+ * stringat(s, pos): the byte at pos, an error unless 0 <= pos < strlen.
+ * A scan of the bytes up to pos, none of them NUL: unlike strlen, it
+ * leaves no length live when it ends, so the verifier prunes its exits.
+ */
+static int
+string_at(struct gen *g, struct node *n)
+{
+	struct prog *p = g->p;
+	int s = expr(g, n->args), pos = expr(g, n->args->next);
+	int res = gen_tmp(g, 8), loop = asm_label(p), found = asm_label(p);
+	int bad = asm_label(p), done = asm_label(p);
+
+	gen_load(g, BPF_REG_1, pos);
+	asm_jmp(p, BPF_JSLT, BPF_REG_1, -1, 0, bad);
+	asm_jmp(p, BPF_JSGE, BPF_REG_1, -1, g->maxstr, bad);
+	asm_movi(p, BPF_REG_4, 0);
+	asm_bind(p, loop);
+	asm_escape(p, s, g->maxstr);
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alu(p, BPF_ADD, BPF_REG_2, BPF_REG_4);
+	asm_ldx(p, BPF_B, BPF_REG_3, BPF_REG_2, (int16_t)s);
+	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, bad);
+	asm_jmp(p, BPF_JGE, BPF_REG_4, BPF_REG_1, 0, found);
+	asm_alui(p, BPF_ADD, BPF_REG_4, 1);
+	asm_jmp(p, BPF_JLT, BPF_REG_4, -1, g->maxstr, loop);
+	asm_ja(p, bad);
+	asm_bind(p, found);
+	gen_store(g, res, BPF_REG_3);
+	asm_ja(p, done);
+	asm_bind(p, bad);
+	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
+	gen_throw(g, n->loc, "Position out of bounds", -1);
+	asm_bind(p, done);
+	return res;
+}
+
 int
 call_builtin(struct gen *g, struct node *n)
 {
@@ -196,6 +233,8 @@ call_builtin(struct gen *g, struct node *n)
 	struct prog *p = g->p;
 	int s;
 
+	if ((s = stack_call(g, n)) != -2)
+		return s;
 	if (!strcmp(f, "printf")) {
 		emit_printf(g, n->args->str, n->args->next);
 		return -1;
@@ -259,16 +298,16 @@ call_builtin(struct gen *g, struct node *n)
 		return s;
 	}
 	if (!strcmp(f, "pid") || !strcmp(f, "tid")) {
+		/* in r0, where the helper left it: no copy to make */
 		s = helper_long(g, BPF_FUNC_get_current_pid_tgid);
-		gen_load(g, BPF_REG_1, s);
 		if (f[0] == 'p')
-			asm_alui(p, BPF_RSH, BPF_REG_1, 32);
+			asm_alui(p, BPF_RSH, BPF_REG_0, 32);
 		else
-			asm_alui(p, BPF_AND, BPF_REG_1, -1), asm_emit(p,
+			asm_alui(p, BPF_AND, BPF_REG_0, -1), asm_emit(p,
 			    (struct bpf_insn){ .code = BPF_ALU | BPF_MOV |
-			    BPF_X, .dst_reg = BPF_REG_1,
-			    .src_reg = BPF_REG_1 });
-		gen_store(g, s, BPF_REG_1);
+			    BPF_X, .dst_reg = BPF_REG_0,
+			    .src_reg = BPF_REG_0 });
+		gen_store(g, s, BPF_REG_0);
 		return s;
 	}
 	if (!strcmp(f, "uid") || !strcmp(f, "gid") || !strcmp(f, "euid") ||
@@ -287,8 +326,11 @@ call_builtin(struct gen *g, struct node *n)
 	if (!strcmp(f, "ppid")) {
 		/* current->real_parent->tgid, offsets from stap_ctl (the
 		 * loader reads them from the kernel's BTF); 0 on a fault */
-		int task = helper_long(g, BPF_FUNC_get_current_task), ok;
+		int task, ok;
 
+		if (!p->section)        /* begin, end: stap-bpfld's parent */
+			return helper_long(g, UHELPER_PPID);
+		task = helper_long(g, BPF_FUNC_get_current_task);
 		s = gen_tmp(g, 8);
 		ok = asm_label(p);
 		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)s, 0);
@@ -298,6 +340,8 @@ call_builtin(struct gen *g, struct node *n)
 		asm_bind(p, ok);
 		return s;
 	}
+	if (!strcmp(f, "task_current"))
+		return helper_long(g, BPF_FUNC_get_current_task);
 	if (!strcmp(f, "cpu"))
 		return helper_long(g, BPF_FUNC_get_smp_processor_id);
 	if (!strcmp(f, "local_clock_ns") || !strcmp(f, "ktime_get_ns"))
@@ -325,6 +369,63 @@ call_builtin(struct gen *g, struct node *n)
 		gen_store(g, s, BPF_REG_1);
 		return s;
 	}
+	if (!strcmp(f, "pp")) {
+		/* in a function (stap-resolve writes a probe's own pp() as
+		 * a string): every function is inlined into each probe
+		 * that calls it, so this probe's point is known here */
+		struct scope *sc = gen_cur;
+
+		while (sc && sc->up)
+			sc = sc->up;
+		if (sc && sc->probe && sc->probe->points)
+			return str_literal(g, point_text(sc->probe->points));
+		return str_literal(g, "");
+	}
+	if (!strcmp(f, "user_mode")) {
+		/* the probe's program, not a loop's callback, has the kind */
+		struct prog *top = g->probe;
+
+		if (top->section && (!strncmp(top->section, "uprobe", 6) ||
+		    !strncmp(top->section, "uretprobe", 9)))
+			return gen_const_slot(g, 1);
+		if (!top->section || (strcmp(top->kind, "timer") &&
+		    strcmp(top->kind, "perf")))
+			return gen_const_slot(g, 0);
+		/* a perf event's pt_regs: user mode when cs's RPL is 3
+		 * (x86_64: cs is the 18th u64) */
+		s = gen_tmp(g, 8);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, 17 * 8);
+		asm_alui(p, BPF_AND, BPF_REG_1, 3);
+		asm_alui(p, BPF_ADD, BPF_REG_1, 1);
+		asm_alui(p, BPF_RSH, BPF_REG_1, 2);
+		gen_store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "raise")) {
+		/* the current thread; in a begin or end probe stap-bpfld's */
+		int sig = expr(g, n->args), ok = asm_label(p);
+
+		gen_load(g, BPF_REG_1, sig);
+		asm_call(p, BPF_FUNC_send_signal_thread);
+		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, ok);
+		gen_throw(g, n->loc, "raise/send_sig error", -1);
+		asm_bind(p, ok);
+		return -1;
+	}
+	if (!strcmp(f, "tz_gmtoff")) {
+		s = gen_tmp(g, 8);
+		gen_ctl_ptr(g, BPF_REG_1);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, CTL_TZOFF);
+		gen_store(g, s, BPF_REG_1);
+		return s;
+	}
+	if (!strcmp(f, "tz_name")) {
+		s = gen_tmp(g, g->maxstr);
+		gen_zero(g, BPF_REG_9, s, g->maxstr);
+		gen_ctl_ptr(g, BPF_REG_2);
+		gen_copy(g, BPF_REG_9, s, BPF_REG_2, CTL_TZNAME, 16);
+		return s;
+	}
 	if (!strcmp(f, "execname")) {
 		s = gen_tmp(g, g->maxstr);
 		gen_zero(g, BPF_REG_9, s, g->maxstr);
@@ -336,21 +437,9 @@ call_builtin(struct gen *g, struct node *n)
 		return s;
 	}
 	if (!strcmp(f, "exit")) {
-		int skip = asm_label(p);
-
 		gen_ctl_ptr(g, BPF_REG_1);
-		asm_st(p, BPF_DW, BPF_REG_1, CTL_EXIT, 1);
-		asm_ldmap(p, BPF_REG_1, g->m_events);
-		asm_movi(p, BPF_REG_2, 8);
-		asm_movi(p, BPF_REG_3, 0);
-		asm_call(p, BPF_FUNC_ringbuf_reserve);
-		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, skip);
-		asm_st(p, BPF_W, BPF_REG_0, 0, REC_EXIT);
-		asm_st(p, BPF_W, BPF_REG_0, 4, 0);
-		asm_mov(p, BPF_REG_1, BPF_REG_0);
-		asm_movi(p, BPF_REG_2, 0);
-		asm_call(p, BPF_FUNC_ringbuf_submit);
-		asm_bind(p, skip);
+		gen_stop(g);
+		gen_record8(g, REC_EXIT, 0);
 		return -1;
 	}
 	if (!strcmp(f, "error")) {
@@ -369,6 +458,8 @@ call_builtin(struct gen *g, struct node *n)
 
 		return str_find(g, a, expr(g, n->args->next), n->loc);
 	}
+	if (!strcmp(f, "stringat"))
+		return string_at(g, n);
 	if (!strncmp(f, "kernel_string", 13))
 		return read_string(g, n, 0);
 	if (!strncmp(f, "user_string", 11))

@@ -8,7 +8,8 @@
  *	0	the null section
  *	...	kernel program sections, each followed by its .rel section
  *	...	.stap.progs, every userspace program, and its .rel section
- *	.maps .BTF .BTF.ext license .stap .symtab .strtab
+ *	.maps, then .data.NAME for each global-data map
+ *	.BTF .BTF.ext license .stap .symtab .strtab
  *
  * Programs that name the same section are concatenated there in the
  * order given, each found by its STT_FUNC symbol (value = byte offset,
@@ -22,6 +23,14 @@
  * relocated against the section symbol of .text, its immediate the
  * byte offset of the subprogram there, as clang writes it.  libbpf
  * appends each subprogram a program uses to that program at load time.
+ *
+ * A global-data map (bo_data) is what libbpf makes of a section named
+ * .data.NAME: an ARRAY of one entry whose value is the section, which
+ * programs address directly (a 64-bit load with src_reg
+ * BPF_PSEUDO_MAP_VALUE and the offset as immediate, relocated against
+ * the global object NAME at 0 in it), no lookup.  Its BTF is a VAR NAME
+ * of u8[size] in a DATASEC of the section's name, so libbpf makes the
+ * map mmapable.
  *
  * Symbols: the null symbol; the local ones (the section symbol of .text
  * and its functions); then every program in section order and every
@@ -47,6 +56,8 @@ struct bomap {
 	unsigned key_size, value_size, max_entries, flags;
 	unsigned off, size;     /* in .maps */
 	int sym;
+	int data;               /* a global-data map, section .data.NAME */
+	int shidx;              /* and that section's index */
 };
 
 struct borel {
@@ -61,6 +72,14 @@ struct boline {
 	unsigned line, col;
 };
 
+struct bocore {
+	size_t insn;
+	const char *spec;
+	int kind;               /* enum bpf_core_relo_kind */
+	int type;               /* its root's local BTF id (core.c) */
+	char *access;           /* and the access string */
+};
+
 struct boprog {
 	char *name;
 	int kernel;
@@ -72,6 +91,8 @@ struct boprog {
 	size_t nrel, caprel;
 	struct boline *lines;
 	size_t nline, capline;
+	struct bocore *cores;   /* CO-RE relocations, by insn */
+	size_t ncore, capcore;
 	int func;               /* BTF id of its FUNC */
 	int sub;                /* a subprogram, in .text */
 };
@@ -130,6 +151,9 @@ bo_free(struct bo *bo)
 		free(p->insns);
 		free(p->rels);
 		free(p->lines);
+		for (j = 0; j < p->ncore; j++)
+			free(p->cores[j].access);
+		free(p->cores);
 	}
 	for (i = 0; i < bo->nsecs; i++)
 		free(bo->secs[i].name);
@@ -216,6 +240,17 @@ bo_prog(struct bo *bo, const char *name, const char *sec, int kernel,
 	return bo->nprogs++;
 }
 
+int
+bo_data(struct bo *bo, const char *name, unsigned size)
+{
+	int m = bo_map(bo, name, BPF_MAP_TYPE_ARRAY, 4, size, 1, 0);
+
+	if (!size)
+		bug("bo: global-data map '%s' of no size", name);
+	bo->maps[m].data = 1;
+	return m;
+}
+
 void
 bo_reloc(struct bo *bo, int prog, size_t insn, int map)
 {
@@ -229,11 +264,34 @@ bo_reloc(struct bo *bo, int prog, size_t insn, int map)
 	    BPF_DW))
 		bug("bo: relocation at insn %zu of '%s' is no 64-bit load",
 		    insn, p->name);
+	if ((p->insns[insn].src_reg == BPF_PSEUDO_MAP_VALUE) !=
+	    bo->maps[map].data)
+		bug("bo: insn %zu of '%s' loads map '%s' the wrong way",
+		    insn, p->name, bo->maps[map].name);
 	p->rels = vgrow(p->rels, &p->caprel, p->nrel + 1, sizeof(*p->rels));
 	p->rels[p->nrel].insn = insn;
 	p->rels[p->nrel].map = map;
 	p->rels[p->nrel].func = -1;
 	p->nrel++;
+}
+
+void
+bo_core(struct bo *bo, int prog, size_t insn, const char *spec, int kind)
+{
+	struct boprog *p;
+
+	if (prog < 0 || (size_t)prog >= bo->nprogs || !bo->progs[prog].kernel)
+		bug("bo: CO-RE relocation in program %d", prog);
+	p = &bo->progs[prog];
+	if (!spec || insn >= p->n || BPF_CLASS(p->insns[insn].code) !=
+	    BPF_ALU64 || BPF_SRC(p->insns[insn].code) != BPF_K)
+		bug("bo: CO-RE relocation at insn %zu of '%s' is no ALU "
+		    "instruction", insn, p->name);
+	p->cores = vgrow(p->cores, &p->capcore, p->ncore + 1,
+	    sizeof(*p->cores));
+	p->cores[p->ncore].insn = insn;
+	p->cores[p->ncore].kind = kind;
+	p->cores[p->ncore++].spec = spec;
 }
 
 void
@@ -406,9 +464,9 @@ static int
 btfmaps(struct bo *bo, struct btfw *b)
 {
 	struct vals v;
-	int intid, idx, st, *vars;
+	int intid, idx, st, *vars, u8 = 0;
 	unsigned off = 0;
-	size_t i, j, k, n;
+	size_t i, j, k, n, nm = 0;
 
 	memset(&v, 0, sizeof(v));
 	intid = btfw_int(b, "int", 4, 1);
@@ -425,6 +483,9 @@ btfmaps(struct bo *bo, struct btfw *b)
 		};
 		int ptr[NELEM(f)];
 
+		if (m->data)
+			continue;
+		nm++;
 		for (j = n = 0; j < NELEM(f); j++) {
 			if (!f[j].val && !f[j].always)
 				continue;
@@ -439,16 +500,63 @@ btfmaps(struct bo *bo, struct btfw *b)
 		m->size = n * 8;
 		off += m->size;
 	}
-	if (bo->nmaps) {
-		btfw_datasec(b, ".maps", off, bo->nmaps);
+	if (nm) {
+		btfw_datasec(b, ".maps", off, nm);
 		for (i = 0; i < bo->nmaps; i++)
-			btfw_secvar(b, vars[i], bo->maps[i].off,
-			    bo->maps[i].size);
+			if (!bo->maps[i].data)
+				btfw_secvar(b, vars[i], bo->maps[i].off,
+				    bo->maps[i].size);
+	}
+	for (i = 0; i < bo->nmaps; i++) {
+		struct bomap *m = &bo->maps[i];
+		char *sec;
+
+		if (!m->data)
+			continue;
+		if (!u8)
+			u8 = btfw_int(b, "unsigned char", 1, 0);
+		vars[i] = btfw_var(b, m->name, btfw_array(b, u8, idx,
+		    m->value_size), BTF_VAR_GLOBAL_ALLOCATED);
+		sec = emalloc(strlen(m->name) + 7);
+		strcpy(sec, ".data.");
+		strcat(sec, m->name);
+		btfw_datasec(b, sec, m->value_size, 1);
+		btfw_secvar(b, vars[i], 0, m->value_size);
+		free(sec);
 	}
 	free(vars);
 	free(v.val);
 	free(v.ptr);
 	return intid;
+}
+
+/* The local types every CO-RE relocation names (core.c) */
+static void
+coretypes(struct bo *bo, struct btfw *b)
+{
+	const char **specs = NULL;
+	int *type;
+	char **access;
+	size_t cap = 0, n = 0, i, k;
+
+	for (i = 0; i < bo->nprogs; i++)
+		for (k = 0; k < bo->progs[i].ncore; k++) {
+			specs = vgrow(specs, &cap, n + 1, sizeof(*specs));
+			specs[n++] = bo->progs[i].cores[k].spec;
+		}
+	if (!n)
+		return;
+	type = emalloc(n * sizeof(*type));
+	access = emalloc(n * sizeof(*access));
+	core_types(b, specs, n, type, access);
+	for (i = n = 0; i < bo->nprogs; i++)
+		for (k = 0; k < bo->progs[i].ncore; k++, n++) {
+			bo->progs[i].cores[k].type = type[n];
+			bo->progs[i].cores[k].access = access[n];
+		}
+	free(specs);
+	free(type);
+	free(access);
 }
 
 /*
@@ -482,6 +590,7 @@ btfprogs(struct bo *bo, struct btfw *b, int intid)
 		p->func = btfw_func(b, p->name, p->sub ? subproto : proto,
 		    p->sub ? BTF_FUNC_STATIC : BTF_FUNC_GLOBAL);
 	}
+	coretypes(bo, b);
 	for (i = j = 0; i < bo->nsecs; i++) {
 		if (bo->secs[i].kernel)
 			btfw_extsec(b, bo->secs[i].name);
@@ -496,6 +605,10 @@ btfprogs(struct bo *bo, struct btfw *b, int intid)
 				btfw_lineinfo(b, p->off + p->lines[k].insn * 8,
 				    p->lines[k].file, p->lines[k].text,
 				    p->lines[k].line, p->lines[k].col);
+			for (k = 0; k < p->ncore; k++)
+				btfw_corerelo(b, p->off + p->cores[k].insn * 8,
+				    p->cores[k].type, p->cores[k].access,
+				    p->cores[k].kind);
 		}
 	}
 }
@@ -636,11 +749,13 @@ symbols(struct bo *bo, struct layout *l, struct buf *sym, int maps)
 				first = n;
 		}
 	for (i = 0; i < bo->nmaps; i++) {
-		s.st_name = name(l, bo->maps[i].name);
+		struct bomap *m = &bo->maps[i];
+
+		s.st_name = name(l, m->name);
 		s.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT);
-		s.st_shndx = maps;
-		s.st_value = bo->maps[i].off;
-		s.st_size = bo->maps[i].size;
+		s.st_shndx = m->data ? m->shidx : maps;
+		s.st_value = m->data ? 0 : m->off;
+		s.st_size = m->data ? m->value_size : m->size;
 		buf_put(sym, &s, sizeof(s));
 		bo->maps[i].sym = n++;
 	}
@@ -742,7 +857,7 @@ bo_write(struct bo *bo, FILE *out)
 	struct layout l;
 	struct btfw *b = btfw_new();
 	const void *p;
-	size_t i, n, first;
+	size_t i, n, first, nm = 0;
 	int maps = 0, btf, ext = 0, lic, stap, symtab, strtab, rc;
 
 	/* stap-bpfld's map handles have 16 bits for the map */
@@ -774,9 +889,29 @@ bo_write(struct bo *bo, FILE *out)
 	add(&l, NULL, SHT_NULL, 0, 0, 0);
 	progsecs(bo, &l, 1);
 	progsecs(bo, &l, 0);
-	if (bo->nmaps)
+	for (i = 0; i < bo->nmaps; i++)
+		nm += !bo->maps[i].data;
+	if (nm)
 		maps = add(&l, ".maps", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
 		    8, 0);
+	for (i = 0; i < bo->nmaps; i++) {
+		struct bomap *m = &bo->maps[i];
+		char *sec;
+
+		if (!m->data)
+			continue;
+		sec = emalloc(strlen(m->name) + 7);
+		strcpy(sec, ".data.");
+		strcat(sec, m->name);
+		/* the map's first value: zeroes */
+		m->shidx = add(&l, sec, SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
+		    8, 0);
+		free(sec);
+		l.o[m->shidx].data.p = vgrow(NULL, &l.o[m->shidx].data.cap,
+		    m->value_size, 1);
+		memset(l.o[m->shidx].data.p, 0, m->value_size);
+		l.o[m->shidx].data.n = m->value_size;
+	}
 	btf = add(&l, ".BTF", SHT_PROGBITS, 0, 4, 0);
 	btfprogs(bo, b, btfmaps(bo, b));
 	p = btfw_bytes(b, &n);
@@ -792,13 +927,13 @@ bo_write(struct bo *bo, FILE *out)
 	stapsec(bo, &l.o[stap].data);
 	symtab = add(&l, ".symtab", SHT_SYMTAB, 0, 8, sizeof(Elf64_Sym));
 	strtab = add(&l, ".strtab", SHT_STRTAB, 0, 1, 0);
-	if (bo->nmaps) {
+	if (nm) {
 		/* libbpf reads the map definitions out of BTF; the
 		 * section itself is all zeroes */
 		size_t sz = 0;
 
 		for (i = 0; i < bo->nmaps; i++)
-			sz += bo->maps[i].size;
+			sz += bo->maps[i].data ? 0 : bo->maps[i].size;
 		l.o[maps].data.p = vgrow(NULL, &l.o[maps].data.cap, sz, 1);
 		memset(l.o[maps].data.p, 0, sz);
 		l.o[maps].data.n = sz;

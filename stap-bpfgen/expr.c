@@ -171,7 +171,8 @@ expr_atomic_add(struct gen *g, struct node *n)
 {
 	struct prog *p = g->p;
 	struct node *lv = n->l, *id, *var;
-	int neg, v, k = -1;
+	int neg, v = -1, k = -1;
+	int64_t c = 1;
 
 	if (!p->section)
 		return 0;
@@ -191,8 +192,17 @@ expr_atomic_add(struct gen *g, struct node *n)
 		return 0;
 	if (lv->kind == N_INDEX)
 		k = var_key(g, var, lv->args);
-	v = n->kind == N_ASSIGN ? expr(g, n->r) : gen_const_slot(g, 1);
-	if (neg) {
+	/* a constant is the add's operand, not a value kept across the
+	 * element's lookup (in a callee-saved register) */
+	if (n->kind == N_ASSIGN && n->r->kind == N_NUM)
+		c = n->r->num;
+	else if (n->kind == N_ASSIGN)
+		v = expr(g, n->r);
+	if (v < 0 && (c > INT32_MAX || c < INT32_MIN + 1))
+		v = gen_const_slot(g, c);
+	if (v < 0 && neg)
+		c = -c;
+	if (v >= 0 && neg) {
 		gen_load(g, BPF_REG_1, v);
 		asm_alui(p, BPF_NEG, BPF_REG_1, 0);
 		v = gen_tmp(g, 8);
@@ -200,7 +210,10 @@ expr_atomic_add(struct gen *g, struct node *n)
 	}
 	if (k >= 0)
 		var_elem(g, g->gmap[id->num], k, 8, n->loc);
-	gen_load(g, BPF_REG_1, v);
+	if (v >= 0)
+		gen_load(g, BPF_REG_1, v);
+	else
+		asm_movi(p, BPF_REG_1, (int32_t)c);
 	/* a scalar is at its offset from r8 itself */
 	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
 	    .dst_reg = k < 0 ? BPF_REG_8 : BPF_REG_0, .src_reg = BPF_REG_1,
@@ -214,9 +227,10 @@ target_field(struct gen *g, struct node *n)
 	struct prog *p = g->p;
 	int s;
 
-	/* a tracepoint's record, or a kprobe's pt_regs */
+	/* a tracepoint's record or arguments, or a kprobe's pt_regs */
 	if (!g->probe->section || (strncmp(g->probe->section, "tracepoint/",
-	    11) && strncmp(g->probe->section, "kprobe/", 7) &&
+	    11) && strncmp(g->probe->section, "raw_tp/", 7) &&
+	    strncmp(g->probe->section, "kprobe/", 7) &&
 	    strncmp(g->probe->section, "kretprobe/", 10)))
 		bug("context variable outside a tracepoint or kprobe");
 	if (n->type == T_STRING) {
@@ -241,6 +255,20 @@ target_field(struct gen *g, struct node *n)
 		return s;
 	}
 	s = gen_tmp(g, 8);
+	if (n->size == 8 && g->probe->tpargs) {
+		/* tp_btf loads a pointer argument as a pointer of BTF's
+		 * type, on which the verifier refuses what a long allows
+		 * (&, /, *): stored whole in the frame and read back in
+		 * halves (opt.c keeps such a slot), it is a number */
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, (int16_t)n->num);
+		gen_store(g, s, BPF_REG_1);
+		asm_ldx(p, BPF_W, BPF_REG_1, BPF_REG_9, (int16_t)s);
+		asm_ldx(p, BPF_W, BPF_REG_2, BPF_REG_9, (int16_t)(s + 4));
+		asm_alui(p, BPF_LSH, BPF_REG_2, 32);
+		asm_alu(p, BPF_OR, BPF_REG_1, BPF_REG_2);
+		gen_store(g, s, BPF_REG_1);
+		return s;
+	}
 	switch (n->size) {
 	case 1: asm_ldx(p, BPF_B, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
 	case 2: asm_ldx(p, BPF_H, BPF_REG_1, BPF_REG_6, (int16_t)n->num); break;
@@ -276,6 +304,9 @@ expr(struct gen *g, struct node *n)
 		return var_read_var(g, n);
 	case N_TARGET:
 		return target_field(g, n);
+	case N_CAST:
+	case N_AUTOCAST:
+		return typed_read(g, n);
 	case N_ASSIGN:
 		return assign(g, n);
 	case N_PREINC:

@@ -176,8 +176,6 @@ gen_callback(struct gen *g, int ctxreg, struct loc loc)
 	asm_ldx(cb, BPF_DW, BPF_REG_9, ctxreg, 0);
 	asm_ldx(cb, BPF_DW, BPF_REG_8, ctxreg, SK_R8 - SK_FRAME);
 	asm_ldx(cb, BPF_DW, BPF_REG_6, ctxreg, SK_R6 - SK_FRAME);
-	asm_ldx(cb, BPF_DW, BPF_REG_0, ctxreg, SK_CTL - SK_FRAME);
-	asm_stx(cb, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
 	if (g->probefmt) {
 		asm_ldx(cb, BPF_DW, BPF_REG_0, ctxreg, SK_FMT - SK_FRAME);
 		asm_stx(cb, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
@@ -269,10 +267,45 @@ site(struct gen *g, struct loc loc, const char *msg)
 	return (int)g->nsites++;
 }
 
+/* reg = stap_ctl's value, global data: no lookup */
 void
 gen_ctl_ptr(struct gen *g, int reg)
 {
-	asm_ldx(g->p, BPF_DW, reg, BPF_REG_10, SK_CTL);
+	asm_ldval(g->p, reg, g->m_ctl, 0);
+}
+
+/*
+ * r1 = stap_ctl: ask stap-bpfld to stop (exit(), an error), and in a
+ * kernel probe close the gate too, so that the gate is one test of
+ * CTL_RUN (gen_probe).  stap-bpfld never opens it again.
+ */
+void
+gen_stop(struct gen *g)
+{
+	asm_st(g->p, BPF_DW, BPF_REG_1, CTL_EXIT, 1);
+	if (g->probe->section)
+		asm_st(g->p, BPF_DW, BPF_REG_1, CTL_RUN, 0);
+}
+
+/*
+ * A record of a kind and an id alone (exit(), an error of no
+ * message): its 8 bytes from the stack, which bpf_ringbuf_output
+ * copies; nothing to reserve, test and submit.  A full buffer drops
+ * it, as a failed reserve did.
+ */
+void
+gen_record8(struct gen *g, int kind, int id)
+{
+	struct prog *p = g->p;
+
+	asm_st(p, BPF_W, BPF_REG_10, SK_REC, kind);
+	asm_st(p, BPF_W, BPF_REG_10, SK_REC + 4, id);
+	asm_ldmap(p, BPF_REG_1, g->m_events);
+	asm_mov(p, BPF_REG_2, BPF_REG_10);
+	asm_alui(p, BPF_ADD, BPF_REG_2, SK_REC);
+	asm_movi(p, BPF_REG_3, 8);
+	asm_movi(p, BPF_REG_4, 0);
+	asm_call(p, BPF_FUNC_ringbuf_output);
 }
 
 /*
@@ -304,7 +337,12 @@ gen_throw(struct gen *g, struct loc loc, const char *msg, int msgslot)
 	asm_emit(g->p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC |
 	    BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
 	    .off = CTL_ERRORS, .imm = BPF_ADD });
-	asm_st(g->p, BPF_DW, BPF_REG_1, CTL_EXIT, 1);
+	gen_stop(g);
+	if (msgslot < 0) {
+		gen_record8(g, REC_ERROR, id);
+		gen_go(g, gen_epilogue);
+		return;
+	}
 	asm_ldmap(g->p, BPF_REG_1, g->m_events);
 	asm_movi(g->p, BPF_REG_2, size);
 	asm_movi(g->p, BPF_REG_3, 0);
@@ -403,7 +441,11 @@ uses_fmt(struct gen *g, struct node *n)
 
 	for (; n; n = n->next) {
 		if (n->kind == N_CALL && (n->flags & F_BUILTIN) &&
-		    !strncmp(n->str, "sprint", 6))
+		    (!strncmp(n->str, "sprint", 6) ||
+		    stack_uses_fmt(n->str)))
+			return 1;
+		/* a typed read's fault names its address (typed.c) */
+		if (n->kind == N_CAST || n->kind == N_AUTOCAST)
 			return 1;
 		if ((n->kind == N_BINARY && (n->op == O_CAT ||
 		    n->op == O_MATCH || n->op == O_NMATCH)) ||
@@ -468,9 +510,9 @@ gen_body(struct gen *g, struct node *probe, int64_t nr)
 		/* an exit of its own: the program's may be out of reach */
 		int go_on = asm_label(p);
 
-		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_10, SK_CTL);
-		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, CTL_EXIT);
-		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, go_on);
+		asm_ldval(p, BPF_REG_1, g->m_ctl, CTL_RUN);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, 0);
+		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, go_on);
 		asm_movi(p, BPF_REG_0, 0);
 		asm_exit(p);
 		asm_bind(p, go_on);
@@ -486,6 +528,7 @@ gen_body(struct gen *g, struct node *probe, int64_t nr)
 		    v->type));
 	}
 	sc.depth = gen_depth(probe);
+	sc.probe = probe;
 	gen_cur = &sc;
 	if (probe->points->cond) {
 		int c = expr(g, probe->points->cond);
@@ -525,24 +568,21 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 		 * tells the ticks the kernel dropped (man stap-bpfld) */
 		p->ticks = g->gsize;
 		g->gsize += 8;
-		lookup_one(g, g->m_globals, BPF_REG_1, outlabel);
-		asm_alui(p, BPF_ADD, BPF_REG_1, p->ticks);
+		asm_ldval(p, BPF_REG_1, g->m_globals, p->ticks);
 		asm_movi(p, BPF_REG_2, 1);
 		asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC |
 		    BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
 		    .imm = BPF_ADD });
 	}
-	lookup_one(g, g->m_ctl, BPF_REG_0, outlabel);
-	asm_stx(p, BPF_DW, BPF_REG_10, SK_CTL, BPF_REG_0);
 	if (p->section) {
 		/* no probe handler runs before the initialisers and the
 		 * begin probes have, nor after exit(), an error or the
 		 * stop, as in stap: stap-bpfld sets and clears CTL_RUN,
-		 * and detaching takes its time */
-		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_RUN);
+		 * and detaching takes its time; exit() and errors clear
+		 * it too (gen_stop) */
+		gen_ctl_ptr(g, BPF_REG_1);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_1, CTL_RUN);
 		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, outlabel);
-		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_0, CTL_EXIT);
-		asm_jmp(p, BPF_JNE, BPF_REG_1, -1, 0, outlabel);
 	}
 	g->probefmt = 0;
 	for (j = 0; g->m_fmt >= 0 && !init && j < (p->nmembers ?
@@ -554,7 +594,7 @@ gen_probe(struct gen *g, struct prog *p, struct node *probe, int init)
 		lookup_one(g, g->m_fmt, BPF_REG_0, outlabel);
 		asm_stx(p, BPF_DW, BPF_REG_10, SK_FMT, BPF_REG_0);
 	}
-	lookup_one(g, g->m_globals, BPF_REG_8, outlabel);
+	asm_ldval(p, BPF_REG_8, g->m_globals, 0);
 	lookup_one(g, g->m_scratch, BPF_REG_9, outlabel);
 	asm_st(p, BPF_DW, BPF_REG_9, SC_ACTIONS, 0);
 	if (init) {

@@ -14,7 +14,8 @@
 
 struct reloc {
 	size_t insn;
-	int map;                /* -1: the address of callback sub */
+	int map;                /* -1: the address of callback sub;
+	                         * -2: CO-RE relocation sub (typed.c) */
 	int sub;                /* index into the probe's subs */
 };
 
@@ -31,7 +32,9 @@ struct lineinfo {
 enum irkind {
 	IK_INSN,                /* code dst src off imm; a jump: label */
 	IK_LD64,                /* dst = v (two bpf_insn) */
-	IK_LDMAP,               /* dst = the address of map ref */
+	IK_LDMAP,               /* dst = the address of map ref; v 1:
+				 * of byte imm of its value, a
+				 * global-data map's */
 	IK_LDFUNC,              /* dst = the address of callback ref */
 	IK_LABEL,               /* label: */
 	IK_LINE,                /* the code from here is the script's loc */
@@ -50,7 +53,8 @@ struct ir {
 	int32_t imm;
 	int64_t v;              /* IK_LD64 */
 	int label;              /* a jump's target, IK_LABEL's number */
-	int ref;                /* IK_LDMAP: map; IK_LDFUNC: sub */
+	int ref;                /* IK_LDMAP: map; IK_LDFUNC: sub;
+	                         * IK_INSN: a CO-RE relocation, or -1 */
 	struct loc loc;         /* IK_LINE */
 };
 
@@ -94,6 +98,8 @@ struct prog {
 	struct prog **subs;     /* a probe: its callbacks, nested too */
 	size_t nsubs, capsubs;
 	const char *tp;         /* the tracepoint it is attached to */
+	int tpargs;             /* on its C arguments (tp_btf), not its
+	                         * record */
 	int ticks;              /* timer, perf: where it counts its runs
 	                         * in stap_globals */
 	struct member *members; /* the probes it runs, in script order */
@@ -124,6 +130,7 @@ void asm_mov(struct prog *p, int dst, int src);
 void asm_movi(struct prog *p, int dst, int32_t imm);
 void asm_ld64(struct prog *p, int dst, int64_t v);
 void asm_ldmap(struct prog *p, int dst, int map);
+void asm_ldval(struct prog *p, int dst, int map, int32_t off);
 void asm_ldfunc(struct prog *p, int dst, int sub);
 void asm_ldx(struct prog *p, int size, int dst, int src, int16_t off);
 void asm_stx(struct prog *p, int size, int dst, int16_t off, int src);
@@ -203,7 +210,7 @@ void gen_reset(void);
 /* the code generator's state, shared by gen.c and the files it is split into */
 enum {
 	SK_ZERO = -8,           /* u32 0, the key of the 1-entry maps */
-	SK_CTL = -16,           /* stap_ctl value */
+	SK_REC = -16,           /* a record of kind and id alone */
 	SK_FMT = -24,           /* stap_fmt value */
 	SK_TMP = -40,
 	SK_R9 = -64,            /* r9, r8, r6 for a callback to take */
@@ -231,6 +238,7 @@ struct scope {
 	struct target ret;
 	int retslot;
 	struct scope *up;
+	struct node *probe;     /* the outermost scope's: its probe */
 };
 
 struct loopctx {
@@ -266,6 +274,8 @@ void gen_call_back(struct gen *g, struct prog *cb, int helper);
 void gen_frame_args(struct gen *g);
 void gen_call_each(struct gen *g, struct prog *cb, int map);
 void gen_ctl_ptr(struct gen *g, int reg);
+void gen_stop(struct gen *g);
+void gen_record8(struct gen *g, int kind, int id);
 void gen_throw(struct gen *g, struct loc loc, const char *msg, int msgslot);
 
 /* str.c */
@@ -313,6 +323,22 @@ void var_hist_print(struct gen *g, struct node *h);
 /* call.c */
 int call_builtin(struct gen *g, struct node *n);
 
+/* typed.c */
+int typed_read(struct gen *g, struct node *n);
+void typed_reset(void);
+/* The spec of the CO-RE relocation an IR ref names (ref / 8; the
+ * kind is ref % 8), for core.c (see typed.c) */
+const char *typed_core_spec(int ref);
+
+/* stack.c */
+int stack_call(struct gen *g, struct node *n);
+int stack_uses_fmt(const char *name);
+int stack_per_function(struct gen *g, struct node *probe);
+
+/* regs.c */
+int regs_call(struct gen *g, struct node *n);
+int regs_uses_fmt(const char *name);
+
 /* uprobe.c */
 int uprobe_prog(struct prog **progs, size_t n, struct node *d,
     struct prog *p);
@@ -344,6 +370,7 @@ int gen_slot(struct gen *g, int size);
 int hist_buckets(const struct node *h);
 int gen_map(const char *name, int type, unsigned key, unsigned value,
     unsigned max);
+int gen_map_data(int map);
 unsigned gen_map_max(int map);
 const char *gen_map_name(int map);
 unsigned gen_map_key(int map);

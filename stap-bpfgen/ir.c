@@ -163,7 +163,12 @@ ir_print(FILE *f, const struct prog *p)
 		case IK_LDMAP:
 			fputc('\t', f);
 			reg(f, i->dst, 0);
-			fprintf(f, " = map[%s]", gen_map_name(i->ref));
+			if (i->v && i->imm)
+				fprintf(f, " = &%s + %d", gen_map_name(i->ref),
+				    (int)i->imm);
+			else
+				fprintf(f, " = %s%s%s", i->v ? "&" : "map[",
+				    gen_map_name(i->ref), i->v ? "" : "]");
 			break;
 		case IK_LDFUNC:
 			fputc('\t', f);

@@ -185,6 +185,8 @@ lower_prog(struct prog *p)
 				if (off < INT16_MIN || off > INT16_MAX)
 					ret = -1;
 			}
+			if (in->ref >= 0)
+				reloc(p, -2, in->ref);
 			emit(p, in->code, in->dst, in->src, in->label >= 0 ?
 			    (int16_t)off : in->off, in->imm);
 			break;
@@ -198,8 +200,10 @@ lower_prog(struct prog *p)
 		case IK_LDFUNC:
 			reloc(p, in->kind == IK_LDMAP ? in->ref : -1,
 			    in->kind == IK_LDFUNC ? in->ref : -1);
-			emit(p, in->code, in->dst, in->kind == IK_LDMAP ?
-			    BPF_PSEUDO_MAP_FD : BPF_PSEUDO_FUNC, 0, 0);
+			emit(p, in->code, in->dst, in->kind == IK_LDFUNC ?
+			    BPF_PSEUDO_FUNC : in->v ? BPF_PSEUDO_MAP_VALUE :
+			    BPF_PSEUDO_MAP_FD, 0, in->kind == IK_LDMAP &&
+			    in->v ? in->imm : 0);
 			emit(p, 0, 0, 0, 0, 0);
 			break;
 		case IK_LINE:

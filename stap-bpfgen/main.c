@@ -23,6 +23,7 @@ struct mapdef {
 	const char *name;
 	int type;
 	unsigned key, value, max, flags;
+	int data;               /* a global-data map (bo_data) */
 };
 
 /* syscall events probed from which they go on raw_syscalls (combine) */
@@ -36,8 +37,14 @@ map(const char *name, int type, unsigned key, unsigned value, unsigned max)
 {
 	if (nmaps == (int)NELEM(maps))
 		fatal("too many global arrays");
-	maps[nmaps] = (struct mapdef){ name, type, key, value, max, 0 };
+	maps[nmaps] = (struct mapdef){ name, type, key, value, max, 0, 0 };
 	return nmaps++;
+}
+
+int
+gen_map_data(int m)
+{
+	return m >= 0 && m < nmaps && maps[m].data;
 }
 
 /* For gen.c: maps of its own, and the size of an array's */
@@ -302,7 +309,13 @@ writeprog(struct bo *bo, struct prog *p, int idx, struct prog *probe,
 	size_t j;
 
 	for (j = 0; j < p->nrelocs; j++)
-		if (p->relocs[j].map < 0)
+		if (p->relocs[j].map == -2) {
+			/* begin and end run in user space, as compiled */
+			if (p->section)
+				bo_core(bo, idx, p->relocs[j].insn,
+				    typed_core_spec(p->relocs[j].sub),
+				    p->relocs[j].sub % 8);
+		} else if (p->relocs[j].map < 0)
 			bo_funcreloc(bo, idx, p->relocs[j].insn,
 			    probe->subs[p->relocs[j].sub]->order);
 		else
@@ -339,7 +352,7 @@ place(struct prog *probe, struct prog *p, size_t end, size_t *base)
 	for (j = 0; j < p->nrelocs; j++) {
 		int sub = p->relocs[j].sub;
 
-		if (p->relocs[j].map >= 0 || base[sub] != (size_t)-1)
+		if (p->relocs[j].map != -1 || base[sub] != (size_t)-1)
 			continue;
 		base[sub] = end;
 		end = place(probe, probe->subs[sub], end + probe->subs[sub]->n,
@@ -425,6 +438,7 @@ probe_rec(struct prog *p)
 		r->tpgroup = tp;
 		r->tpname = colon + 1;
 		r->probes = p->nmembers;
+		r->tpargs = p->tpargs;
 	}
 	if (r->kind == PK_TIMER || r->kind == PK_PERF)
 		r->ticks = (uint64_t)p->ticks + 1;
@@ -457,12 +471,13 @@ uses_target(struct node *n, int depth)
  * the kprobe of progs[0..n) that came from the same point, if any.
  */
 static int
-kprobe_join(struct prog **progs, size_t n, struct node *d, int ret)
+kprobe_join(struct gen *g, struct prog **progs, size_t n, struct node *d,
+    int ret)
 {
 	struct node *pt = d->points;
 	size_t i;
 
-	if (uses_target(d->body, 0))
+	if (uses_target(d->body, 0) || stack_per_function(g, d))
 		return 0;
 	for (i = n; i-- > 0;) {
 		struct prog *q = progs[i];
@@ -471,7 +486,8 @@ kprobe_join(struct prog **progs, size_t n, struct node *d, int ret)
 		if (strcmp(q->kind, "kprobe") || q->kret != ret ||
 		    memcmp(&qp->loc, &pt->loc, sizeof pt->loc) ||
 		    memcmp(&q->probe->loc, &d->loc, sizeof d->loc) ||
-		    uses_target(q->probe->body, 0))
+		    uses_target(q->probe->body, 0) ||
+		    stack_per_function(g, q->probe))
 			continue;
 		q->kfuncs = vgrow(q->kfuncs, &q->capkfuncs, q->nkfuncs + 1,
 		    sizeof *q->kfuncs);
@@ -577,8 +593,10 @@ combine(struct prog **progs, size_t n)
 			p->section = sec;
 		} else
 			nr = -1;
+		/* C arguments or the record: two programs */
 		for (j = 0; j < k && !(p->tp && progs[j]->tp &&
-		    !strcmp(p->tp, progs[j]->tp)); j++)
+		    !strcmp(p->tp, progs[j]->tp) &&
+		    p->tpargs == progs[j]->tpargs); j++)
 			;
 		if (j < k && p->tp) {
 			member(progs[j], p->probe, nr);
@@ -613,6 +631,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 	memset(&g, 0, sizeof g);
 	progs = NULL;
 	gen_reset();
+	typed_reset();
 	s = tree_read(fi, input);
 	if (strcmp(s->stage, "resolved"))
 		fatal("%s: is a %s stap-tree; stap-bpfgen wants a resolved one "
@@ -627,6 +646,9 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 
 	g.m_ctl = map("stap_ctl", BPF_MAP_TYPE_ARRAY, 4, CTL_SIZE, 1);
 	g.m_globals = map("stap_globals", BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+	/* the control block and the scalar globals are libbpf global
+	 * data: a probe addresses them directly, no lookup */
+	maps[g.m_ctl].data = maps[g.m_globals].data = 1;
 	g.m_scratch = map("stap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
 	g.m_events = map("stap_events", BPF_MAP_TYPE_RINGBUF, 0, 0,
 	    (unsigned)ringbuf);
@@ -692,9 +714,14 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			const char *colon = strchr(tp, ':');
 
 			p->kind = "tracepoint";
-			sprintf(sec, "tracepoint/%.*s/%s",
-			    (int)(colon - tp), tp,
-			    colon + 1);
+			/* its C arguments: raw_tp, which stap-bpfld turns
+			 * into tp_btf where the kernel allows */
+			p->tpargs = !!(pt->flags & F_TPARGS);
+			if (p->tpargs)
+				sprintf(sec, "raw_tp/%s", colon + 1);
+			else
+				sprintf(sec, "tracepoint/%.*s/%s",
+				    (int)(colon - tp), tp, colon + 1);
 			p->section = sec;
 			p->tp = tp;
 			snprintf(name, 32, "probe_%d", p->order);
@@ -705,7 +732,7 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			int ret = c1->next && !strcmp(c1->next->str, "return");
 			char *sec;
 
-			if (kprobe_join(progs, nprogs, d, ret))
+			if (kprobe_join(&g, progs, nprogs, d, ret))
 				continue;
 			sec = arena_alloc(strlen(fn) + 16);
 			sprintf(sec, "%s/%s", ret ? "kretprobe" : "kprobe", fn);
@@ -771,8 +798,9 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 	    8;
 	bo = bo_new();
 	for (i = 0; i < (size_t)nmaps; i++)
-		if (bo_map(bo, maps[i].name, maps[i].type, maps[i].key,
-		    maps[i].value, maps[i].max, maps[i].flags) != (int)i)
+		if ((maps[i].data ? bo_data(bo, maps[i].name, maps[i].value) :
+		    bo_map(bo, maps[i].name, maps[i].type, maps[i].key,
+		    maps[i].value, maps[i].max, maps[i].flags)) != (int)i)
 			bug("map numbering");
 	script = src_count() ? src_get(0)->name : "-";
 	bo_meta(bo, meta_rec("@script %s", arena_quote(script,

@@ -90,52 +90,6 @@ uprobe_prog(struct prog **progs, size_t n, struct node *d, struct prog *p)
 
 /* ---- intrinsics ---- */
 
-/* Whether the probe being lowered has a pt_regs context in r6 */
-static int
-has_regs(struct gen *g)
-{
-	const char *sec = g->probe->section;
-
-	return sec && (!strcmp(sec, "uprobe") || !strcmp(sec, "uretprobe") ||
-	    !strncmp(sec, "kprobe/", 7) || !strncmp(sec, "kretprobe/", 10));
-}
-
-/*
- * register("eax") is signed, u_register("eax") not, as in stap.  As
- * there, a probe without registers (begin, a tracepoint) and a name
- * that is no register are runtime errors; the name must be a literal
- * here, for its offset in pt_regs is part of the instruction.
- */
-static int
-reg_read(struct gen *g, struct node *n, const char *fn)
-{
-	struct prog *p = g->p;
-	int size = 8, off, s;
-
-	if (!n->args || n->args->kind != N_STR) {
-		diag_error(n->loc, "'%s' needs the register's name as a "
-		    "literal string", fn);
-		return gen_const_slot(g, 0);
-	}
-	if (!has_regs(g)) {
-		gen_throw(g, n->loc, "cannot access CPU registers in this "
-		    "context", -1);
-		return gen_const_slot(g, 0);
-	}
-	if (uregs_find(n->args->str, &off, &size) < 0) {
-		gen_throw(g, n->loc, "unknown register name", -1);
-		return gen_const_slot(g, 0);
-	}
-	s = gen_tmp(g, 8);
-	asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, (int16_t)off);
-	if (size < 8) {
-		asm_alui(p, BPF_LSH, BPF_REG_1, 64 - 8 * size);
-		asm_alui(p, fn[0] == 'u' ? BPF_RSH : BPF_ARSH, BPF_REG_1,
-		    64 - 8 * size);
-	}
-	gen_store(g, s, BPF_REG_1);
-	return s;
-}
 
 static const struct {
 	const char *name;
@@ -190,8 +144,7 @@ uprobe_has(const char *f)
 {
 	size_t i;
 
-	if (!strcmp(f, "register") || !strcmp(f, "u_register") ||
-	    !strcmp(f, "uaddr"))
+	if (!strcmp(f, "uaddr"))
 		return 1;
 	for (i = 0; i < NELEM(readers); i++)
 		if (!strcmp(f, readers[i].name))
@@ -205,8 +158,6 @@ uprobe_intrinsic(struct gen *g, struct node *n)
 	const char *f = n->str;
 	size_t i;
 
-	if (!strcmp(f, "register") || !strcmp(f, "u_register"))
-		return reg_read(g, n, f);
 	if (!strcmp(f, "uaddr")) {
 		struct node fake = *n, arg;
 
@@ -214,8 +165,9 @@ uprobe_intrinsic(struct gen *g, struct node *n)
 		memset(&arg, 0, sizeof arg);
 		arg.kind = N_STR;
 		arg.str = "rip";
+		fake.str = "u_register";
 		fake.args = &arg;
-		return reg_read(g, &fake, "u_register");
+		return regs_call(g, &fake);
 	}
 	for (i = 0; i < NELEM(readers); i++)
 		if (!strcmp(f, readers[i].name))

@@ -129,6 +129,7 @@ struct ld {
 	int inuser;		/* running a userspace program */
 
 	struct ring_buffer *rb;
+	struct ksyms ksyms;	/* syms.c: kallsyms, once needed */
 
 	/* run state */
 	int exiting;		/* an EXIT record came, or stap_ctl.exit */
@@ -143,6 +144,11 @@ struct ld {
 void kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
 int kprobe_attach(struct ld *ld, struct kprog *k);
 void kprobe_detach(struct kprog *k);
+
+/* tpargs.c */
+void tpargs_prepare(struct ld *ld, struct bpf_program *prog,
+    const struct meta_probe *pr);
+int tpargs_attach(struct ld *ld, struct kprog *k);
 
 /* uprobe.c */
 void uprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
@@ -181,6 +187,13 @@ void events_record(struct ld *ld, const void *data, size_t len);
 /* The trailer of a --raw stream, or the summary, and the final flush */
 int events_finish(struct ld *ld, uint64_t lost, uint64_t errors);
 void events_free(struct ld *ld);
+
+/* syms.c */
+int syms_record(struct ld *ld, uint32_t kind, uint32_t id, const void *p,
+    size_t len);
+int syms_kernel(struct ld *ld, char *buf, size_t size, uint64_t addr,
+    int full);
+void syms_free(struct ld *ld);
 
 /* main.c */
 extern volatile sig_atomic_t stop_signal;

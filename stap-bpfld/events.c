@@ -95,6 +95,8 @@ events_record(struct ld *ld, const void *data, size_t len)
 		ld->failed = 1;
 		ld->errors++;
 	}
+	if (ld->raw && (kind == REC_STACK || kind == REC_SYMS))
+		syms_record(ld, kind, id, p + 8, len - 8);
 	if (ld->raw) {
 		fwrite(&len32, 4, 1, ld->out);
 		fwrite(data, 1, len, ld->out);
@@ -109,6 +111,11 @@ events_record(struct ld *ld, const void *data, size_t len)
 		return;
 	case REC_HIST:
 		if (stapfmt_hist(ld->out, m, id, p + 8, len - 8) < 0)
+			ld->badrecs++;
+		return;
+	case REC_STACK:
+	case REC_SYMS:
+		if (syms_record(ld, kind, id, p + 8, len - 8) < 0)
 			ld->badrecs++;
 		return;
 	case REC_EXIT:
@@ -160,4 +167,5 @@ events_free(struct ld *ld)
 {
 	ring_buffer__free(ld->rb);
 	ld->rb = NULL;
+	syms_free(ld);
 }

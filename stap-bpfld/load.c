@@ -120,16 +120,17 @@ readall(struct ld *ld)
  * Checked before anything is created in the kernel.
  */
 static const struct {
-	const char *name;
+	const char *name;       /* libbpf's */
+	const char *says;       /* what messages call it */
 	enum bpf_map_type type;
 	unsigned vsize;         /* 0: any */
 	int needed;
 } fixedmaps[] = {
-	{ "stap_ctl", BPF_MAP_TYPE_ARRAY, CTL_SIZE, 1 },
-	{ "stap_globals", BPF_MAP_TYPE_ARRAY, 0, 0 },
-	{ "stap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 0, 0 },
-	{ "stap_fmt", BPF_MAP_TYPE_ARRAY, 0, 0 },
-	{ "stap_events", BPF_MAP_TYPE_RINGBUF, 0, 1 },
+	{ MAP_CTL, "stap_ctl", BPF_MAP_TYPE_ARRAY, CTL_SIZE, 1 },
+	{ MAP_GLOBALS, "stap_globals", BPF_MAP_TYPE_ARRAY, 0, 0 },
+	{ "stap_scratch", "stap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 0, 0 },
+	{ "stap_fmt", "stap_fmt", BPF_MAP_TYPE_ARRAY, 0, 0 },
+	{ "stap_events", "stap_events", BPF_MAP_TYPE_RINGBUF, 0, 1 },
 };
 
 static int
@@ -145,12 +146,12 @@ mapshapes(struct ld *ld, const char *name)
 			if (!fixedmaps[i].needed)
 				continue;
 			fprintf(stderr, "%s: '%s': no %s map\n", argv0, name,
-			    fixedmaps[i].name);
+			    fixedmaps[i].says);
 			return -1;
 		}
 		if (bpf_map__type(map) != fixedmaps[i].type) {
 			fprintf(stderr, "%s: '%s': map '%s' has type %d, not "
-			    "%d\n", argv0, name, fixedmaps[i].name,
+			    "%d\n", argv0, name, fixedmaps[i].says,
 			    (int)bpf_map__type(map), (int)fixedmaps[i].type);
 			return -1;
 		}
@@ -162,7 +163,7 @@ mapshapes(struct ld *ld, const char *name)
 		    bpf_map__value_size(map) != fixedmaps[i].vsize)) {
 			fprintf(stderr, "%s: '%s': map '%s' has max_entries "
 			    "%u, key_size %u, value_size %u; it must have 1, "
-			    "4 and %u\n", argv0, name, fixedmaps[i].name,
+			    "4 and %u\n", argv0, name, fixedmaps[i].says,
 			    bpf_map__max_entries(map), bpf_map__key_size(map),
 			    bpf_map__value_size(map), fixedmaps[i].vsize ?
 			    fixedmaps[i].vsize : bpf_map__value_size(map));
@@ -330,6 +331,8 @@ load_load(struct ld *ld)
 		bpf_program__set_log_buf(prog, ld->vlog, VLOGSIZE);
 		if (pr && pr->kind == PK_KPROBE)
 			kprobe_prepare(prog, pr);
+		if (pr && pr->kind == PK_TRACEPOINT && pr->tpargs)
+			tpargs_prepare(ld, prog, pr);
 		if (pr && pr->kind == PK_UPROBE)
 			uprobe_prepare(prog, pr);
 	}
@@ -345,7 +348,7 @@ load_load(struct ld *ld)
 		bpferr(what, err);
 		return -1;
 	}
-	ld->ctlfd = bpf_object__find_map_fd_by_name(ld->obj, "stap_ctl");
+	ld->ctlfd = bpf_object__find_map_fd_by_name(ld->obj, MAP_CTL);
 	ld->eventsfd = bpf_object__find_map_fd_by_name(ld->obj,
 	    "stap_events");
 	if (ld->ctlfd < 0 || ld->eventsfd < 0) {
@@ -461,6 +464,8 @@ attach_one(struct ld *ld, struct kprog *k)
 	errno = 0;
 	if (pr && pr->kind == PK_KPROBE && pr->nfuncs)
 		return kprobe_attach(ld, k);
+	if (pr && pr->kind == PK_TRACEPOINT && pr->tpargs && pr->tpname)
+		return tpargs_attach(ld, k);
 	if (pr && pr->kind == PK_UPROBE && pr->noffs)
 		return uprobe_attach(ld, k);
 	if (pr && (pr->kind == PK_TIMER || pr->kind == PK_PERF)) {
@@ -520,7 +525,7 @@ load_attach(struct ld *ld)
 uint64_t
 load_ticks(struct ld *ld)
 {
-	int gfd = bpf_object__find_map_fd_by_name(ld->obj, "stap_globals");
+	int gfd = bpf_object__find_map_fd_by_name(ld->obj, MAP_GLOBALS);
 	unsigned char *val;
 	uint32_t key = 0;
 	uint64_t missed = 0, n;

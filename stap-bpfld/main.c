@@ -485,6 +485,27 @@ task_offsets(struct ld *ld)
 	}
 }
 
+/*
+ * tz_gmtoff() and tz_name(): what staprun passes, the standard time of
+ * the zone in our environment (timezone and tzname[0] after tzset)
+ */
+static void
+tz_ctl(struct ld *ld)
+{
+	char name[16] = { 0 };
+	uint64_t v;
+
+	tzset();
+	v = (uint64_t)(int64_t)timezone;
+	load_ctl(ld, CTL_TZOFF, &v, 1);
+	if (tzname[0])
+		strncpy(name, tzname[0], sizeof name - 1);
+	memcpy(&v, name, 8);
+	load_ctl(ld, CTL_TZNAME, &v, 1);
+	memcpy(&v, name + 8, 8);
+	load_ctl(ld, CTL_TZNAME + 8, &v, 1);
+}
+
 static void
 setctl(struct ld *ld)
 {
@@ -499,6 +520,7 @@ setctl(struct ld *ld)
 	v = ld->child > 0 ? (uint64_t)ld->child : (uint64_t)ld->pid;
 	load_ctl(ld, CTL_TARGET, &v, 1);
 	task_offsets(ld);
+	tz_ctl(ld);
 }
 
 static void
@@ -617,9 +639,11 @@ main(int argc, char **argv)
 	if (!ld.exiting && !stop_signal)
 		releasechild(&ld);
 	runloop(&ld, &bad);
-	/* nothing counts after the stop, however long detaching takes */
-	load_gate(&ld, 0);
+	/* the timers stop first, so that a tick after the gate closes is
+	 * not counted as one the kernel dropped; then nothing counts
+	 * after the stop, however long detaching takes */
 	skipped = load_ticks(&ld);
+	load_gate(&ld, 0);
 	phase("run");
 	load_detach(&ld);
 	events_poll(&ld, 0);

@@ -102,7 +102,7 @@ setupmap(struct ld *ld, struct umap *m, struct bpf_map *map)
 		fprintf(stderr, "%s: '%s': %s\n", argv0, ld->path, why);
 		return -2;
 	}
-	if (!strcmp(m->name, "stap_globals") && (why = globalscheck(ld,
+	if (!strcmp(m->name, MAP_GLOBALS) && (why = globalscheck(ld,
 	    m->vsize))) {
 		fprintf(stderr, "%s: '%s': %s\n", argv0, ld->path, why);
 		return -2;
@@ -196,7 +196,13 @@ setupprogs(struct ld *ld)
 			if (r->insn >= u->n || r->map < 0 ||
 			    (size_t)r->map >= ld->numaps)
 				return -1;
-			u->insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
+			/* an address in a global-data map's value: the
+			 * offset goes where the kernel has it */
+			if (u->insns[r->insn].src_reg == BPF_PSEUDO_MAP_VALUE)
+				u->insns[r->insn + 1].imm =
+				    u->insns[r->insn].imm;
+			else
+				u->insns[r->insn].src_reg = BPF_PSEUDO_MAP_FD;
 			u->insns[r->insn].imm = r->map;
 		}
 		if (interp_check(&ld->vm, u->insns, u->n)) {
@@ -528,6 +534,11 @@ bsnprintf(struct ld *ld, char *out, size_t size, const char *fmt,
 			else
 				len = snprintf(buf, sizeof buf, spec,
 				    (unsigned long long)(uint32_t)data[arg]);
+		} else if (*f == 'p' && (f[1] == 's' || f[1] == 'S')) {
+			/* the kernel's symbol of an address */
+			f++;
+			len = syms_kernel(ld, buf, sizeof buf, data[arg],
+			    *f == 'S');
 		} else if (*f == 'p') {
 			len = snprintf(buf, sizeof buf, "0x%llx",
 			    (unsigned long long)data[arg]);
@@ -839,6 +850,14 @@ helper(struct interp *vm, int id, const uint64_t a[5], uint64_t *ret,
 		return 0;
 	case BPF_FUNC_get_current_pid_tgid:
 		*ret = (uint64_t)getpid() << 32 | (uint32_t)syscall(SYS_gettid);
+		return 0;
+	case UHELPER_PPID:
+		*ret = (uint64_t)getppid();
+		return 0;
+	case BPF_FUNC_send_signal_thread:
+		/* raise(): the thread running the probe, ours */
+		*ret = syscall(SYS_tgkill, getpid(), syscall(SYS_gettid),
+		    (int)a[0]) < 0 ? (uint64_t)-errno : 0;
 		return 0;
 	case BPF_FUNC_get_current_uid_gid:
 		*ret = (uint64_t)getgid() << 32 | getuid();

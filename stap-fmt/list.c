@@ -137,7 +137,10 @@ probe_header(FILE *out, const struct bo_prog *p, const struct meta_probe *pr)
 		fputs("  point   ", out);
 		text(out, pr->point);
 		fputc('\n', out);
-		if (pr->tpgroup)
+		if (pr->tpgroup && pr->tpargs)
+			fprintf(out, "  attach  tp_btf (or raw_tp) %s:%s, on "
+			    "its C arguments\n", pr->tpgroup, pr->tpname);
+		else if (pr->tpgroup)
 			fprintf(out, "  attach  tracepoint %s:%s\n",
 			    pr->tpgroup, pr->tpname);
 		else if (pr->kind == PK_TIMER)

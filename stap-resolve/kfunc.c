@@ -137,7 +137,7 @@ load(struct resolver *r)
 	read_kallsyms();
 	qsort(kf.names, kf.nnames, sizeof *kf.names, namecmp);
 	read_ftrace(r);
-	kf.btf = btf__load_vmlinux_btf();
+	kf.btf = btf_kernel(r);
 	if (!kf.btf)
 		return;
 	n = btf__type_cnt(kf.btf);
@@ -197,6 +197,7 @@ scalar(int id, struct tpfield *f)
 		if (btf_is_ptr(t)) {
 			f->size = 8;
 			f->kind = TF_PTR;
+			f->btfid = id;  /* it roots a typed chain */
 			return 1;
 		}
 		if (btf_is_int(t)) {

@@ -13,13 +13,21 @@ static void
 usage(FILE *f, int status)
 {
 	fputs("usage: stap-resolve [options] [TREE]\n"
+	    "       stap-resolve [options] --list[=vars] PATTERN\n"
 	    "  -I DIR           also load tapset scripts (*.stp) from DIR\n"
 	    "  --tracefs DIR    read tracepoint formats from DIR/events "
 	    "(DIR: a tracefs)\n"
 	    "  -c CMD, -x PID   the target: process probes without a path "
 	    "are on\n"
 	    "                   CMD's executable (found on $PATH) or PID's\n"
+	    "  --btf FILE       kernel types from FILE (a vmlinux or raw BTF), "
+	    "not the\n"
+	    "                   running kernel's /sys/kernel/btf/vmlinux\n"
 	    "  -o FILE          write the resolved tree to FILE\n"
+	    "  --list PATTERN   list the probe points PATTERN matches, "
+	    "as stap -l\n"
+	    "  --list=vars PATTERN  and their context variables, as "
+	    "stap -L\n"
 	    "  --help, --version\n", f);
 	exit(status);
 }
@@ -274,6 +282,7 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 		fatal("%s: is a %s stap-tree; stap-resolve wants a parsed one "
 		    "(from stap-parse)", input, r.s->stage);
 	r.maxmapentries = facts_define(&r.s->facts, "MAXMAPENTRIES", 2048);
+	entry_rewrite(&r);
 	display_globals(&r, dirs, ndirs);
 	tapset_load(&r, dirs, ndirs);
 	sym_resolve(&r);
@@ -307,9 +316,9 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 int
 main(int argc, char **argv)
 {
-	const char *in = NULL, *out = NULL, *tracefs = NULL;
+	const char *in = NULL, *out = NULL, *tracefs = NULL, *list = NULL;
 	const char *dirs[64];
-	int ndirs = 0, i;
+	int ndirs = 0, i, vars = 0;
 	struct script *s;
 	FILE *fi = stdin, *fo = stdout;
 
@@ -332,6 +341,8 @@ main(int argc, char **argv)
 
 			sprintf(ev, "%s/events", d);
 			tracefs = ev;
+		} else if (!strcmp(a, "--btf") && i + 1 < argc) {
+			btf_use_file(argv[++i]);
 		} else if (!strncmp(a, "-I", 2) && (a[2] || i + 1 < argc)) {
 			if (ndirs == (int)NELEM(dirs))
 				fatal("too many -I options");
@@ -341,6 +352,10 @@ main(int argc, char **argv)
 		} else if ((!strcmp(a, "-c") || !strcmp(a, "-x")) &&
 		    i + 1 < argc) {
 			uprobe_set_target(a[1], argv[++i]);
+		} else if ((!strcmp(a, "--list") ||
+		    !strcmp(a, "--list=vars")) && i + 1 < argc) {
+			vars = a[6] == '=';
+			list = argv[++i];
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr,
 			    "stap-resolve: unknown option '%s'\n", a);
@@ -350,6 +365,15 @@ main(int argc, char **argv)
 		} else {
 			usage(stderr, 2);
 		}
+	}
+	if (list) {
+		if (in)
+			usage(stderr, 2);
+		if (out)
+			fo = outopen(out);
+		i = list_run(list, vars, tracefs, dirs, ndirs, fo);
+		outclose(fo);
+		return i;
 	}
 	if (in && strcmp(in, "-") && !(fi = fopen(in, "r")))
 		fatal("open '%s':", in);

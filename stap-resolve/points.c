@@ -180,6 +180,40 @@ nextg:
 	return v;
 }
 
+/*
+ * The syscall events store every argument in 8 bytes, unsigned, however
+ * the C type is declared: an int fd of AT_FDCWD would read 4294967196,
+ * and the upper half of a 32-bit argument's register is not defined by
+ * the ABI.  Read such fields as their C type: the low bytes (x86_64 is
+ * little-endian), signed or not.
+ */
+static void
+syscall_ctype(const char *decl, struct tpfield *fl)
+{
+	static const struct { const char *type; int size, issigned; } t[] = {
+		{ "int", 4, 1 }, { "pid_t", 4, 1 }, { "key_t", 4, 1 },
+		{ "mqd_t", 4, 1 }, { "timer_t", 4, 1 }, { "clockid_t", 4, 1 },
+		{ "key_serial_t", 4, 1 }, { "__s32", 4, 1 }, { "rwf_t", 4, 1 },
+		{ "unsigned int", 4, 0 }, { "unsigned", 4, 0 },
+		{ "u32", 4, 0 }, { "__u32", 4, 0 }, { "uid_t", 4, 0 },
+		{ "gid_t", 4, 0 }, { "qid_t", 4, 0 }, { "umode_t", 2, 0 },
+		{ "long", 8, 1 }, { "loff_t", 8, 1 }, { "off_t", 8, 1 },
+	};
+	size_t i, n;
+
+	if (!strncmp(decl, "const ", 6))
+		decl += 6;
+	for (i = 0; i < NELEM(t); i++) {
+		n = strlen(t[i].type);
+		if (!strncmp(decl, t[i].type, n) && decl[n] == ' ' &&
+		    !strchr(decl + n, '*')) {
+			fl->size = t[i].size;
+			fl->issigned = t[i].issigned;
+			return;
+		}
+	}
+}
+
 /* "field:TYPE NAME[N];\toffset:O;\tsize:S;\tsigned:G;" lines */
 static void
 tp_read_fields(struct resolver *r, struct tracepoint *tp)
@@ -189,6 +223,8 @@ tp_read_fields(struct resolver *r, struct tracepoint *tp)
 	size_t cap = 0;
 
 	tp->nfields = 0;
+	if (tpbtf_fields(r, tp))
+		return;
 	snprintf(path, sizeof path, "%s/%s/%s/format", r->tracefs, tp->group,
 	    tp->name);
 	if (!(f = fopen(path, "r")))
@@ -225,6 +261,9 @@ tp_read_fields(struct resolver *r, struct tracepoint *tp)
 			fl.kind = TF_PTR;
 		else
 			fl.kind = TF_INT;
+		if (fl.kind == TF_INT && fl.size == 8 &&
+		    !strcmp(tp->group, "syscalls"))
+			syscall_ctype(decl, &fl);
 		tp->fields = vgrow(tp->fields, &cap, tp->nfields + 1,
 		    sizeof *tp->fields);
 		tp->fields[tp->nfields++] = fl;
@@ -241,6 +280,9 @@ tp_field(struct resolver *r, struct probe *p, const char *name)
 		return NULL;
 	if (p->tp->nfields < 0)
 		tp_read_fields(r, p->tp);
+	/* stap-bpfgen attaches it where the arguments are (tp_btf) */
+	if (p->tp->btfargs)
+		p->decl->points->flags |= F_TPARGS;
 	for (i = 0; i < p->tp->nfields; i++)
 		if (!strcmp(p->tp->fields[i].name, name))
 			return &p->tp->fields[i];

@@ -25,6 +25,8 @@ struct sym {
 	struct node *decl;      /* VAR or PARAM node */
 	int reads, writes;
 	struct node *hist;      /* its first @hist_log/@hist_linear */
+	int ctype;              /* a typed pointer's BTF type (btf.c) */
+	int user;               /* a global the script itself declares */
 };
 
 struct func {
@@ -41,6 +43,7 @@ struct func {
 	int used;               /* reachable from a probe */
 	int index;              /* among the written functions */
 	int tapset;             /* from the tapset library */
+	int ctype;              /* returns a typed pointer (btf.c) */
 };
 
 struct probe {
@@ -57,6 +60,7 @@ struct tpfield {
 	const char *name;
 	int offset, size, issigned;
 	enum { TF_INT, TF_PTR, TF_CHARARR, TF_DATALOC } kind;
+	int btfid;              /* its vmlinux BTF type id; 0: untyped */
 };
 
 struct tracepoint {
@@ -65,6 +69,7 @@ struct tracepoint {
 	int nfields;
 	int kfunc;              /* a kernel function's parameters (or
 	                         * return value) in its pt_regs (kfunc.c) */
+	int btfargs;            /* fields are its C arguments (tpbtf.c) */
 };
 
 /* The aliases one of whose names starts with a given component */
@@ -96,6 +101,13 @@ struct resolver {
 struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
     const char **dirs, int ndirs);
 
+/* list.c */
+int list_run(const char *pattern, int vars, const char *tracefs,
+    const char **dirs, int ndirs, FILE *fo);
+
+/* entry.c */
+void entry_rewrite(struct resolver *r);
+
 /* points.c */
 void points_expand(struct resolver *r);
 struct probe *points_add(struct resolver *r, struct node *orig,
@@ -110,6 +122,23 @@ int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);
 /* The BTF type id of a kernel function's FUNC, 0 if BTF has none */
 int kfunc_btfid(const char *name);
+
+/* btf.c */
+struct btf;
+void btf_use_file(const char *path);
+/* The kernel's BTF (or --btf FILE's), read on first use; NULL if none */
+struct btf *btf_kernel(struct resolver *r);
+const char *btf_type_name(int id);
+int btf_find_type(struct resolver *r, const char *spec);
+int btf_task_struct(struct resolver *r);
+int btf_chain(struct resolver *r, struct node *n, int base);
+int btf_pretty(struct resolver *r, struct node *n, int base);
+/* tpbtf.c */
+/* Fills tp's fields with its C arguments from BTF: 1, or 0 where it
+ * has no prototype there (or --compatible wants the tracefs fields) */
+int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
+/* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
+const char *tpbtf_alternatives(const struct tracepoint *tp);
 
 /* uprobe.c */
 int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,

@@ -126,25 +126,75 @@ sym_func(struct resolver *r, const char *name)
 	return i >= 0 ? r->funcs[i] : NULL;
 }
 
+/*
+ * The name an overload of name taking nargs is known by when another
+ * arity took the plain name first (stap overloads functions on their
+ * number of arguments); an identifier, as BTF's function names must be.
+ */
+static const char *
+overload_name(const char *name, int nargs)
+{
+	char buf[300];
+
+	snprintf(buf, sizeof buf, "%s__%d", name, nargs);
+	return arena_strndup(buf, strlen(buf));
+}
+
+/*
+ * Pull the tapset's name taking nargs into the script as the function
+ * as.  A second definition of the same name and arity loses to the
+ * first, in file name order, without a word: stap 4.8 does the same.
+ */
 static struct func *
-func_find(struct resolver *r, const char *name)
+tapset_take(struct resolver *r, const char *name, int nargs, const char *as)
 {
 	struct node *d, *prev = NULL;
-	struct func *f = sym_func(r, name);
 
-	if (f)
-		return f;
 	for (d = tapset_funcs; d; prev = d, d = d->next) {
-		if (strcmp(d->str, name))
+		if (strcmp(d->str, name) || node_count(d->args) != nargs)
 			continue;
 		if (prev)
 			prev->next = d->next;
 		else
 			tapset_funcs = d->next;
 		d->next = NULL;
+		d->str = as;
 		return add_func(r, d, 1);
 	}
 	return NULL;
+}
+
+/* The tapset's first function called name, whatever its arity. */
+static struct func *
+tapset_take_any(struct resolver *r, const char *name)
+{
+	struct node *d;
+
+	for (d = tapset_funcs; d; d = d->next)
+		if (!strcmp(d->str, name))
+			return tapset_take(r, name, node_count(d->args), name);
+	return NULL;
+}
+
+/*
+ * The function a call of name with nargs arguments means: the script's
+ * or the tapset's of that arity, else one of another arity (the caller
+ * reports the mismatch), else NULL.
+ */
+static struct func *
+func_find(struct resolver *r, const char *name, int nargs)
+{
+	struct func *f = sym_func(r, name), *o;
+	const char *as;
+
+	if (f && f->nparams == nargs)
+		return f;
+	as = f ? overload_name(name, nargs) : name;
+	if (f && (o = sym_func(r, as)))
+		return o;
+	if ((o = tapset_take(r, name, nargs, as)))
+		return o;
+	return f ? f : tapset_take_any(r, name);
 }
 
 /* Forget the tapset library, to load it afresh for a second pass. */
@@ -207,6 +257,7 @@ collect(struct resolver *r)
 {
 	struct node *d, *v, *aliases = NULL, **atail = &aliases;
 	struct node **gtail = &r->globals;
+	const char *orig;
 	long i;
 
 	for (d = r->s->decls; d; d = d->next) {
@@ -222,13 +273,22 @@ collect(struct resolver *r)
 					continue;
 				}
 				add_global(r, v);
+				r->gsyms[r->ngsyms - 1]->user = 1;
 			}
 			break;
 		case N_FUNC:
+			orig = d->str;
 			i = hash_get(&r->funcidx, d->str);
+			if (i >= 0 && r->funcs[i]->nparams !=
+			    node_count(d->args)) {
+				/* an overload on the number of arguments */
+				d->str = overload_name(d->str,
+				    node_count(d->args));
+				i = hash_get(&r->funcidx, d->str);
+			}
 			if (i >= 0) {
 				diag_error(d->loc, "duplicate function '%s'",
-				    d->str);
+				    orig);
 				diag_note(r->funcs[i]->decl->loc, "first "
 				    "defined here");
 				break;
@@ -313,7 +373,10 @@ lookup(struct scope *sc, const char *name, struct loc loc)
 			if (!strcmp(sc->fn->params[i]->name, name))
 				return sc->fn->params[i];
 	}
-	if ((s = sym_global(sc->r, name)))
+	/* a tapset function's variable is its own, whatever globals the
+	 * script declares: a library's "n" must not count the user's */
+	if ((s = sym_global(sc->r, name)) &&
+	    !(s->user && sc->fn && sc->fn->tapset))
 		return s;
 	return local(sc, name, loc);
 }
@@ -326,6 +389,7 @@ bind_ident(struct scope *sc, struct node *n)
 
 	n->flags |= s->scope;
 	n->num = s->index;
+	n->ctype = s->ctype;
 	return s;
 }
 
@@ -371,7 +435,8 @@ all_fields(struct scope *sc, struct node *n)
 		struct tpfield *f = &tp->fields[i];
 		struct node *t;
 		const char *conv = f->kind == TF_CHARARR ||
-		    f->kind == TF_DATALOC ? "\"%s\"" : "%#x";
+		    f->kind == TF_DATALOC ? "\"%s\"" :
+		    f->kind == TF_PTR && tp->btfargs ? "%p" : "%#x";
 		size_t k;
 
 		if (!strncmp(f->name, "common_", 7) ||
@@ -394,6 +459,97 @@ all_fields(struct scope *sc, struct node *n)
 	n->flags = F_BUILTIN;
 	n->args = fmt;
 	bind_list(sc, fmt->next);
+}
+
+/* The subscripts' index expressions of a typed chain */
+static void
+bind_steps(struct scope *sc, struct node *n)
+{
+	struct node *c;
+
+	for (c = n->args; c; c = c->next)
+		if (c->kind == N_SUBSCRIPT)
+			bind(sc, c->l);
+}
+
+/*
+ * $p->a[i]... on a context variable with a BTF type: an autocast of
+ * the plain variable, which is read as any other field
+ */
+static void
+typed_target(struct scope *sc, struct node *n, struct tpfield *f)
+{
+	struct node *t = node_new(N_TARGET, n->loc);
+
+	t->str = n->str;
+	t->num = f->offset;
+	t->size = f->size;
+	t->type = T_LONG;
+	t->ctype = f->btfid;
+	n->kind = N_AUTOCAST;
+	n->str = NULL;
+	n->l = t;
+	n->flags &= F_ADDR | F_PRETTY | F_PPRETTY;
+	bind_steps(sc, n);
+	if (n->flags & (F_PRETTY | F_PPRETTY))
+		btf_pretty(sc->r, n, f->btfid);
+	else
+		btf_chain(sc->r, n, f->btfid);
+}
+
+/* @cast(e, "type"[, "kernel"...]) and its steps */
+static void
+bind_cast(struct scope *sc, struct node *n)
+{
+	const char *mod = n->r ? n->r->str : "kernel";
+	int id;
+
+	bind(sc, n->l);
+	bind_steps(sc, n);
+	/* "kernel", or "kernel<linux/sched.h>": the header part names
+	 * where stap would find the type; BTF has them all */
+	if (strncmp(mod, "kernel", 6) || (mod[6] && mod[6] != '<')) {
+		diag_error(n->r ? n->r->loc : n->loc, "@cast module '%s': "
+		    "stap-bpf knows only the kernel's types (BTF)", mod);
+		return;
+	}
+	if (!btf_kernel(sc->r)) {
+		btf_chain(sc->r, n, 0);         /* says why */
+		return;
+	}
+	id = btf_find_type(sc->r, n->str);
+	if (id <= 0) {
+		diag_error(n->loc, "type definition '%s' not found in the "
+		    "kernel's BTF", n->str);
+		return;
+	}
+	n->r = NULL;
+	if (n->flags & (F_PRETTY | F_PPRETTY))
+		btf_pretty(sc->r, n, -id);
+	else
+		btf_chain(sc->r, n, -id);
+}
+
+/* e->a[i]...: a chain on any typed value */
+static void
+bind_autocast(struct scope *sc, struct node *n)
+{
+	bind(sc, n->l);
+	bind_steps(sc, n);
+	if (!n->l->ctype) {
+		struct node *at = n->args ? n->args : n;
+
+		diag_error(at->loc, "'%s%s' on a long with no type: only "
+		    "typed pointers (context variables, @cast, "
+		    "task_current()...) can be dereferenced", !n->args ?
+		    "&" : at->kind == N_MEMBER ? "->" : "[", !n->args ? "" :
+		    at->kind == N_MEMBER ? at->str : "]");
+		return;
+	}
+	if (n->flags & (F_PRETTY | F_PPRETTY))
+		btf_pretty(sc->r, n, n->l->ctype);
+	else
+		btf_chain(sc->r, n, n->l->ctype);
 }
 
 static void
@@ -421,12 +577,20 @@ bind_target(struct scope *sc, struct node *n)
 	if (!f && sc->pr->tp->kfunc) {
 		if (sc->pr->tp->kfunc > 1)
 			diag_error(n->loc, "'%s' at the return of '%s': only "
-			    "$return is available (parameters need @entry, "
-			    "not supported yet)", n->str, sc->pr->tp->name);
+			    "$return is available (a parameter's value at "
+			    "entry is @entry(%s))", n->str, sc->pr->tp->name,
+			    n->str);
 		else
 			diag_error(n->loc, "function '%s' has no parameter "
 			    "'%s' (BTF's first six, integers or pointers)",
 			    sc->pr->tp->name, n->str + 1);
+		return;
+	}
+	if (!f && sc->pr->tp->btfargs) {
+		diag_error(n->loc, "tracepoint '%s:%s' has no argument '%s' "
+		    "(alternatives: %s)", sc->pr->tp->group,
+		    sc->pr->tp->name, n->str + 1,
+		    tpbtf_alternatives(sc->pr->tp));
 		return;
 	}
 	if (!f) {
@@ -451,11 +615,17 @@ bind_target(struct scope *sc, struct node *n)
 		n->type = T_LONG;
 		return;
 	}
+	if (f->btfid && (n->args || (n->flags & (F_ADDR | F_PRETTY |
+	    F_PPRETTY)))) {
+		typed_target(sc, n, f);
+		return;
+	}
 	if (n->args || (n->flags & (F_ADDR | F_PRETTY | F_PPRETTY))) {
 		diag_error(n->loc, "'%s': only plain tracepoint fields and "
 		    "bytes of char arrays are supported so far", n->str);
 		return;
 	}
+	n->ctype = f->btfid;
 	n->num = f->offset;
 	n->size = f->size;
 	if (f->issigned)
@@ -506,8 +676,9 @@ bind_call(struct scope *sc, struct node *n)
 	if (sc->pr && sc->pr->up && uprobe_call(sc->pr, n))
 		return;
 	if (!print_family(n->str))
-		f = func_find(sc->r, n->str);
+		f = func_find(sc->r, n->str, nargs);
 	if (f) {
+		n->str = f->name;
 		if (f->nparams != nargs) {
 			diag_error(n->loc, "function '%s' takes %d argument%s, "
 			    "not %d", n->str, f->nparams, f->nparams == 1 ?
@@ -525,6 +696,7 @@ bind_call(struct scope *sc, struct node *n)
 			else
 				bind(&fs, f->decl->body);
 		}
+		n->ctype = f->ctype;
 		return;
 	}
 	if (print_family(n->str) && (strstr(n->str, "printf") ||
@@ -536,6 +708,8 @@ bind_call(struct scope *sc, struct node *n)
 	}
 	if (intrinsic_known(n->str)) {
 		n->flags |= F_BUILTIN;
+		if (!strcmp(n->str, "task_current") && !nargs)
+			n->ctype = btf_task_struct(sc->r);
 		if (!print_family(n->str) && !intrinsic_find(n->str, nargs))
 			diag_error(n->loc, "wrong number of arguments (%d) to "
 			    "'%s'", nargs, n->str);
@@ -616,10 +790,33 @@ bind(struct scope *sc, struct node *n)
 	case N_TARGET:
 		bind_target(sc, n);
 		return;
+	case N_CAST:
+		bind_cast(sc, n);
+		return;
+	case N_AUTOCAST:
+		bind_autocast(sc, n);
+		return;
 	case N_RETURN:
 		if (!sc->fn)
 			diag_error(n->loc, "'return' outside a function");
-		break;
+		bind(sc, n->l);
+		/* a typed pointer returned keeps its type (autocast) */
+		if (sc->fn && n->l && n->l->ctype && !sc->fn->ctype)
+			sc->fn->ctype = n->l->ctype;
+		return;
+	case N_ASSIGN:
+		bind(sc, n->l);
+		bind(sc, n->r);
+		if (n->op == O_ASSIGN && n->r->ctype) {
+			n->ctype = n->r->ctype;
+			if (n->l->kind == N_IDENT) {
+				struct sym *s = bind_ident(sc, n->l);
+
+				if (!s->ctype)
+					s->ctype = n->r->ctype;
+			}
+		}
+		return;
 	case N_NEXT:
 		/* in a function too: it ends the probe that called it,
 		 * as stap lets it */
@@ -628,12 +825,10 @@ bind(struct scope *sc, struct node *n)
 		diag_error(n->loc, "embedded C code is not supported by "
 		    "stap-bpf");
 		return;
-	case N_CAST: case N_ATVAR: case N_AUTOCAST: case N_ENTRY:
-	case N_ATFN:
+	case N_ATVAR: case N_ENTRY: case N_ATFN:
 		diag_error(n->loc, "'%s' is not supported by stap-bpf yet",
-		    n->kind == N_CAST ? "@cast" : n->kind == N_ATVAR ? "@var" :
-		    n->kind == N_ENTRY ? "@entry" : n->kind == N_ATFN ? n->str :
-		    "a typed dereference");
+		    n->kind == N_ATVAR ? "@var" :
+		    n->kind == N_ENTRY ? "@entry" : n->str);
 		return;
 	case N_DEFINED: {
 		/* @defined(x): 1 if x resolves here, else 0, decided now */
@@ -657,6 +852,8 @@ bind(struct scope *sc, struct node *n)
 	}
 	for (i = 0; i < N_CHILDREN; i++)
 		bind_list(sc, *node_child(n, i));
+	if (n->kind == N_TERNARY)
+		n->ctype = n->then->ctype ? n->then->ctype : n->els->ctype;
 }
 
 void

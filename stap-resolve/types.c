@@ -433,6 +433,16 @@ expr_(struct tctx *t, struct node *n, enum type want)
 		return lvalue(t, n, want, 0);
 	case N_TARGET:
 		return n->type;
+	case N_CAST:
+	case N_AUTOCAST: {
+		struct node *c;
+
+		operand(t, n->l, T_LONG);
+		for (c = n->args; c; c = c->next)
+			if (c->kind == N_SUBSCRIPT)
+				operand(t, c->l, T_LONG);
+		return n->type;
+	}
 	case N_ASSIGN:
 		return assign(t, n);
 	case N_PREINC:

@@ -27,7 +27,7 @@ cflags=${CFLAGS:-$cflags}
 
 # shellcheck disable=SC2086
 $cc $cflags -Ilib $(pkg-config --cflags libbpf libelf) -o "$tmp/botest" \
-    tests/bo/botest.c stap-bpfgen/elf.c stap-bpfgen/btf.c lib/bo.c lib/hash.c \
+    tests/bo/botest.c stap-bpfgen/elf.c stap-bpfgen/btf.c stap-bpfgen/core.c lib/bo.c lib/hash.c \
     lib/arena.c lib/diag.c $(pkg-config --libs libbpf libelf) || exit 1
 
 # The tracepoint needs tracefs; the development VMs leave it unmounted

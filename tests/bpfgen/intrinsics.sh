@@ -14,7 +14,7 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # { "name", nargs, RET, { ARGS } }: an argument of each type
-sed -n 's/^	{ "\([a-z_]*\)", [0-9], T_[A-Z]*, { \(.*\) } },$/\1 \2/p' \
+sed -n 's/^	{ "\([a-z0-9_]*\)", [0-9], T_[A-Z]*, { \(.*\) } },$/\1 \2/p' \
     ../lib/intrinsic.c >"$tmp/rows"
 [ "$(wc -l <"$tmp/rows")" -ge 20 ] || { echo "table not found"; exit 1; }
 while read -r name args; do
@@ -22,12 +22,15 @@ while read -r name args; do
 	    -e 's/T_STRING/"x"/g'))"
 	case $name in
 	exit|error) echo "	if (pid() < 0) $call" ;;
+	print_*) echo "	$call" ;;
+	*register) echo "	println($name(\"rax\"))" ;;
 	*) echo "	println($call)" ;;
 	esac
 done <"$tmp/rows" >"$tmp/calls"
 {
 	echo 'probe begin {'
-	cat "$tmp/calls"
+	# begin runs in user space: no current task there
+	grep -v 'task_current' "$tmp/calls"
 	echo '}'
 	echo 'probe kernel.trace("syscalls:sys_enter_getppid") {'
 	cat "$tmp/calls"

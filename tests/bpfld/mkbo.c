@@ -46,6 +46,9 @@ ins(int code, int dst, int src, int off, int imm)
 #define CALL(fn) ins(BPF_JMP | BPF_CALL, 0, 0, 0, fn)
 #define EXIT ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 #define LD64(d) ins(BPF_LD | BPF_IMM | BPF_DW, d, 0, 0, 0), ins(0, 0, 0, 0, 0)
+/* d = the address of a global-data map's value */
+#define LDVAL(d) ins(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_VALUE, 0, \
+    0), ins(0, 0, 0, 0, 0)
 
 enum { M_CTL, M_GLOBALS, M_SCRATCH, M_EVENTS, M_FMT };
 
@@ -63,8 +66,8 @@ common(struct bo *bo)
 	char buf[256];
 	size_t i;
 
-	bo_map(bo, "stap_ctl", BPF_MAP_TYPE_ARRAY, 4, CTL_SIZE, 1, 0);
-	bo_map(bo, "stap_globals", BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
+	bo_data(bo, "stap_ctl", CTL_SIZE);
+	bo_data(bo, "stap_globals", 8);
 	bo_map(bo, "stap_scratch", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1, 0);
 	bo_map(bo, "stap_events", BPF_MAP_TYPE_RINGBUF, 0, 0, 1 << 16, 0);
 	bo_map(bo, "stap_fmt", BPF_MAP_TYPE_ARRAY, 4, 8, 1,
@@ -125,13 +128,7 @@ count(struct bo *bo)
 {
 	struct bpf_insn tp[] = {
 		/* r6 = &ctl, r7 = &globals */
-		STW(10, -4, 0),
-		LD64(1), MOVX(2, 10), ADDK(2, -4),
-		CALL(BPF_FUNC_map_lookup_elem),
-		JEQK(0, 0, 14), MOVX(6, 0),
-		LD64(1), MOVX(2, 10), ADDK(2, -4),
-		CALL(BPF_FUNC_map_lookup_elem),
-		JEQK(0, 0, 7), MOVX(7, 0),
+		LDVAL(6), LDVAL(7),
 		CALL(BPF_FUNC_get_current_pid_tgid), RSHK(0, 32),
 		LDXDW(1, 6, 24), JNEX(0, 1, 2),
 		MOVK(1, 1), XADD(7, 1, 0),
@@ -139,10 +136,7 @@ count(struct bo *bo)
 	};
 	struct bpf_insn end[] = {
 		/* record {kind 1, id 1, n} */
-		STW(10, -4, 0),
-		LD64(1), MOVX(2, 10), ADDK(2, -4),
-		CALL(BPF_FUNC_map_lookup_elem),
-		JEQK(0, 0, 11),
+		LDVAL(0),
 		LDXDW(1, 0, 0), STXDW(10, 1, -16),
 		STW(10, -24, 1), STW(10, -20, 1),
 		LD64(1), MOVX(2, 10), ADDK(2, -24), MOVK(3, 16), MOVK(4, 0),
@@ -152,14 +146,14 @@ count(struct bo *bo)
 	int i = bo_prog(bo, "probe_1", "tracepoint/syscalls/sys_enter_getppid",
 	    1, tp, NELEM(tp));
 
-	reloc(bo, i, 1, M_CTL);
-	reloc(bo, i, 8, M_GLOBALS);
+	reloc(bo, i, 0, M_CTL);
+	reloc(bo, i, 2, M_GLOBALS);
 	bo_meta(bo, "probe probe_1 tracepoint 0:2:1 "
 	    "\"kernel.trace(\\\"syscalls:sys_enter_getppid\\\")\" "
 	    "tracepoint syscalls:sys_enter_getppid");
 	i = bo_prog(bo, "end_2", NULL, 0, end, NELEM(end));
-	reloc(bo, i, 1, M_GLOBALS);
-	reloc(bo, i, 11, M_EVENTS);
+	reloc(bo, i, 0, M_GLOBALS);
+	reloc(bo, i, 6, M_EVENTS);
 	bo_meta(bo, "probe end_2 end 0:3:7 \"end\" prio 0");
 }
 

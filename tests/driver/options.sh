@@ -15,8 +15,6 @@ refused() {	# message, option...
 	grep -qxF -- "stap-bpf: $m" "$tmp/r.err" ||
 	    fail "$*: stderr: $(cat "$tmp/r.err")"
 }
-refused "option '-l' (listing probe points) is not supported yet" -l 'x'
-refused "option '-L' (listing probe points) is not supported yet" -L 'x'
 refused "option '-k' is not supported" -k
 refused "option '-m' is not supported" -m mod
 refused "option '--dump-functions' is not supported" --dump-functions

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The maps stap-bpfgen always makes must keep their shape: a .bo whose
-# (valid) BTF gives stap_ctl a 255-byte value overran stap-bpfld's
+# stap_ctl a 255-byte value (in its BTF, once; now its section) overran stap-bpfld's
 # stack when it filled stap_ctl (a jump to address 0), and one that
 # makes stap_scratch a stack-trace map left a begin probe's lookups of
 # its frame failing, so its exit() never ran and the loader waited for
@@ -24,11 +24,32 @@ patch() {
 	    die "$n matches\n" if $n != 1;
 	    s/\Q$from\E/$to/;' x.bo >"$3" || exit 1
 }
-patch 64 255 ctl.bo
+# stap_ctl is global data: its value is section .data.stap_ctl, whose
+# header's sh_size says the size; found by name through the section
+# header table and its string table (ELF64, little-endian)
+patchsec() {
+	perl -0777 -pe '
+	    my ($shoff) = unpack("Q<", substr($_, 0x28, 8));
+	    my ($ent, $num, $strx) = unpack("v3", substr($_, 0x3a, 6));
+	    my $sh = sub { $shoff + $_[0] * $ent };
+	    my ($stroff) = unpack("Q<", substr($_, $sh->($strx) + 0x18, 8));
+	    my $n = 0;
+	    for my $i (0 .. $num - 1) {
+		my ($nm) = unpack("V", substr($_, $sh->($i), 4));
+		next if substr($_, $stroff + $nm, 15) ne ".data.stap_ctl\0";
+		my $at = $sh->($i) + 0x20;
+		die "size " . unpack("Q<", substr($_, $at, 8)) . "\n"
+		    if unpack("Q<", substr($_, $at, 8)) != '"$1"';
+		substr($_, $at, 8) = pack("Q<", '"$2"');
+		$n++;
+	    }
+	    die "$n matches\n" if $n != 1;' x.bo >"$3" || exit 1
+}
+patchsec 88 255 ctl.bo
 patch 6 7 scratch.bo
 mark
 expect "stap_ctl of another size" 1 "stap-bpfld: 'ctl.bo': map 'stap_ctl' \
-has max_entries 1, key_size 4, value_size 255; it must have 1, 4 and 64\n" \
+has max_entries 1, key_size 4, value_size 255; it must have 1, 4 and 88\n" \
     timeout 30 "$BIN/stap-bpfld" ctl.bo
 expect "stap_scratch of another type" 1 "stap-bpfld: 'scratch.bo': map \
 'stap_scratch' has type 7, not 6\n" timeout 30 "$BIN/stap-bpfld" scratch.bo

@@ -55,7 +55,9 @@ else
 fi
 [ -s maps ] || fail "no map symbols found"
 while read -r m; do
-	grep -q "^  $m " list || fail "map '$m' not listed"
+	# a global-data map has its section's name (man/stap-bo.5)
+	grep -q "^  $m \|^  \.data\.$m " list ||
+	    fail "map '$m' not listed"
 done <maps
 grep -a '^array ' x.bo | while read -r _ name map _; do
 	grep -q "^  $map .* global $name\[" list ||
