@@ -280,6 +280,39 @@ key() {
 		echo "tool $("$t" --version) $(sum <"$t")"
 	done
 	echo "kernel $(uname -r) $(sum </sys/kernel/btf/vmlinux 2>/dev/null)"
+	probed
+}
+
+# The script's text, for probed
+text() {
+	if [ -n "$efile" ]; then
+		printf '%s\n' "$script"
+	elif [ "$file" = - ]; then
+		cat "$tmp/stdin.stp"
+	else
+		cat "$file"
+	fi
+}
+
+# The files the script's process("PATH") points name, with their sums:
+# a process probe is on offsets in the file, so a rebuilt program
+# needs a new .bo.  (Libraries it names by .library are not followed.)
+probed() {
+	text | grep -o 'process("[^"]*")' | sed 's/^process("\(.*\)")$/\1/' |
+	    sort -u | while IFS= read -r f; do
+		p=$(command -v -- "$f" 2>/dev/null) || p=$f
+		echo "probed $p $(sum <"$p" 2>/dev/null)"
+	done
+	# process.function(...) and process(PID): the target's file
+	if text | grep -q -e 'process *\.' -e 'process *( *[0-9]'; then
+		if [ -n "$pid" ]; then
+			p=$(readlink -f "/proc/$pid/exe" 2>/dev/null)
+		else
+			p=$(command -v -- "${cmd%% *}" 2>/dev/null)
+		fi
+		[ -n "$p" ] && echo "probed $p $(sum <"$p" 2>/dev/null)"
+		echo "target ${cmd:+-c} ${pid:+-x $pid}"
+	fi
 }
 
 # valid ENTRY KEY: the entry is whole and was made for this key: its
@@ -351,7 +384,11 @@ if [ -z "$bo" ]; then
 		exit
 	fi
 	now; t0=$t
-	eval "run 2 \"\$tmp/resolved\" \"\$RESOLVE\" $incopts \"\$tmp/tree\""
+	# the target: what process probes without a path are on
+	tgt=
+	[ -n "$cmd" ] && tgt="-c $(quote "$cmd")"
+	[ -n "$pid" ] && tgt="-x $(quote "$pid")"
+	eval "run 2 \"\$tmp/resolved\" \"\$RESOLVE\" $incopts $tgt \"\$tmp/tree\""
 	elapsed "$t0"
 	say "Pass 2: analyzed script in $e"
 	if [ $pass = 2 ]; then

@@ -152,9 +152,10 @@ uprobe_attach(struct ld *ld, struct kprog *k)
 		addlink(k, l);
 	}
 	if (ld->verbose)
-		fprintf(stderr, "%s: probe '%s': %s on %zu offset%s of %s%s%s%s\n",
-		    argv0, pr->point, kind, pr->noffs, pr->noffs == 1 ? "" :
-		    "s", pr->path, pr->noffs > 1 ? " (uprobe_multi: " : "",
+		fprintf(stderr,
+		    "%s: probe '%s': %s on %zu offset%s of %s%s%s%s\n", argv0,
+		    pr->point, kind, pr->noffs, pr->noffs == 1 ? "" : "s",
+		    pr->path, pr->noffs > 1 ? " (uprobe_multi: " : "",
 		    pr->noffs > 1 ? strerror(multi_err) : "",
 		    pr->noffs > 1 ? ")" : "");
 	return 0;

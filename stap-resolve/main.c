@@ -17,6 +17,9 @@ usage(FILE *f, int status)
 	    "  -I DIR           also load tapset scripts (*.stp) from DIR\n"
 	    "  --tracefs DIR    read tracepoint formats from DIR/events "
 	    "(DIR: a tracefs)\n"
+	    "  -c CMD, -x PID   the target: process probes without a path "
+	    "are on\n"
+	    "                   CMD's executable (found on $PATH) or PID's\n"
 	    "  --btf FILE       kernel types from FILE (a vmlinux or raw BTF), "
 	    "not the\n"
 	    "                   running kernel's /sys/kernel/btf/vmlinux\n"
@@ -346,6 +349,9 @@ main(int argc, char **argv)
 			dirs[ndirs++] = a[2] ? a + 2 : argv[++i];
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
+		} else if ((!strcmp(a, "-c") || !strcmp(a, "-x")) &&
+		    i + 1 < argc) {
+			uprobe_set_target(a[1], argv[++i]);
 		} else if ((!strcmp(a, "--list") ||
 		    !strcmp(a, "--list=vars")) && i + 1 < argc) {
 			vars = a[6] == '=';

@@ -76,6 +76,17 @@ points_add(struct resolver *r, struct node *orig, struct node *pt,
 
 /* ---- tracefs ---- */
 
+static int expand_trace(struct resolver *r, struct node *probe,
+    struct node *pt, struct node *body);
+
+/* A kernel.trace point of another file's making (uprobe.c) */
+int
+points_trace(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body)
+{
+	return expand_trace(r, probe, pt, body);
+}
+
 static const char *
 find_tracefs(void)
 {

@@ -114,6 +114,8 @@ struct probe *points_add(struct resolver *r, struct node *orig,
     struct node *pt, struct node *body, struct tracepoint *tp);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
     const char *name);
+int points_trace(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body);
 
 /* kfunc.c */
 int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
@@ -143,6 +145,9 @@ int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);
 int uprobe_target(struct probe *p, struct node *n);
 int uprobe_call(struct probe *p, struct node *n);
+/* -c CMD ('c') or -x PID ('x'): what process probes without a path
+ * are on */
+void uprobe_set_target(int opt, const char *arg);
 
 /* udwarf.c: needs <elfutils/libdw.h> first */
 #ifdef _LIBDW_H
@@ -151,6 +156,8 @@ struct node *udwarf_var(Dwarf *dw, uint64_t pc, struct node *n,
 int udwarf_parms(Dwarf *dw, uint64_t pc, const char ***names);
 uint64_t udwarf_prologue(Dwarf *dw, uint64_t lowpc, uint64_t highpc);
 #endif
+/* frees what udwarf_var kept */
+void udwarf_end(void);
 
 /* sym.c */
 void tapset_reset(void);

@@ -179,6 +179,32 @@ struct place {
 	struct node *val;       /* the value itself */
 };
 
+/* The CFI of one file at a time, kept: libdw makes it anew per call */
+static Dwarf *cfidw;
+static Dwarf_CFI *cfi;
+
+void
+udwarf_end(void)
+{
+	if (cfi)
+		dwarf_cfi_end(cfi);
+	cfi = NULL;
+	cfidw = NULL;
+}
+
+static Dwarf_CFI *
+cfi_of(Dwarf *dw)
+{
+	if (cfidw != dw) {
+		udwarf_end();
+		cfidw = dw;
+		/* .eh_frame is what gcc always emits; .debug_frame if
+		 * asked (dwarf_getcfi's belongs to dw, not to us) */
+		cfi = dwarf_getcfi_elf(dwarf_getelf(dw));
+	}
+	return cfi ? cfi : dwarf_getcfi(dw);
+}
+
 /* The frame base at pc: the CFA as the CFI gives it (gcc's
  * DW_AT_frame_base is DW_OP_call_frame_cfa), or fb's own register */
 static struct node *
@@ -187,7 +213,7 @@ frame_base(Dwarf *dw, Dwarf_Die *fn, uint64_t pc, struct loc loc)
 	Dwarf_Attribute a;
 	Dwarf_Op *ops;
 	size_t n;
-	Dwarf_CFI *cfi;
+	Dwarf_CFI *cf;
 	Dwarf_Frame *fr = NULL;
 
 	if (!dwarf_attr_integrate(fn, DW_AT_frame_base, &a) ||
@@ -200,12 +226,10 @@ frame_base(Dwarf *dw, Dwarf_Die *fn, uint64_t pc, struct loc loc)
 		return mk_reg(loc, ops[0].atom - DW_OP_reg0);
 	if (ops[0].atom != DW_OP_call_frame_cfa)
 		return NULL;
-	/* .eh_frame is what gcc always emits; .debug_frame if asked */
-	if (!(cfi = dwarf_getcfi_elf(dwarf_getelf(dw))) &&
-	    !(cfi = dwarf_getcfi(dw)))
+	if (!(cf = cfi_of(dw)))
 		return NULL;
 	/* libdw gives the CFA rule as DW_OP_bregx REG OFFSET */
-	if (dwarf_cfi_addrframe(cfi, pc, &fr) != 0 ||
+	if (dwarf_cfi_addrframe(cf, pc, &fr) != 0 ||
 	    dwarf_frame_cfa(fr, &ops, &n) != 0 || n != 1 ||
 	    (ops[0].atom != DW_OP_bregx && (ops[0].atom < DW_OP_breg0 ||
 	    ops[0].atom > DW_OP_breg16))) {
@@ -311,7 +335,8 @@ find_var(Dwarf_Die *scopes, int nscopes, const char *name, Dwarf_Die *var,
 					return 0;
 				}
 			} while (dwarf_siblingof(&c, &c) == 0);
-		if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine)
+		if (tag == DW_TAG_subprogram ||
+		    tag == DW_TAG_inlined_subroutine)
 			break;
 	}
 	return -1;
@@ -375,8 +400,8 @@ members(struct place *pl, Dwarf_Die *ty, int tag, struct node *ms,
 			pl->addr = p;
 			pl->val = NULL;
 		}
-		if ((tag != DW_TAG_structure_type && tag != DW_TAG_union_type) ||
-		    !pl->addr) {
+		if ((tag != DW_TAG_structure_type &&
+		    tag != DW_TAG_union_type) || !pl->addr) {
 			*why = "not a struct, union or pointer to one";
 			return NULL;
 		}

@@ -72,6 +72,9 @@ struct uprobe {
 };
 
 static struct ufile *files;
+static const char *target_exe;  /* -c, -x: its executable, or NULL */
+static const char *target_why;  /* why there is none */
+static int64_t only_pid;        /* process(PID): its probes' guard */
 
 static int
 symcmp(const void *a, const void *b)
@@ -199,6 +202,8 @@ read_marks(struct ufile *uf)
 	}
 }
 
+static void ufile_close_all(void);
+
 /* The file at path (absolute), opened once; NULL with *why set */
 static struct ufile *
 ufile_open(const char *path, const char **why)
@@ -240,6 +245,8 @@ ufile_open(const char *path, const char **why)
 			uf->ph[i].p_type = PT_NULL;
 	read_syms(uf);
 	read_marks(uf);
+	if (!files)
+		atexit(ufile_close_all);
 	uf->next = files;
 	files = uf;
 	return uf;
@@ -248,6 +255,25 @@ bad:
 		elf_end(uf->elf);
 	close(fd);
 	return NULL;
+}
+
+/* At exit, libdw's and libelf's memory back (leak checkers see it) */
+static void
+ufile_close_all(void)
+{
+	struct ufile *uf;
+
+	udwarf_end();
+	for (uf = files; uf; uf = uf->next) {
+		if (uf->dw)
+			dwarf_end(uf->dw);
+		if (uf->elf)
+			elf_end(uf->elf);
+		close(uf->fd);
+		free(uf->syms);
+		free(uf->marks);
+	}
+	files = NULL;
 }
 
 /* The file's DWARF, read on first use; NULL if it has none */
@@ -632,6 +658,23 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 		}
 		cp->cond = g;
 	}
+	if (only_pid) {
+		struct node *g = node_new(N_BINARY, pt->loc), *x;
+
+		g->op = O_EQ;
+		g->l = node_new(N_CALL, pt->loc);
+		g->l->str = "pid";
+		g->r = node_new(N_NUM, pt->loc);
+		g->r->num = only_pid;
+		if (cp->cond) {
+			x = node_new(N_BINARY, pt->loc);
+			x->op = O_LAND;
+			x->l = g;
+			x->r = cp->cond;
+			g = x;
+		}
+		cp->cond = g;
+	}
 	up->uf = uf;
 	up->addr = m->addr;
 	up->ret = ret;
@@ -823,6 +866,109 @@ expand_matches(struct resolver *r, struct node *probe, struct node *pt,
 	return k;
 }
 
+void
+uprobe_set_target(int opt, const char *arg)
+{
+	char buf[PATH_MAX], *rp;
+
+	target_exe = NULL;
+	if (opt == 'x') {
+		char link[64];
+
+		snprintf(link, sizeof link, "/proc/%s/exe", arg);
+		if (!(rp = realpath(link, buf))) {
+			target_why = arena_strndup(arg, strlen(arg));
+			return;
+		}
+		target_exe = arena_strndup(rp, strlen(rp));
+		return;
+	}
+	/* the command's first word, as the shell would find it */
+	{
+		size_t n = strcspn(arg + strspn(arg, " \t"), " \t");
+		char *w = arena_strndup(arg + strspn(arg, " \t"), n);
+
+		if (!(target_exe = find_exe(w)))
+			target_why = w;
+	}
+}
+
+static struct node *
+mk_and(struct loc loc, struct node *a, struct node *b)
+{
+	struct node *x;
+
+	if (!a || !b)
+		return a ? a : b;
+	x = node_new(N_BINARY, loc);
+	x->op = O_LAND;
+	x->l = a;
+	x->r = b;
+	return x;
+}
+
+static struct node *
+mk_test(struct loc loc, const char *f, struct node *r)
+{
+	struct node *g = node_new(N_BINARY, loc);
+
+	g->op = O_EQ;
+	g->l = node_new(N_CALL, loc);
+	g->l->str = f;
+	g->r = r;
+	return g;
+}
+
+/*
+ * process[("PATH")].begin and .end on the scheduler's tracepoints: a
+ * process begins running PATH when it execs it (sched_process_exec,
+ * in the new program's context) and ends when its main thread exits
+ * (sched_process_exit with pid() == tid()).  Processes are told by
+ * execname(), the kernel's comm: the file's base name, 15 bytes of
+ * it; without a path (and no -c or -x target) every process.
+ */
+static int
+begin_end(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body, const char *path, int end)
+{
+	struct node *np = node_copy(pt), *k, *t, *g = NULL;
+
+	np->next = NULL;
+	k = node_new(N_COMP, pt->loc);
+	k->str = "kernel";
+	t = node_new(N_COMP, pt->loc);
+	t->str = "trace";
+	t->l = node_new(N_STR, pt->loc);
+	t->l->type = T_STRING;
+	t->l->str = end ? "sched:sched_process_exit" :
+	    "sched:sched_process_exec";
+	k->next = t;
+	np->args = k;
+	if (path) {
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 :
+		    path;
+		struct node *s = node_new(N_STR, pt->loc);
+
+		s->str = arena_strndup(base, strlen(base) > 15 ? 15 :
+		    strlen(base));
+		g = mk_test(pt->loc, "execname", s);
+	}
+	if (only_pid) {
+		struct node *nn = node_new(N_NUM, pt->loc);
+
+		nn->num = only_pid;
+		g = mk_and(pt->loc, g, mk_test(pt->loc, "pid", nn));
+	}
+	if (end) {
+		struct node *c = node_new(N_CALL, pt->loc);
+
+		c->str = "tid";
+		g = mk_and(pt->loc, g, mk_test(pt->loc, "pid", c));
+	}
+	np->cond = mk_and(pt->loc, g, np->cond);
+	return points_trace(r, probe, np, body);
+}
+
 int
 uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body)
@@ -830,11 +976,57 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 	struct node *c0 = pt->args, *c = c0->next, *name, *tail;
 	struct ufile *exe, *uf;
 	struct match *v = NULL, one;
-	const char *path, *why = "", *what = NULL, *kind;
+	const char *path = NULL, *why = "", *what = NULL, *kind;
 	size_t n = 0;
 	int ret = 0, k, hint = 0;
 
-	if (!c0->l || c0->l->kind != N_STR) {
+	if (c && !c->l && !c->next && (!strcmp(c->str, "begin") ||
+	    !strcmp(c->str, "end")) && (!c0->l || c0->l->kind == N_STR)) {
+		only_pid = 0;
+		if (c0->l && !(path = find_exe(c0->l->str))) {
+			diag_error(c0->l->loc, "cannot find executable '%s'",
+			    c0->l->str);
+			return -1;
+		}
+		return begin_end(r, probe, pt, body, c0->l ? path :
+		    target_exe, c->str[0] == 'e');
+	}
+
+	if (!c0->l && target_exe) {
+		/* process.function(...): the -c or -x target's */
+		c0->l = node_new(N_STR, c0->loc);
+		c0->l->type = T_STRING;
+		c0->l->str = target_exe;
+	}
+	if (!c0->l) {
+		if (target_why)
+			diag_error(c0->loc, "cannot find the executable of "
+			    "the target '%s' for '%s'", target_why,
+			    point_text(pt));
+		else
+			diag_error(c0->loc, "probe point '%s' needs a path, "
+			    "or a target (-c or -x) whose executable it is",
+			    point_text(pt));
+		return -1;
+	}
+	only_pid = 0;
+	if (c0->l->kind == N_NUM) {
+		/* process(PID): that process's executable, guarded */
+		char link[64], buf[PATH_MAX], *rp;
+
+		snprintf(link, sizeof link, "/proc/%lld/exe",
+		    (long long)c0->l->num);
+		if (c0->l->num <= 0 || !(rp = realpath(link, buf))) {
+			diag_error(c0->l->loc, "cannot find the executable of "
+			    "process %lld", (long long)c0->l->num);
+			return -1;
+		}
+		only_pid = c0->l->num;
+		c0->l->kind = N_STR;
+		c0->l->type = T_STRING;
+		c0->l->str = arena_strndup(rp, strlen(rp));
+	}
+	if (c0->l->kind != N_STR) {
 		diag_error(c0->loc, "probe point '%s' is not supported by "
 		    "stap-bpf yet (process needs a path)", point_text(pt));
 		return -1;
@@ -1211,7 +1403,8 @@ ret_type(struct uprobe *up, int *size, int *sgn)
 
 	*size = 8;
 	*sgn = 1;
-	if (!ufile_dwarf(up->uf) || !(cup = dwarf_addrdie(up->uf->dw, up->addr, &cu)) ||
+	if (!ufile_dwarf(up->uf) ||
+	    !(cup = dwarf_addrdie(up->uf->dw, up->addr, &cu)) ||
 	    dwarf_child(cup, &child) != 0)
 		return;
 	do {
@@ -1373,8 +1566,8 @@ uprobe_target(struct probe *p, struct node *n)
 				return -1;
 			}
 			if (!(x = sdt_arg(up, s, len, n->loc))) {
-				diag_error(n->loc, "cannot read argument %ld of "
-				    "mark '%s': operand '%.*s'", k,
+				diag_error(n->loc, "cannot read argument %ld "
+				    "of mark '%s': operand '%.*s'", k,
 				    up->mark->name, (int)len, s);
 				return -1;
 			}
