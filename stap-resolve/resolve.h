@@ -111,8 +111,9 @@ int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
 int kfunc_btfid(const char *name);
 
 /* tpbtf.c */
-/* Fills tp's fields with its C arguments from BTF: 1, or 0 where it
- * has no prototype there (or --compatible wants the tracefs fields) */
+/* Replaces tp's fields (its format file's) with its C arguments from
+ * BTF: 1, or 0 where it has no prototype there (or --compatible wants
+ * the format's fields) */
 int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
 /* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
 const char *tpbtf_alternatives(const struct tracepoint *tp);
