@@ -274,6 +274,7 @@ tpbtf_fields(struct resolver *r, struct tracepoint *tp)
 	pa = btf_params(t);
 	n = btf_vlen(t);
 	tp->btfargs = 1;
+	free(tp->fields);       /* the format's: a vgrow vector */
 	tp->fields = NULL;
 	tp->nfields = 0;
 	for (i = 1; i < n; i++) {
