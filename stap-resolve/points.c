@@ -223,8 +223,6 @@ tp_read_fields(struct resolver *r, struct tracepoint *tp)
 	size_t cap = 0;
 
 	tp->nfields = 0;
-	if (tpbtf_fields(r, tp))
-		return;
 	snprintf(path, sizeof path, "%s/%s/%s/format", r->tracefs, tp->group,
 	    tp->name);
 	if (!(f = fopen(path, "r")))
@@ -269,6 +267,8 @@ tp_read_fields(struct resolver *r, struct tracepoint *tp)
 		tp->fields[tp->nfields++] = fl;
 	}
 	fclose(f);
+	/* the C arguments, where BTF has them, replace the fields */
+	tpbtf_fields(r, tp);
 }
 
 struct tpfield *

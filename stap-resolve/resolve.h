@@ -134,8 +134,9 @@ int btf_task_struct(struct resolver *r);
 int btf_chain(struct resolver *r, struct node *n, int base);
 int btf_pretty(struct resolver *r, struct node *n, int base);
 /* tpbtf.c */
-/* Fills tp's fields with its C arguments from BTF: 1, or 0 where it
- * has no prototype there (or --compatible wants the tracefs fields) */
+/* Replaces tp's fields (its format file's) with its C arguments from
+ * BTF: 1, or 0 where it has no prototype there (or --compatible wants
+ * the format's fields) */
 int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
 /* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
 const char *tpbtf_alternatives(const struct tracepoint *tp);

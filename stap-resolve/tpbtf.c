@@ -3,10 +3,13 @@
  * kernel can hand to BPF has the typedef btf_trace_NAME in vmlinux's
  * BTF: a pointer to a function prototype whose first parameter is the
  * probe's private data (void *), the rest the tracepoint's arguments
- * (TP_PROTO).  As stap does since 4.2, those arguments are the probe's
- * context variables ($prev, $next of sched:sched_switch), in place of
- * the fields of the tracefs record; a BPF program attached as tp_btf
- * or raw_tp sees them as an array of u64, argument i at 8 * i.  Events
+ * (TP_PROTO), unnamed; the names are those of the same prototype in
+ * __probestub_NAME (6.7 and later) or in the event class's
+ * __bpf_trace_CLASS.  As stap does since 4.2, those arguments are the
+ * probe's context variables ($prev, $next of sched:sched_switch), in
+ * place of the fields of the tracefs record; a BPF program attached as
+ * tp_btf or raw_tp sees them as an array of u64, argument i at 8 * i.
+ * Events
  * without such a typedef (the syscalls:* events, built at boot from
  * the syscall table) keep their record's fields, and so does
  * --compatible=4.1 or older, as stap's BPF runtime then did.
@@ -27,9 +30,17 @@ static struct {
 	struct hash proto;      /* NAME -> type id of btf_trace_NAME */
 	struct hash stub;       /* NAME -> FUNC __probestub_NAME */
 	struct hash cls;        /* CLASS -> FUNC __bpf_trace_CLASS */
+	struct hash raw;        /* CLASS -> STRUCT trace_event_raw_CLASS */
 	unsigned *clsv;         /* the __bpf_trace_ FUNCs */
 	size_t nclsv, capclsv;
 } tb;
+
+static void
+index1(struct hash *h, const char *name, unsigned id)
+{
+	if (*name && hash_get(h, name) < 0)
+		hash_add(h, name, (long)id);
+}
 
 /* One pass over the types, not a name lookup a tracepoint: a
  * wildcard's hundreds of probes would scan 100,000 types each */
@@ -48,16 +59,17 @@ load(struct resolver *r)
 		const struct btf_type *t = btf__type_by_id(tb.btf, i);
 		const char *s = btf__name_by_offset(tb.btf, t->name_off);
 
-		if (!s || s[0] != (btf_is_typedef(t) ? 'b' : '_') ||
-		    (!btf_is_typedef(t) && !btf_is_func(t)))
+		if (!s || !*s)
 			continue;
-		if (btf_is_typedef(t) && !strncmp(s, "btf_trace_", 10) &&
-		    s[10])
-			hash_add(&tb.proto, s + 10, (long)i);
+		if (btf_is_typedef(t) && !strncmp(s, "btf_trace_", 10))
+			index1(&tb.proto, s + 10, i);
+		else if (btf_is_struct(t) &&
+		    !strncmp(s, "trace_event_raw_", 16))
+			index1(&tb.raw, s + 16, i);
 		else if (btf_is_func(t) && !strncmp(s, "__probestub_", 12))
-			hash_add(&tb.stub, s + 12, (long)i);
+			index1(&tb.stub, s + 12, i);
 		else if (btf_is_func(t) && !strncmp(s, "__bpf_trace_", 12)) {
-			hash_add(&tb.cls, s + 12, (long)i);
+			index1(&tb.cls, s + 12, i);
 			tb.clsv = vgrow(tb.clsv, &tb.capclsv, tb.nclsv + 1,
 			    sizeof *tb.clsv);
 			tb.clsv[tb.nclsv++] = i;
@@ -94,28 +106,70 @@ sametypes(const struct btf_type *a, const struct btf_type *b)
 }
 
 /*
- * The prototype naming the parameters of tracepoint name, whose
- * btf_trace_ typedef has them unnamed: its __probestub_NAME (6.7 and
- * later have one an event), else the __bpf_trace_ function of its
- * event class, which is NAME for most events; else (an event of
- * another class, on older kernels) the one class function with the
- * same parameter types.  NULL if none or several.
+ * Whether the record of event class cls (struct trace_event_raw_CLASS:
+ * the common fields as one member, then the event's) has the fields
+ * of tp's format file, by name
+ */
+static int
+sameformat(long cls, const struct tracepoint *tp)
+{
+	const struct btf_type *t;
+	const struct btf_member *m;
+	const char *s, *cname;
+	long id;
+	int i = 0, j, n;
+
+	cname = btf__name_by_offset(tb.btf, btf__type_by_id(tb.btf,
+	    (unsigned)cls)->name_off) + 12;
+	if ((id = hash_get(&tb.raw, cname)) < 0)
+		return 0;
+	t = btf__type_by_id(tb.btf, (unsigned)id);
+	m = btf_members(t);
+	n = btf_vlen(t);
+	for (j = 1; j < n; j++) {
+		s = btf__name_by_offset(tb.btf, m[j].name_off);
+		if (!strcmp(s, "__data"))       /* where strings go */
+			continue;
+		if (!strncmp(s, "__data_loc_", 11))
+			s += 11;
+		while (i < tp->nfields &&
+		    !strncmp(tp->fields[i].name, "common_", 7))
+			i++;
+		if (i == tp->nfields || strcmp(tp->fields[i++].name, s))
+			return 0;
+	}
+	while (i < tp->nfields && !strncmp(tp->fields[i].name, "common_", 7))
+		i++;
+	return i == tp->nfields;
+}
+
+/*
+ * The prototype naming the parameters of tracepoint tp, whose
+ * btf_trace_ typedef (anon) has them unnamed: its __probestub_NAME
+ * (6.7 and later have one an event), else the __bpf_trace_ function
+ * of its event class, which is NAME for most events; else (an event
+ * of another class, on older kernels) the class function with the
+ * same parameter types, and among several, the one whose record has
+ * the fields of tp's format file.  NULL if none or still several.
  */
 static const struct btf_type *
-namedproto(const char *name, const struct btf_type *anon)
+namedproto(const struct tracepoint *tp, const struct btf_type *anon)
 {
 	const struct btf_type *t, *found = NULL;
 	size_t i;
 
-	if ((t = funcproto(hash_get(&tb.stub, name))) && sametypes(t, anon))
+	if ((t = funcproto(hash_get(&tb.stub, tp->name))) &&
+	    sametypes(t, anon))
 		return t;
-	if ((t = funcproto(hash_get(&tb.cls, name))) && sametypes(t, anon))
+	if ((t = funcproto(hash_get(&tb.cls, tp->name))) &&
+	    sametypes(t, anon))
 		return t;
 	for (i = 0; i < tb.nclsv; i++) {
-		if (!(t = funcproto(tb.clsv[i])) || !sametypes(t, anon))
+		if (!(t = funcproto(tb.clsv[i])) || !sametypes(t, anon) ||
+		    !sameformat(tb.clsv[i], tp))
 			continue;
 		if (found && found != t)
-			return NULL;
+			return NULL;    /* two classes fit */
 		found = t;
 	}
 	return found;
@@ -204,18 +258,24 @@ tpbtf_fields(struct resolver *r, struct tracepoint *tp)
 	t = t ? btf__type_by_id(tb.btf, t->type) : NULL;
 	t = t && btf_is_ptr(t) ? btf__type_by_id(tb.btf, t->type) : NULL;
 	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1 ||
-	    !(t = namedproto(tp->name, t)))
+	    !(t = namedproto(tp, t)))
 		return 0;
 	pa = btf_params(t);
 	n = btf_vlen(t);
 	tp->btfargs = 1;
+	free(tp->fields);       /* the format's: a vgrow vector */
+	tp->fields = NULL;
+	tp->nfields = 0;
 	for (i = 1; i < n; i++) {
 		struct tpfield f = { 0 };
 		const char *name = btf__name_by_offset(tb.btf, pa[i].name_off);
 
-		/* a struct by value has no place of 8 bytes: stap cannot
-		 * use it either; a prototype of many has no names */
-		if (!name || !*name || !argtype(pa[i].type, &f))
+		/* a struct by value may take more than its 8 bytes: where
+		 * the ones after it are is not sure, so they are left out
+		 * with it */
+		if (!argtype(pa[i].type, &f))
+			break;
+		if (!name || !*name)
 			continue;
 		f.name = name;
 		f.offset = 8 * (int)(i - 1);
