@@ -1290,6 +1290,19 @@ to_stack(struct prog *p, int n)
 		    !sg[j].first_store;
 		uf[j] = (int)j;
 	}
+	/* a segment's stores may be read by a later one that does not
+	 * store first (one statement cut by the lines of a function it
+	 * inlines: a string literal stored before a call, copied into a
+	 * record after it).  Without the flow graph: no segment moves
+	 * while any later one of its slot reads before it writes */
+	for (k = 0; k < n; k++)
+		cur[k] = 0;
+	for (j = nsg; j-- > 0;) {
+		if (cur[sg[j].k])
+			sg[j].bad = 1;
+		if (!sg[j].first_store)
+			cur[sg[j].k] = 1;
+	}
 	for (j = 0; j < npair; j++) {
 		int a = pair[2 * j], b = pair[2 * j + 1];
 
