@@ -98,6 +98,39 @@ asm_alui(struct prog *p, int op, int dst, int32_t imm)
 	insn(p, BPF_ALU64 | op | BPF_K, dst, 0, 0, imm);
 }
 
+/*
+ * dst = dst / src or dst % src (op BPF_DIV or BPF_MOD) on int64_t, as
+ * C has them, from unsigned division: the signed forms (off 1) are
+ * cpu v4, which kernels before 6.6 refuse.  The magnitudes are divided
+ * and the result takes the quotient's sign (the operands' signs
+ * differ) or the remainder's (the dividend's); INT64_MIN / -1 is
+ * INT64_MIN, as the signed instruction gives.  src, t1 and t2 are
+ * clobbered; src must not be 0.
+ */
+void
+asm_sdiv(struct prog *p, int op, int dst, int src, int t1, int t2)
+{
+	/* t1: all ones where the result is negative */
+	asm_mov(p, t1, dst);
+	if (op == BPF_DIV)
+		asm_alu(p, BPF_XOR, t1, src);
+	asm_alui(p, BPF_ARSH, t1, 63);
+	/* |dst|, |src|: (x ^ s) - s with s = x >> 63, which for % is t1 */
+	if (op == BPF_DIV) {
+		asm_mov(p, t2, dst);
+		asm_alui(p, BPF_ARSH, t2, 63);
+	}
+	asm_alu(p, BPF_XOR, dst, op == BPF_DIV ? t2 : t1);
+	asm_alu(p, BPF_SUB, dst, op == BPF_DIV ? t2 : t1);
+	asm_mov(p, t2, src);
+	asm_alui(p, BPF_ARSH, t2, 63);
+	asm_alu(p, BPF_XOR, src, t2);
+	asm_alu(p, BPF_SUB, src, t2);
+	asm_alu(p, op, dst, src);
+	asm_alu(p, BPF_XOR, dst, t1);
+	asm_alu(p, BPF_SUB, dst, t1);
+}
+
 void
 asm_mov(struct prog *p, int dst, int src)
 {

@@ -36,10 +36,9 @@ arith(struct gen *g, struct node *n, enum op op, int l, int r)
 		asm_bind(p, ok);
 		gen_load(g, BPF_REG_1, l);
 		gen_load(g, BPF_REG_2, r);
-		/* signed (off 1): stap's / and % are C's on int64_t */
-		asm_emit(p, (struct bpf_insn){ .code = BPF_ALU64 |
-		    (op == O_DIV ? BPF_DIV : BPF_MOD) | BPF_X,
-		    .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2, .off = 1 });
+		/* stap's / and % are C's on int64_t */
+		asm_sdiv(p, op == O_DIV ? BPF_DIV : BPF_MOD, BPF_REG_1,
+		    BPF_REG_2, BPF_REG_3, BPF_REG_4);
 		break;
 	default:
 		bug("arith %d", op);

@@ -126,6 +126,7 @@ void asm_escape(struct prog *p, int off, int size);
 void asm_ja(struct prog *p, int label);
 void asm_alu(struct prog *p, int op, int dst, int src);
 void asm_alui(struct prog *p, int op, int dst, int32_t imm);
+void asm_sdiv(struct prog *p, int op, int dst, int src, int t1, int t2);
 void asm_mov(struct prog *p, int dst, int src);
 void asm_movi(struct prog *p, int dst, int32_t imm);
 void asm_ld64(struct prog *p, int dst, int64_t v);

@@ -353,8 +353,7 @@ sort_number(struct gen *g, struct sortctx *sc, int reg, int rec)
 	asm_ldx(p, BPF_DW, BPF_REG_3, rec, (int16_t)sc->off);
 	asm_jmp(p, BPF_JEQ, BPF_REG_3, -1, 0, zero);
 	asm_ldx(p, BPF_DW, reg, rec, (int16_t)(sc->off + 8));
-	asm_emit(p, (struct bpf_insn){ .code = BPF_ALU64 | BPF_DIV | BPF_X,
-	    .dst_reg = reg, .src_reg = BPF_REG_3, .off = 1 });
+	asm_sdiv(p, BPF_DIV, reg, BPF_REG_3, BPF_REG_4, BPF_REG_5);
 	asm_ja(p, done);
 	asm_bind(p, zero);
 	asm_movi(p, reg, 0);

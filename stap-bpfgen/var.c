@@ -397,9 +397,8 @@ var_stat_get(struct gen *g, struct node *n)
 		gen_load(g, BPF_REG_2, slot + (n->str[2] == 'i' ? 16 : 24));
 	} else if (!strcmp(n->str, "@avg")) {
 		gen_load(g, BPF_REG_2, slot + 8);
-		asm_emit(p, (struct bpf_insn){ .code = BPF_ALU64 | BPF_DIV |
-		    BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_1,
-		    .off = 1 });
+		asm_sdiv(p, BPF_DIV, BPF_REG_2, BPF_REG_1, BPF_REG_3,
+		    BPF_REG_4);
 	} else {
 		fatal("%s is not supported by stap-bpf yet", n->str);
 	}

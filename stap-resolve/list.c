@@ -491,6 +491,7 @@ start(struct resolver *r, struct script *s, const char *tracefs,
 	r->tracefs = tracefs;
 	r->s = s;
 	r->maxmapentries = facts_define(&s->facts, "MAXMAPENTRIES", 2048);
+	r->listing = 1;
 	tapset_load(r, dirs, ndirs);
 }
 

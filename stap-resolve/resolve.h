@@ -95,6 +95,7 @@ struct resolver {
 	size_t nprobes, capprobes;
 	const char *tracefs;    /* .../events directory, or NULL */
 	long maxmapentries;
+	int listing;            /* --list: keep every alias local (list.c) */
 };
 
 /* main.c */

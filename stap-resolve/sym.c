@@ -958,7 +958,8 @@ sym_resolve(struct resolver *r)
 
 	collect(r);
 	points_expand(r);
-	for (i = 0; i < r->nprobes; i++)
+	/* a listing shows the locals an alias offers, read or not */
+	for (i = 0; i < r->nprobes && !r->listing; i++)
 		dead_locals(r, r->probes[i]);
 	for (i = 0; i < r->nprobes; i++) {
 		struct scope sc = { r, NULL, r->probes[i] };
