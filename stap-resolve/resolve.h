@@ -142,6 +142,14 @@ int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
 /* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
 const char *tpbtf_alternatives(const struct tracepoint *tp);
 
+/* mk.c */
+struct node *mk_long(enum nodekind kind, struct loc loc);
+struct node *mk_num(struct loc loc, int64_t v);
+struct node *mk_call(struct loc loc, const char *f, struct node *arg);
+struct node *mk_bin(struct loc loc, enum op op, struct node *l,
+    struct node *r);
+struct node *mk_reg(struct loc loc, const char *f, const char *reg);
+
 /* uprobe.c */
 int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);

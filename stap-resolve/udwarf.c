@@ -28,57 +28,13 @@ static const char *const dwregs[] = {
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip",
 };
 
+/* u_register() of DWARF register dwreg, NULL for one it has no name */
 static struct node *
-mk(enum nodekind kind, struct loc loc)
+dw_reg(struct loc loc, unsigned dwreg)
 {
-	struct node *n = node_new(kind, loc);
-
-	n->type = T_LONG;
-	return n;
-}
-
-static struct node *
-mk_num(struct loc loc, int64_t v)
-{
-	struct node *n = mk(N_NUM, loc);
-
-	n->num = v;
-	return n;
-}
-
-static struct node *
-mk_call(struct loc loc, const char *f, struct node *arg)
-{
-	struct node *n = mk(N_CALL, loc);
-
-	n->str = f;
-	n->flags = F_BUILTIN;
-	n->args = arg;
-	return n;
-}
-
-static struct node *
-mk_bin(struct loc loc, enum op op, struct node *l, struct node *r)
-{
-	struct node *n = mk(N_BINARY, loc);
-
-	n->op = op;
-	n->l = l;
-	n->r = r;
-	return n;
-}
-
-static struct node *
-mk_reg(struct loc loc, unsigned dwreg)
-{
-	struct node *s;
-
 	if (dwreg >= NELEM(dwregs))
 		return NULL;
-	s = node_new(N_STR, loc);
-	s->type = T_STRING;
-	s->str = dwregs[dwreg];
-	return mk_call(loc, "u_register", s);
+	return mk_reg(loc, "u_register", dwregs[dwreg]);
 }
 
 static const char *
@@ -220,10 +176,10 @@ frame_base(Dwarf *dw, Dwarf_Die *fn, uint64_t pc, struct loc loc)
 	    dwarf_getlocation_addr(&a, pc, &ops, &n, 1) != 1 || n != 1)
 		return NULL;
 	if (ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg16)
-		return mk_bin(loc, O_PLUS, mk_reg(loc, ops[0].atom -
+		return mk_bin(loc, O_PLUS, dw_reg(loc, ops[0].atom -
 		    DW_OP_breg0), mk_num(loc, (int64_t)ops[0].number));
 	if (ops[0].atom >= DW_OP_reg0 && ops[0].atom <= DW_OP_reg16)
-		return mk_reg(loc, ops[0].atom - DW_OP_reg0);
+		return dw_reg(loc, ops[0].atom - DW_OP_reg0);
 	if (ops[0].atom != DW_OP_call_frame_cfa)
 		return NULL;
 	if (!(cf = cfi_of(dw)))
@@ -240,7 +196,7 @@ frame_base(Dwarf *dw, Dwarf_Die *fn, uint64_t pc, struct loc loc)
 		int bx = ops[0].atom == DW_OP_bregx;
 		unsigned reg = bx ? (unsigned)ops[0].number :
 		    (unsigned)(ops[0].atom - DW_OP_breg0);
-		struct node *r = mk_reg(loc, reg), *x;
+		struct node *r = dw_reg(loc, reg), *x;
 
 		x = r ? mk_bin(loc, O_PLUS, r, mk_num(loc, (int64_t)(bx ?
 		    ops[0].number2 : ops[0].number))) : NULL;
@@ -263,14 +219,14 @@ place_of(Dwarf *dw, Dwarf_Die *fn, uint64_t pc, Dwarf_Op *ops, size_t n,
 	}
 	at = ops[0].atom;
 	if (n == 1 && at >= DW_OP_reg0 && at <= DW_OP_reg16) {
-		pl->val = mk_reg(loc, at - DW_OP_reg0);
+		pl->val = dw_reg(loc, at - DW_OP_reg0);
 		return 0;
 	}
-	if (n == 1 && at == DW_OP_regx && (pl->val = mk_reg(loc,
+	if (n == 1 && at == DW_OP_regx && (pl->val = dw_reg(loc,
 	    (unsigned)ops[0].number)))
 		return 0;
 	if (n == 1 && at >= DW_OP_breg0 && at <= DW_OP_breg16) {
-		pl->addr = mk_bin(loc, O_PLUS, mk_reg(loc, at - DW_OP_breg0),
+		pl->addr = mk_bin(loc, O_PLUS, dw_reg(loc, at - DW_OP_breg0),
 		    mk_num(loc, (int64_t)ops[0].number));
 		return 0;
 	}
@@ -296,7 +252,7 @@ place_of(Dwarf *dw, Dwarf_Die *fn, uint64_t pc, Dwarf_Op *ops, size_t n,
 			return 0;
 		}
 		if (at >= DW_OP_breg0 && at <= DW_OP_breg16) {
-			pl->val = mk_bin(loc, O_PLUS, mk_reg(loc, at -
+			pl->val = mk_bin(loc, O_PLUS, dw_reg(loc, at -
 			    DW_OP_breg0), mk_num(loc, (int64_t)ops[0].number));
 			return 0;
 		}

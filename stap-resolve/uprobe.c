@@ -1120,56 +1120,6 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 
 /* ---- context ---- */
 
-static struct node *
-mk(enum nodekind kind, struct loc loc)
-{
-	struct node *n = node_new(kind, loc);
-
-	n->type = T_LONG;
-	return n;
-}
-
-static struct node *
-mk_num(struct loc loc, int64_t v)
-{
-	struct node *n = mk(N_NUM, loc);
-
-	n->num = v;
-	return n;
-}
-
-static struct node *
-mk_call(struct loc loc, const char *f, struct node *arg)
-{
-	struct node *n = mk(N_CALL, loc);
-
-	n->str = f;
-	n->flags = F_BUILTIN;
-	n->args = arg;
-	return n;
-}
-
-static struct node *
-mk_reg(struct loc loc, const char *f, const char *reg)
-{
-	struct node *s = node_new(N_STR, loc);
-
-	s->type = T_STRING;
-	s->str = reg;
-	return mk_call(loc, f, s);
-}
-
-static struct node *
-mk_bin(struct loc loc, enum op op, struct node *l, struct node *r)
-{
-	struct node *n = mk(N_BINARY, loc);
-
-	n->op = op;
-	n->l = l;
-	n->r = r;
-	return n;
-}
-
 /* Keep the low size bytes of x, sign-extended or not */
 static struct node *
 narrow(struct loc loc, struct node *x, int size, int sgn)
