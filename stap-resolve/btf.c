@@ -145,6 +145,46 @@ btf_type_name(int id)
 }
 
 /*
+ * A context variable's size, sign and kind through typedefs and
+ * qualifiers, into f, from the kernel's BTF (a kernel function's
+ * parameter in a register, a tracepoint's argument in a u64); a
+ * pointer roots a typed chain (f->btfid).  0 for what a u64 does not
+ * hold whole (structs by value, floats).
+ */
+int
+btf_scalar(int id, struct tpfield *f)
+{
+	const struct btf_type *t = bt.btf ? type(id) : NULL;
+	int depth;
+
+	for (depth = 0; t && depth < 32; depth++) {
+		if (btf_is_mod(t) || btf_is_typedef(t)) {
+			t = type((int)t->type);
+			continue;
+		}
+		if (btf_is_ptr(t)) {
+			f->size = 8;
+			f->kind = TF_PTR;
+			f->btfid = id;
+			return 1;
+		}
+		if (btf_is_int(t)) {
+			f->size = (int)t->size;
+			f->issigned = !!(btf_int_encoding(t) & BTF_INT_SIGNED);
+			return t->size <= 8;
+		}
+		if (btf_is_enum(t) || btf_is_enum64(t)) {
+			f->size = (int)t->size;
+			/* BTF marks a signed enum since 6.0 */
+			f->issigned = !!btf_kflag(t);
+			return t->size <= 8;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/*
  * The type @cast names: "task_struct", "struct task_struct", "union
  * x", a typedef name, with an optional trailing '*' (a pointer to
  * that); as stap, a bare name is a struct, union or typedef

@@ -180,41 +180,6 @@ kfunc_btfid(const char *name)
 }
 
 /*
- * A scalar's size and sign through typedefs and qualifiers, into f;
- * 0 for what a register does not hold (structs by value, floats)
- */
-static int
-scalar(int id, struct tpfield *f)
-{
-	const struct btf_type *t = btf__type_by_id(kf.btf, (unsigned)id);
-	int depth;
-
-	for (depth = 0; t && depth < 32; depth++) {
-		if (btf_is_mod(t) || btf_is_typedef(t)) {
-			t = btf__type_by_id(kf.btf, t->type);
-			continue;
-		}
-		if (btf_is_ptr(t)) {
-			f->size = 8;
-			f->kind = TF_PTR;
-			f->btfid = id;  /* it roots a typed chain */
-			return 1;
-		}
-		if (btf_is_int(t)) {
-			f->size = (int)t->size;
-			f->issigned = !!(btf_int_encoding(t) & BTF_INT_SIGNED);
-			return t->size <= 8;
-		}
-		if (btf_is_enum(t) || btf_is_enum64(t)) {
-			f->size = (int)t->size;
-			return 1;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-/*
  * The context variables of function name, as fields of its pt_regs:
  * the first six parameters in the x86-64 calling convention's
  * registers (di, si, dx, cx, r8, r9), or on return $return in ax.
@@ -243,7 +208,7 @@ fields(const char *name, int ret)
 
 		f->name = "return";
 		f->offset = 80;
-		if (proto->type && scalar((int)proto->type, f))
+		if (proto->type && btf_scalar((int)proto->type, f))
 			tp->nfields = 1;
 		return tp;
 	}
@@ -254,7 +219,7 @@ fields(const char *name, int ret)
 
 		f->name = btf__name_by_offset(kf.btf, pa[i].name_off);
 		f->offset = regoff[i];
-		if (f->name && *f->name && scalar((int)pa[i].type, f))
+		if (f->name && *f->name && btf_scalar((int)pa[i].type, f))
 			tp->nfields++;
 	}
 	return tp;

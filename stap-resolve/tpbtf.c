@@ -191,42 +191,6 @@ before_4_2(const char *v)
 }
 
 /*
- * An argument's size, sign and kind through typedefs and qualifiers,
- * into f; 0 for what a u64 slot does not hold whole (structs, floats)
- */
-static int
-argtype(unsigned id, struct tpfield *f)
-{
-	const struct btf_type *t = btf__type_by_id(tb.btf, id);
-	int depth;
-
-	for (depth = 0; t && depth < 32; depth++) {
-		if (btf_is_mod(t) || btf_is_typedef(t)) {
-			t = btf__type_by_id(tb.btf, t->type);
-			continue;
-		}
-		if (btf_is_ptr(t)) {
-			f->size = 8;
-			f->kind = TF_PTR;
-			return 1;
-		}
-		if (btf_is_int(t)) {
-			f->size = (int)t->size;
-			f->issigned = !!(btf_int_encoding(t) & BTF_INT_SIGNED);
-			return t->size <= 8;
-		}
-		if (btf_is_enum(t) || btf_is_enum64(t)) {
-			f->size = (int)t->size;
-			/* BTF marks a signed enum since 6.0 */
-			f->issigned = !!btf_kflag(t);
-			return t->size <= 8;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-/*
  * Whether the tracepoints are this kernel's: the BTF read is the
  * running kernel's, and --tracefs DIR may hold another's formats
  */
@@ -273,7 +237,7 @@ tpbtf_fields(struct resolver *r, struct tracepoint *tp)
 		/* a struct by value may take more than its 8 bytes: where
 		 * the ones after it are is not sure, so they are left out
 		 * with it */
-		if (!argtype(pa[i].type, &f))
+		if (!btf_scalar((int)pa[i].type, &f))
 			break;
 		if (!name || !*name)
 			continue;
