@@ -78,15 +78,6 @@ kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr)
 		    BPF_TRACE_KPROBE_MULTI);
 }
 
-static void
-addlink(struct kprog *k, struct bpf_link *l)
-{
-	k->links = realloc(k->links, (k->nlinks + 1) * sizeof *k->links);
-	if (!k->links)
-		fatal("out of memory");
-	k->links[k->nlinks++] = l;
-}
-
 int
 kprobe_attach(struct ld *ld, struct kprog *k)
 {
@@ -135,7 +126,7 @@ kprobe_attach(struct ld *ld, struct kprog *k)
 			    errtext(e));
 			return -1;
 		}
-		addlink(k, l);
+		load_addlink(k, l);
 	}
 	if (ld->verbose)
 		fprintf(stderr, "%s: probe '%s': %s on %zu function%s%s%s%s\n",

@@ -560,6 +560,17 @@ load_ticks(struct ld *ld)
 	return missed;
 }
 
+/* One more of a probe's links (a kprobe's function, a uprobe's place,
+ * a perf probe's CPU), destroyed with the others at the detach */
+void
+load_addlink(struct kprog *k, struct bpf_link *l)
+{
+	k->links = realloc(k->links, (k->nlinks + 1) * sizeof *k->links);
+	if (!k->links)
+		fatal("out of memory");
+	k->links[k->nlinks++] = l;
+}
+
 void
 load_detach(struct ld *ld)
 {

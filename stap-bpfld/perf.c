@@ -49,11 +49,10 @@ online(int *cpus, int max)
 static void
 addlink(struct kprog *k, struct bpf_link *l, int fd)
 {
-	k->links = realloc(k->links, (k->nlinks + 1) * sizeof *k->links);
+	load_addlink(k, l);
 	k->evfds = realloc(k->evfds, (k->nevfds + 1) * sizeof *k->evfds);
-	if (!k->links || !k->evfds)
+	if (!k->evfds)
 		fatal("out of memory");
-	k->links[k->nlinks++] = l;
 	k->evfds[k->nevfds++] = fd;
 }
 

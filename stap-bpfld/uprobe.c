@@ -102,15 +102,6 @@ uprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr)
 		    (enum bpf_attach_type)UPROBE_MULTI);
 }
 
-static void
-addlink(struct kprog *k, struct bpf_link *l)
-{
-	k->links = realloc(k->links, (k->nlinks + 1) * sizeof *k->links);
-	if (!k->links)
-		fatal("out of memory");
-	k->links[k->nlinks++] = l;
-}
-
 int
 uprobe_attach(struct ld *ld, struct kprog *k)
 {
@@ -149,7 +140,7 @@ uprobe_attach(struct ld *ld, struct kprog *k)
 			    kind, pr->path, pr->offs[i], strerror(e));
 			return -1;
 		}
-		addlink(k, l);
+		load_addlink(k, l);
 	}
 	if (ld->verbose)
 		fprintf(stderr,
