@@ -154,6 +154,7 @@ uint64_t udwarf_prologue(Dwarf *dw, uint64_t lowpc, uint64_t highpc);
 
 /* sym.c */
 void tapset_reset(void);
+void tapset_uncache(void);
 void tapset_load(struct resolver *r, const char **dirs, int ndirs);
 void sym_resolve(struct resolver *r);
 void sym_check_foreach(struct resolver *r);

@@ -197,6 +197,15 @@ func_find(struct resolver *r, const char *name, int nargs)
 	return f ? f : tapset_take_any(r, name);
 }
 
+/*
+ * The tapset library as parsed, never handed out: each pass takes
+ * copies, as it takes declarations off its lists and the resolution
+ * writes into them.  stap-resolve's trial pass (display_globals) and
+ * the real one so parse the tapset once, not twice.
+ */
+static struct node *cache_funcs, *cache_globals, *cache_aliases;
+static int cached;
+
 /* Forget the tapset library, to load it afresh for a second pass. */
 void
 tapset_reset(void)
@@ -204,11 +213,33 @@ tapset_reset(void)
 	tapset_funcs = tapset_globals = NULL;
 }
 
-/* Parse every *.stp of the tapset directories, in name order. */
+/* Forget the parsed tapset too: the next load reads the files again. */
 void
-tapset_load(struct resolver *r, const char **dirs, int ndirs)
+tapset_uncache(void)
+{
+	cache_funcs = cache_globals = cache_aliases = NULL;
+	cached = 0;
+}
+
+/* Copies of the declarations of list, in order, put at the end of *to */
+static void
+copy_onto(struct node **to, const struct node *list)
+{
+	while (*to)
+		to = &(*to)->next;
+	for (; list; list = list->next) {
+		*to = node_copy((struct node *)list);
+		to = &(*to)->next;
+	}
+}
+
+/* Parse every *.stp of the tapset directories, in name order. */
+static void
+parse_all(struct resolver *r, const char **dirs, int ndirs)
 {
 	struct facts f = r->s->facts;
+	struct node **ft = &cache_funcs, **gt = &cache_globals;
+	struct node **at = &cache_aliases;
 	int k;
 
 	f.guru = 1;             /* tapsets may hold embedded code */
@@ -236,12 +267,16 @@ tapset_load(struct resolver *r, const char **dirs, int ndirs)
 				for (d = t->decls; d; d = next) {
 					next = d->next;
 					d->next = NULL;
-					if (d->kind == N_FUNC)
-						append(&tapset_funcs, d);
-					else if (d->kind == N_GLOBAL)
-						append(&tapset_globals, d);
-					else if (d->kind == N_ALIAS)
-						append(&r->aliases, d);
+					if (d->kind == N_FUNC) {
+						*ft = d;
+						ft = &d->next;
+					} else if (d->kind == N_GLOBAL) {
+						*gt = d;
+						gt = &d->next;
+					} else if (d->kind == N_ALIAS) {
+						*at = d;
+						at = &d->next;
+					}
 				}
 			}
 			free(e[i]);
@@ -249,6 +284,18 @@ tapset_load(struct resolver *r, const char **dirs, int ndirs)
 		if (n >= 0)
 			free(e);
 	}
+}
+
+/* The tapset library's declarations, for this pass, parsed once a run */
+void
+tapset_load(struct resolver *r, const char **dirs, int ndirs)
+{
+	if (!cached)
+		parse_all(r, dirs, ndirs);
+	cached = 1;
+	copy_onto(&tapset_funcs, cache_funcs);
+	copy_onto(&tapset_globals, cache_globals);
+	copy_onto(&r->aliases, cache_aliases);
 }
 
 /* The script's own globals, functions and aliases. */
