@@ -77,7 +77,7 @@ sym_global(struct resolver *r, const char *name)
 			prev->next = g->next;
 		else
 			tapset_globals = g->next;
-		g->next = NULL;
+		g = node_copy(g);       /* off the parse's own tree */
 		append(&r->globals, g);
 		for (v = g->args; v; v = v->next)
 			add_global(r, v);
@@ -157,7 +157,7 @@ tapset_take(struct resolver *r, const char *name, int nargs, const char *as)
 			prev->next = d->next;
 		else
 			tapset_funcs = d->next;
-		d->next = NULL;
+		d = node_copy(d);       /* off the parse's own tree */
 		d->str = as;
 		return add_func(r, d, 1);
 	}
@@ -201,7 +201,10 @@ func_find(struct resolver *r, const char *name, int nargs)
  * The tapset library as parsed, never handed out: each pass takes
  * copies, as it takes declarations off its lists and the resolution
  * writes into them.  stap-resolve's trial pass (display_globals) and
- * the real one so parse the tapset once, not twice.
+ * the real one so parse the tapset once, not twice.  A pass's lists are
+ * of shallow copies: a function or global it takes is copied whole
+ * then (tapset_take, sym_global), an alias's body and points each time
+ * a probe uses it (points.c); most are never taken.
  */
 static struct node *cache_funcs, *cache_globals, *cache_aliases;
 static int cached;
@@ -221,14 +224,19 @@ tapset_uncache(void)
 	cached = 0;
 }
 
-/* Copies of the declarations of list, in order, put at the end of *to */
+/*
+ * Copies of the top nodes of list's declarations, in order, put at the
+ * end of *to; their children are still the parse's own.
+ */
 static void
 copy_onto(struct node **to, const struct node *list)
 {
 	while (*to)
 		to = &(*to)->next;
 	for (; list; list = list->next) {
-		*to = node_copy((struct node *)list);
+		*to = arena_alloc(sizeof **to);
+		**to = *list;
+		(*to)->next = NULL;
 		to = &(*to)->next;
 	}
 }
