@@ -207,16 +207,18 @@ expr_atomic_add(struct gen *g, struct node *n)
 		v = gen_tmp(g, 8);
 		gen_store(g, v, BPF_REG_1);
 	}
-	if (k >= 0)
-		var_elem(g, g->gmap[id->num], k, 8, n->loc);
+	if (k >= 0) {
+		var_elem_add(g, g->gmap[id->num], k, v, (int32_t)c, n->loc);
+		return 1;
+	}
 	if (v >= 0)
 		gen_load(g, BPF_REG_1, v);
 	else
 		asm_movi(p, BPF_REG_1, (int32_t)c);
 	/* a scalar is at its offset from r8 itself */
 	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
-	    .dst_reg = k < 0 ? BPF_REG_8 : BPF_REG_0, .src_reg = BPF_REG_1,
-	    .off = (int16_t)(k < 0 ? g->goff[id->num] : 0), .imm = BPF_ADD });
+	    .dst_reg = BPF_REG_8, .src_reg = BPF_REG_1,
+	    .off = (int16_t)g->goff[id->num], .imm = BPF_ADD });
 	return 1;
 }
 

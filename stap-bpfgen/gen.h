@@ -315,6 +315,8 @@ void var_write_var_k(struct gen *g, struct node *n, int vslot, int kslot);
 void var_write_var(struct gen *g, struct node *n, int vslot);
 int var_lvalue_key(struct gen *g, struct node *n);
 void var_elem(struct gen *g, int map, int kslot, int size, struct loc loc);
+void var_elem_add(struct gen *g, int map, int kslot, int v, int32_t c,
+    struct loc loc);
 void var_stat_add(struct gen *g, struct node *lv, int vslot);
 int var_stat_get(struct gen *g, struct node *n);
 int var_record_begin(struct gen *g, int size, int kind, int id);

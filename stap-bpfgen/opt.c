@@ -968,11 +968,72 @@ allocate(struct prog *p, struct live *lv)
 
 /* ---- after allocation ---- */
 
+/*
+ * The next instruction after j that does something, or p->nir.
+ * Labels are passed over: what matters is the path out of j.
+ */
+static size_t
+next_real(const struct prog *p, size_t j)
+{
+	for (j++; j < p->nir; j++)
+		if (p->ir[j].kind != IK_LABEL && p->ir[j].kind != IK_LINE &&
+		    p->ir[j].kind != IK_NOP && p->ir[j].kind != IK_ESCAPE)
+			break;
+	return j;
+}
+
+/* i sets register r without reading it: a constant or a map address */
+static int
+sets_fresh(const struct ir *i, int r)
+{
+	if (i->kind == IK_LD64 || i->kind == IK_LDMAP ||
+	    i->kind == IK_LDFUNC)
+		return i->dst == r;
+	return i->kind == IK_INSN && i->code == (BPF_ALU64 | BPF_MOV |
+	    BPF_K) && i->dst == r;
+}
+
+/*
+ * rA = rB; *(rN + off) = rA; rA set afresh: the copy was only for the
+ * store, which stores rB itself (a helper's result stored as a map
+ * key, for one).
+ */
+static void
+store_copies(struct prog *p)
+{
+	size_t j, s, n;
+
+	for (j = 0; j < p->nir; j++) {
+		struct ir *m = &p->ir[j], *st;
+
+		if (m->kind != IK_INSN || m->code != (BPF_ALU64 | BPF_MOV |
+		    BPF_X) || m->dst == m->src)
+			continue;
+		s = next_real(p, j);
+		if (s >= p->nir)
+			continue;
+		st = &p->ir[s];
+		if (st->kind != IK_INSN || BPF_CLASS(st->code) != BPF_STX ||
+		    BPF_MODE(st->code) != BPF_MEM || st->src != m->dst ||
+		    st->dst == m->dst)
+			continue;
+		/* nothing but the store between: no jump lands on it */
+		if (s != j + 1)
+			continue;
+		n = next_real(p, s);
+		if (n >= p->nir || !sets_fresh(&p->ir[n], m->dst))
+			continue;
+		st->src = m->src;
+		m->kind = IK_NOP;
+	}
+}
+
 static void
 tidy(struct prog *p)
 {
 	size_t j, k;
 
+	store_copies(p);
 	for (j = 0; j < p->nir; j++) {
 		struct ir *i = &p->ir[j];
 

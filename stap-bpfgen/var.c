@@ -240,6 +240,50 @@ var_elem(struct gen *g, int map, int kslot, int size, struct loc loc)
 	asm_bind(p, found);
 }
 
+/*
+ * map[key at kslot] += the value in slot v, or c if v is -1, atomically.
+ * A missing element goes in holding the addend itself, only if no
+ * other CPU has made it meanwhile (BPF_NOEXIST): a fresh key costs one
+ * lookup and the update, not a second lookup.  If the update fails,
+ * another CPU won (the lookup finds its element and the add goes
+ * there, nothing lost) or the map is full (stap's error).
+ */
+void
+var_elem_add(struct gen *g, int map, int kslot, int v, int32_t c,
+    struct loc loc)
+{
+	struct prog *p = g->p;
+	int found = asm_label(p), done = asm_label(p), slot = v;
+
+	var_lookup(g, map, kslot);
+	asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
+	if (slot < 0) {
+		slot = gen_tmp(g, 8);
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)slot, c);
+	}
+	asm_ldmap(p, BPF_REG_1, map);
+	asm_escape(p, kslot, (int)gen_map_key(map));
+	asm_mov(p, BPF_REG_2, BPF_REG_9);
+	asm_alui(p, BPF_ADD, BPF_REG_2, kslot);
+	asm_escape(p, slot, 8);
+	asm_mov(p, BPF_REG_3, BPF_REG_9);
+	asm_alui(p, BPF_ADD, BPF_REG_3, slot);
+	asm_movi(p, BPF_REG_4, BPF_NOEXIST);
+	asm_call(p, BPF_FUNC_map_update_elem);
+	asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, done);
+	var_lookup(g, map, kslot);
+	asm_jmp(p, BPF_JNE, BPF_REG_0, -1, 0, found);
+	gen_throw(g, loc, overflow_msg(g, map), -1);
+	asm_bind(p, found);
+	if (v >= 0)
+		gen_load(g, BPF_REG_1, v);
+	else
+		asm_movi(p, BPF_REG_1, c);
+	asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC | BPF_DW,
+	    .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1, .imm = BPF_ADD });
+	asm_bind(p, done);
+}
+
 /* Buckets of histogram h, an @hist_log or @hist_linear node: stap's */
 int
 hist_buckets(const struct node *h)

@@ -488,6 +488,7 @@ start(struct resolver *r, struct script *s, const char *tracefs,
 {
 	memset(r, 0, sizeof *r);
 	tapset_reset();
+	tapset_uncache();
 	r->tracefs = tracefs;
 	r->s = s;
 	r->maxmapentries = facts_define(&s->facts, "MAXMAPENTRIES", 2048);

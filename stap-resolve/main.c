@@ -276,6 +276,7 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 
 	memset(&r, 0, sizeof r);
 	tapset_reset();
+	tapset_uncache();
 	r.tracefs = tracefs;
 	r.s = tree_read(fi, input);
 	if (strcmp(r.s->stage, "parsed"))

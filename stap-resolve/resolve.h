@@ -172,6 +172,7 @@ void udwarf_end(void);
 
 /* sym.c */
 void tapset_reset(void);
+void tapset_uncache(void);
 void tapset_load(struct resolver *r, const char **dirs, int ndirs);
 void sym_resolve(struct resolver *r);
 void sym_check_foreach(struct resolver *r);

@@ -94,7 +94,7 @@ sym_global(struct resolver *r, const char *name)
 			prev->next = g->next;
 		else
 			tapset_globals = g->next;
-		g->next = NULL;
+		g = node_copy(g);       /* off the parse's own tree */
 		use_file(g->loc.file);
 		append(&r->globals, g);
 		for (v = g->args; v; v = v->next)
@@ -203,7 +203,7 @@ tapset_take(struct resolver *r, const char *name, int nargs, const char *as)
 			prev->next = d->next;
 		else
 			tapset_funcs = d->next;
-		d->next = NULL;
+		d = node_copy(d);       /* off the parse's own tree */
 		d->str = as;
 		use_file(d->loc.file);
 		return add_func(r, d, 1);
@@ -244,6 +244,19 @@ func_find(struct resolver *r, const char *name, int nargs)
 	return f ? f : tapset_take_any(r, name);
 }
 
+/*
+ * The tapset library as parsed, never handed out: each pass takes
+ * copies, as it takes declarations off its lists and the resolution
+ * writes into them.  stap-resolve's trial pass (display_globals) and
+ * the real one so parse the tapset once, not twice.  A pass's lists are
+ * of shallow copies: a function or global it takes is copied whole
+ * then (tapset_take, sym_global), an alias's body and points each time
+ * a probe uses it (points.c); most are never taken.
+ */
+static struct node *cache_funcs, *cache_globals, *cache_aliases;
+static struct node *cache_probes;
+static int cached;
+
 /* Forget the tapset library, to load it afresh for a second pass. */
 void
 tapset_reset(void)
@@ -253,11 +266,38 @@ tapset_reset(void)
 		memset(usedfiles, 0, capused);
 }
 
-/* Parse every *.stp of the tapset directories, in name order. */
+/* Forget the parsed tapset too: the next load reads the files again. */
 void
-tapset_load(struct resolver *r, const char **dirs, int ndirs)
+tapset_uncache(void)
+{
+	cache_funcs = cache_globals = cache_aliases = cache_probes = NULL;
+	cached = 0;
+}
+
+/*
+ * Copies of the top nodes of list's declarations, in order, put at the
+ * end of *to; their children are still the parse's own.
+ */
+static void
+copy_onto(struct node **to, const struct node *list)
+{
+	while (*to)
+		to = &(*to)->next;
+	for (; list; list = list->next) {
+		*to = arena_alloc(sizeof **to);
+		**to = *list;
+		(*to)->next = NULL;
+		to = &(*to)->next;
+	}
+}
+
+/* Parse every *.stp of the tapset directories, in name order. */
+static void
+parse_all(struct resolver *r, const char **dirs, int ndirs)
 {
 	struct facts f = r->s->facts;
+	struct node **ft = &cache_funcs, **gt = &cache_globals;
+	struct node **at = &cache_aliases, **pt = &cache_probes;
 	int k;
 
 	f.guru = 1;             /* tapsets may hold embedded code */
@@ -285,14 +325,19 @@ tapset_load(struct resolver *r, const char **dirs, int ndirs)
 				for (d = t->decls; d; d = next) {
 					next = d->next;
 					d->next = NULL;
-					if (d->kind == N_FUNC)
-						append(&tapset_funcs, d);
-					else if (d->kind == N_GLOBAL)
-						append(&tapset_globals, d);
-					else if (d->kind == N_ALIAS)
-						append(&r->aliases, d);
-					else if (d->kind == N_PROBE)
-						append(&tapset_probes, d);
+					if (d->kind == N_FUNC) {
+						*ft = d;
+						ft = &d->next;
+					} else if (d->kind == N_GLOBAL) {
+						*gt = d;
+						gt = &d->next;
+					} else if (d->kind == N_ALIAS) {
+						*at = d;
+						at = &d->next;
+					} else if (d->kind == N_PROBE) {
+						*pt = d;
+						pt = &d->next;
+					}
 				}
 			}
 			free(e[i]);
@@ -300,6 +345,19 @@ tapset_load(struct resolver *r, const char **dirs, int ndirs)
 		if (n >= 0)
 			free(e);
 	}
+}
+
+/* The tapset library's declarations, for this pass, parsed once a run */
+void
+tapset_load(struct resolver *r, const char **dirs, int ndirs)
+{
+	if (!cached)
+		parse_all(r, dirs, ndirs);
+	cached = 1;
+	copy_onto(&tapset_funcs, cache_funcs);
+	copy_onto(&tapset_globals, cache_globals);
+	copy_onto(&r->aliases, cache_aliases);
+	copy_onto(&tapset_probes, cache_probes);
 }
 
 /* The script's own globals, functions and aliases. */
@@ -928,7 +986,7 @@ tapset_probes_add(struct resolver *r)
 				continue;
 			}
 			*pp = d->next;
-			d->next = NULL;
+			d = node_copy(d);       /* off the parse's own tree */
 			added = 1;
 			n0 = r->nprobes;
 			for (pt = d->points; pt; pt = pt->next) {
