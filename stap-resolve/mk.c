@@ -55,3 +55,34 @@ mk_reg(struct loc loc, const char *f, const char *reg)
 	s->str = reg;
 	return mk_call(loc, f, s);
 }
+
+/* The low size bytes of x, sign-extended or not */
+struct node *
+mk_narrow(struct loc loc, struct node *x, int size, int sgn)
+{
+	int sh = 64 - 8 * size;
+
+	if (size >= 8)
+		return x;
+	if (!sgn)
+		return mk_bin(loc, O_AND, x, mk_num(loc,
+		    (int64_t)((1ull << (8 * size)) - 1)));
+	return mk_bin(loc, O_SHR, mk_bin(loc, O_SHL, x, mk_num(loc, sh)),
+	    mk_num(loc, sh));
+}
+
+/* The size bytes of user memory at addr, sign-extended or not; a
+ * fault is the reader's runtime error */
+struct node *
+mk_uread(struct loc loc, struct node *addr, int size, int sgn)
+{
+	const char *f;
+
+	switch (size) {
+	case 1: f = sgn ? "user_int8_error" : "user_uint8_error"; break;
+	case 2: f = sgn ? "user_int16_error" : "user_uint16_error"; break;
+	case 4: f = sgn ? "user_int32_error" : "user_uint32_error"; break;
+	default: f = sgn ? "user_int64_error" : "user_uint64_error"; break;
+	}
+	return mk_call(loc, f, addr);
+}

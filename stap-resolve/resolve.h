@@ -150,6 +150,9 @@ struct node *mk_call(struct loc loc, const char *f, struct node *arg);
 struct node *mk_bin(struct loc loc, enum op op, struct node *l,
     struct node *r);
 struct node *mk_reg(struct loc loc, const char *f, const char *reg);
+struct node *mk_narrow(struct loc loc, struct node *x, int size, int sgn);
+struct node *mk_uread(struct loc loc, struct node *addr, int size,
+    int sgn);
 
 /* uprobe.c */
 int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,

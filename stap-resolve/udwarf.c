@@ -37,32 +37,6 @@ dw_reg(struct loc loc, unsigned dwreg)
 	return mk_reg(loc, "u_register", dwregs[dwreg]);
 }
 
-static const char *
-reader(int size, int sgn)
-{
-	switch (size) {
-	case 1: return sgn ? "user_int8_error" : "user_uint8_error";
-	case 2: return sgn ? "user_int16_error" : "user_uint16_error";
-	case 4: return sgn ? "user_int32_error" : "user_uint32_error";
-	default: return sgn ? "user_int64_error" : "user_uint64_error";
-	}
-}
-
-/* The low size bytes of x, sign-extended or not */
-static struct node *
-narrow(struct loc loc, struct node *x, int size, int sgn)
-{
-	int sh = 64 - 8 * size;
-
-	if (size >= 8)
-		return x;
-	if (!sgn)
-		return mk_bin(loc, O_AND, x, mk_num(loc,
-		    (int64_t)((1ull << (8 * size)) - 1)));
-	return mk_bin(loc, O_SHR, mk_bin(loc, O_SHL, x, mk_num(loc, sh)),
-	    mk_num(loc, sh));
-}
-
 /* A type without typedefs and qualifiers */
 static int
 strip(Dwarf_Die *ty)
@@ -326,8 +300,8 @@ value_of(struct place *pl, Dwarf_Die *ty, int tag, struct loc loc,
 		return NULL;
 	}
 	if (pl->val)
-		return narrow(loc, pl->val, size, sgn);
-	return mk_call(loc, reader(size, sgn), pl->addr);
+		return mk_narrow(loc, pl->val, size, sgn);
+	return mk_uread(loc, pl->addr, size, sgn);
 }
 
 /* Follow the ->member chain ms of a target from pl, typed ty */

@@ -1120,32 +1120,6 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 
 /* ---- context ---- */
 
-/* Keep the low size bytes of x, sign-extended or not */
-static struct node *
-narrow(struct loc loc, struct node *x, int size, int sgn)
-{
-	int sh = 64 - 8 * size;
-
-	if (size >= 8)
-		return x;
-	if (!sgn)
-		return mk_bin(loc, O_AND, x, mk_num(loc,
-		    (int64_t)((1ull << (8 * size)) - 1)));
-	return mk_bin(loc, O_SHR, mk_bin(loc, O_SHL, x, mk_num(loc, sh)),
-	    mk_num(loc, sh));
-}
-
-static const char *
-mem_reader(int size, int sgn)
-{
-	switch (size) {
-	case 1: return sgn ? "user_int8_error" : "user_uint8_error";
-	case 2: return sgn ? "user_int16_error" : "user_uint16_error";
-	case 4: return sgn ? "user_int32_error" : "user_uint32_error";
-	default: return sgn ? "user_int64_error" : "user_uint64_error";
-	}
-}
-
 /* %reg as a 64-bit read, or NULL */
 static struct node *
 reg64(struct loc loc, const char *s, size_t len, int *width)
@@ -1221,7 +1195,7 @@ sdt_arg(struct uprobe *up, const char *spec, size_t len, struct loc loc)
 	if (op < end && *op == '%') {
 		if (!(x = reg64(loc, op, (size_t)(end - op), &width)))
 			return NULL;
-		return narrow(loc, x, size < width ? size : width, sgn);
+		return mk_narrow(loc, x, size < width ? size : width, sgn);
 	}
 	if (op < end && *op == '$') {
 		char buf[32];
@@ -1260,7 +1234,7 @@ sdt_arg(struct uprobe *up, const char *spec, size_t len, struct loc loc)
 			/* at the hit the ip is the mark's address */
 			addr = mk_bin(loc, O_PLUS, mk_call(loc, "uaddr", NULL),
 			    mk_num(loc, (int64_t)(a - up->addr) + disp));
-			return mk_call(loc, mem_reader(size, sgn), addr);
+			return mk_uread(loc, addr, size, sgn);
 		}
 	}
 	{
@@ -1294,7 +1268,7 @@ sdt_arg(struct uprobe *up, const char *spec, size_t len, struct loc loc)
 	}
 	if (disp)
 		addr = mk_bin(loc, O_PLUS, addr, mk_num(loc, disp));
-	return mk_call(loc, mem_reader(size, sgn), addr);
+	return mk_uread(loc, addr, size, sgn);
 }
 
 /* The k-th (from 1) argument spec of a mark: start and length */
@@ -1484,7 +1458,7 @@ uprobe_target(struct probe *p, struct node *n)
 			return -1;
 		}
 		ret_type(up, &size, &sgn);
-		become(n, narrow(n->loc, mk_reg(n->loc, "u_register", "rax"),
+		become(n, mk_narrow(n->loc, mk_reg(n->loc, "u_register", "rax"),
 		    size, sgn));
 		return 0;
 	}
