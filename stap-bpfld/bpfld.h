@@ -168,6 +168,7 @@ void perf_free(struct kprog *k);
 int load_open(struct ld *ld);
 int load_load(struct ld *ld);
 int load_attach(struct ld *ld);
+int load_trial_prog(int at, const char *name);
 void load_addlink(struct kprog *k, struct bpf_link *l);
 void load_detach(struct ld *ld);
 /* Stop the timer and perf events and count what they ran: the periods

@@ -42,21 +42,14 @@ errtext(int err)
 static int
 multi_works(const char *sym, int ret)
 {
-	struct bpf_insn insn[2];
-	LIBBPF_OPTS(bpf_prog_load_opts, po,
-	    .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
 	int pfd, lfd;
 
 	if (multi_err >= 0)
 		return multi_err == 0;
-	memset(insn, 0, sizeof insn);
-	insn[0].code = BPF_ALU64 | BPF_MOV | BPF_K;     /* r0 = 0 */
-	insn[1].code = BPF_JMP | BPF_EXIT;
-	pfd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "stap_kmulti", "GPL", insn,
-	    2, &po);
+	pfd = load_trial_prog(BPF_TRACE_KPROBE_MULTI, "stap_kmulti");
 	if (pfd < 0) {
-		multi_err = errno ? errno : EINVAL;
+		multi_err = errno;
 		return 0;
 	}
 	lo.kprobe_multi.syms = &sym;

@@ -560,6 +560,28 @@ load_ticks(struct ld *ld)
 	return missed;
 }
 
+/*
+ * A program that does nothing, of type kprobe, expecting attach type
+ * at: what a trial of a link kind (kprobe_multi, uprobe_multi) loads.
+ * Its fd, or -1 with errno set
+ */
+int
+load_trial_prog(int at, const char *name)
+{
+	struct bpf_insn insn[2];
+	LIBBPF_OPTS(bpf_prog_load_opts, po,
+	    .expected_attach_type = (enum bpf_attach_type)at);
+	int fd;
+
+	memset(insn, 0, sizeof insn);
+	insn[0].code = BPF_ALU64 | BPF_MOV | BPF_K;     /* r0 = 0 */
+	insn[1].code = BPF_JMP | BPF_EXIT;
+	fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, name, "GPL", insn, 2, &po);
+	if (fd < 0 && !errno)
+		errno = EINVAL;
+	return fd;
+}
+
 /* One more of a probe's links (a kprobe's function, a uprobe's place,
  * a perf probe's CPU), destroyed with the others at the detach */
 void

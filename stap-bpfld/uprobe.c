@@ -70,20 +70,13 @@ multi_link(int pfd, const struct meta_probe *pr, size_t n)
 static int
 multi_works(const struct meta_probe *pr)
 {
-	struct bpf_insn insn[2];
-	LIBBPF_OPTS(bpf_prog_load_opts, po,
-	    .expected_attach_type = (enum bpf_attach_type)UPROBE_MULTI);
 	int pfd, lfd;
 
 	if (multi_err >= 0)
 		return multi_err == 0;
-	memset(insn, 0, sizeof insn);
-	insn[0].code = BPF_ALU64 | BPF_MOV | BPF_K;     /* r0 = 0 */
-	insn[1].code = BPF_JMP | BPF_EXIT;
-	pfd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "stap_umulti", "GPL", insn,
-	    2, &po);
+	pfd = load_trial_prog(UPROBE_MULTI, "stap_umulti");
 	if (pfd < 0) {
-		multi_err = errno ? errno : EINVAL;
+		multi_err = errno;
 		return 0;
 	}
 	lfd = multi_link(pfd, pr, 1);

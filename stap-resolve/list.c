@@ -464,23 +464,6 @@ synthetic(struct facts *f, struct cand *c, size_t nc)
 	return parse_script(f, file, NULL, NULL, 0);
 }
 
-static void
-free_tables(struct resolver *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->nprobes; i++)
-		free(r->probes[i]->locals);
-	for (i = 0; i < r->nfuncs; i++)
-		free(r->funcs[i]->locals);
-	for (i = 0; i < r->naliassets; i++)
-		free(r->aliassets[i].v);
-	free(r->aliassets);
-	free(r->probes);
-	free(r->funcs);
-	free(r->gsyms);
-}
-
 /* A fresh resolver over s, the tapset loaded */
 static void
 start(struct resolver *r, struct script *s, const char *tracefs,
@@ -547,7 +530,7 @@ list_run(const char *pattern, int vars, const char *tracefs,
 			if (used[i])
 				c[k++] = c[i];
 		nc = k;
-		free_tables(&r);
+		resolver_free(&r);
 		nerrors = nwarnings = 0;
 		start(&r, s, r.tracefs, dirs, ndirs);
 		r.s = synthetic(&f, c, nc);
@@ -574,7 +557,7 @@ list_run(const char *pattern, int vars, const char *tracefs,
 	k = r.nprobes;
 	for (i = 0; i < k; i++)
 		free(ev[i].vars);
-	free_tables(&r);
+	resolver_free(&r);
 	free(c);
 	return k ? 0 : 1;
 }

@@ -231,16 +231,7 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 		len += strlen(line);
 	}
 	/* start the real pass from scratch, keeping the options */
-	for (i = 0; i < r->nprobes; i++)
-		free(r->probes[i]->locals);
-	for (i = 0; i < r->nfuncs; i++)
-		free(r->funcs[i]->locals);
-	for (i = 0; i < r->naliassets; i++)
-		free(r->aliassets[i].v);
-	free(r->aliassets);
-	free(r->probes);
-	free(r->funcs);
-	free(r->gsyms);
+	resolver_free(r);
 	tracefs = r->tracefs;
 	memset(r, 0, sizeof *r);
 	r->s = s;
@@ -265,6 +256,24 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
  * directories.  Separate from main() so a fuzzer can call it again and
  * again: the resolver is reset here, and what the last run kept freed.
  */
+/* The tables a pass allocated (the nodes are the arena's) */
+void
+resolver_free(struct resolver *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nprobes; i++)
+		free(r->probes[i]->locals);
+	for (i = 0; i < r->nfuncs; i++)
+		free(r->funcs[i]->locals);
+	for (i = 0; i < r->naliassets; i++)
+		free(r->aliassets[i].v);
+	free(r->aliassets);
+	free(r->probes);
+	free(r->funcs);
+	free(r->gsyms);
+}
+
 struct script *
 resolve_run(FILE *fi, const char *input, const char *tracefs,
     const char **dirs, int ndirs)

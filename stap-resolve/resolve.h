@@ -99,6 +99,7 @@ struct resolver {
 };
 
 /* main.c */
+void resolver_free(struct resolver *r);
 struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
     const char **dirs, int ndirs);
 
