@@ -301,6 +301,7 @@ struct node **node_child(struct node *n, int i);
 struct node *node_copy(struct node *n);
 int node_count(struct node *n);
 const char *point_text(struct node *pt);
+int64_t timer_unit_ns(const char *unit);
 void tree_write(FILE *f, struct script *s);
 const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);

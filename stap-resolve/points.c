@@ -547,9 +547,7 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 		return 1;
 	}
 	if (!strcmp(c0, "timer") && nc >= 2 && nc <= 3 &&
-	    (!strcmp(c1, "ns") || !strcmp(c1, "us") || !strcmp(c1, "ms") ||
-	    !strcmp(c1, "s") || !strcmp(c1, "jiffies") ||
-	    !strcmp(c1, "hz"))) {
+	    timer_unit_ns(c1) >= 0) {
 		if (!numarg(comp(pt, 1), &v) || v <= 0) {
 			diag_error(comp(pt, 1)->loc,
 			    "timer.%s wants a positive "
