@@ -51,4 +51,13 @@ enum {
 	CTL_SIZE = 88,
 };
 
+/*
+ * What CTL_EXIT holds: 0 while the script runs, 1 once exit() asked
+ * to stop, CTL_EXIT_ERROR + N after a runtime error of site N in a
+ * kernel probe, which sends no ERROR record: stap-bpfld makes the
+ * record from this (a few instructions, not a ring buffer output, at
+ * every error site of every kernel program)
+ */
+enum { CTL_EXIT_ERROR = 2 };
+
 #endif
