@@ -70,6 +70,7 @@ struct tracepoint {
 	int kfunc;              /* a kernel function's parameters (or
 	                         * return value) in its pt_regs (kfunc.c) */
 	int btfargs;            /* fields are its C arguments (tpbtf.c) */
+	int bare;               /* no tracefs event: BTF's alone (tpbtf.c) */
 };
 
 /* The aliases one of whose names starts with a given component */
@@ -141,6 +142,7 @@ int btf_pretty(struct resolver *r, struct node *n, int base);
  * BTF: 1, or 0 where it has no prototype there (or --compatible wants
  * the format's fields) */
 int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
+int tpbtf_bare(struct resolver *r, const char *name);
 /* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
 const char *tpbtf_alternatives(const struct tracepoint *tp);
 
