@@ -936,8 +936,8 @@ pp_next(struct pp *pp, struct token *t)
 }
 
 /* Macro libraries: every *.stpm file in dir holds only @define's. */
-void
-pp_library(struct pp *pp, const char *dir)
+static void
+load_library(struct pp *pp, const char *dir)
 {
 	struct dirent **ents;
 	struct source *save;
@@ -981,6 +981,59 @@ next:
 		free(ents[i]);
 	}
 	free(ents);
+}
+
+/*
+ * A directory's macros are read once a run: stap-resolve parses every
+ * tapset file with the library's macros, and reading the *.stpm files
+ * again for each would cost more than the file itself.  Later parses
+ * take copies of the first one's macros, in the order it made them.
+ */
+struct libcache {
+	const char *dir;
+	struct macro **m;
+	size_t n;
+	struct libcache *next;
+};
+
+void
+pp_library(struct pp *pp, const char *dir)
+{
+	static struct libcache *cache;
+	struct libcache *c;
+	struct macro *m, *before = pp->macros;
+	size_t i;
+
+	for (c = cache; c && strcmp(c->dir, dir); c = c->next)
+		;
+	if (c) {
+		for (i = c->n; i-- > 0;) {
+			struct macro *old = macro_find(pp, c->m[i]->name);
+
+			if (old) {
+				diag_error(c->m[i]->loc, "duplicate definition "
+				    "of library macro '@%s'", old->name);
+				diag_note(old->loc, "macro '@%s' first defined "
+				    "here", old->name);
+				continue;
+			}
+			m = arena_alloc(sizeof *m);
+			*m = *c->m[i];
+			m->next = pp->macros;
+			pp->macros = m;
+		}
+		return;
+	}
+	load_library(pp, dir);
+	c = arena_alloc(sizeof *c);
+	c->dir = arena_strndup(dir, strlen(dir));
+	for (m = pp->macros; m != before; m = m->next)
+		c->n++;
+	c->m = arena_alloc(sizeof *c->m * (c->n + 1));
+	for (i = 0, m = pp->macros; m != before; m = m->next)
+		c->m[i++] = m;
+	c->next = cache;
+	cache = c;
 }
 
 /* The kernel's .config, gzipped (/proc/config.gz) or not; NULL if none. */

@@ -201,6 +201,8 @@ struct gen {
 	int nsorts;             /* stap_sortN and stap_heapN maps */
 	struct node **hist;     /* global -> its @hist node, or NULL */
 	int stsize;             /* bytes of a statistic's value */
+	unsigned char *var;     /* global -> @variance asked of it */
+	int stvar;              /* where a value's variance sums are */
 	struct node **histrecs; /* "hist" records: the @hist printed */
 	size_t nhistrecs, caphistrecs;
 };

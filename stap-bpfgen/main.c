@@ -134,6 +134,15 @@ hist_scan(struct gen *g, struct node *n, int depth)
 	int i;
 
 	for (; n && depth < TREE_MAXDEPTH; n = n->next) {
+		if (n->kind == N_STAT && !strcmp(n->str, "@variance") &&
+		    n->l) {
+			struct node *id = n->l->kind == N_INDEX ? n->l->l :
+			    n->l;
+
+			if (id->kind == N_IDENT && (id->flags & F_GLOBAL) &&
+			    id->num >= 0 && id->num < g->nglobals)
+				g->var[id->num] = 1;
+		}
 		if (n->kind == N_STAT && !strncmp(n->str, "@hist", 5) && n->l) {
 			struct node *id = n->l->kind == N_INDEX ? n->l->l :
 			    n->l;
@@ -245,7 +254,7 @@ static void
 layout(struct gen *g, struct script *s)
 {
 	struct node *d, *v, *k;
-	int n = 0;
+	int n = 0, w;
 
 	for (d = s->decls; d; d = d->next) {
 		if (d->kind == N_GLOBAL)
@@ -259,8 +268,16 @@ layout(struct gen *g, struct script *s)
 	g->gmap = arena_alloc(sizeof *g->gmap * (n + 1));
 	g->hist = arena_alloc(sizeof *g->hist * (n + 1));
 	g->nglobals = n;
+	g->var = arena_alloc(n + 1);
 	g->stsize = 32;
 	hist_scan(g, s->decls, 0);      /* the list once: it walks next */
+	/* @variance's two sums go after the buckets (var.c) */
+	for (w = 0; w < n && !g->var[w]; w++)
+		;
+	if (w < n) {
+		g->stvar = g->stsize;
+		g->stsize += 16;
+	}
 	g->nglobals = 0;
 	g->funcs = arena_alloc(sizeof *g->funcs * (g->nfuncs + 1));
 	g->fnfmt = arena_alloc(sizeof *g->fnfmt * (g->nfuncs + 1));

@@ -373,6 +373,7 @@ var_stat_add(struct gen *g, struct node *lv, int vslot)
 	struct node *id = lv->kind == N_IDENT ? lv : lv->l;
 	const struct node *h = id->num >= 0 && id->num < g->nglobals ?
 	    g->hist[id->num] : NULL;
+	int var = id->num >= 0 && id->num < g->nglobals && g->var[id->num];
 
 	if (lv->kind == N_IDENT) {
 		asm_mov(p, BPF_REG_7, BPF_REG_8);
@@ -390,6 +391,8 @@ var_stat_add(struct gen *g, struct node *lv, int vslot)
 	gen_load(g, BPF_REG_1, vslot);
 	asm_stx(p, BPF_DW, BPF_REG_7, 16, BPF_REG_1);
 	asm_stx(p, BPF_DW, BPF_REG_7, 24, BPF_REG_1);
+	if (var)
+		asm_stx(p, BPF_DW, BPF_REG_7, g->stvar, BPF_REG_1);
 	asm_bind(p, have);
 	gen_load(g, BPF_REG_2, vslot);
 	asm_movi(p, BPF_REG_1, 1);
@@ -416,6 +419,63 @@ var_stat_add(struct gen *g, struct node *lv, int vslot)
 		    BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
 		    .off = 32, .imm = BPF_ADD });
 	}
+	if (var) {
+		/* the squares about the first value, atomically: what
+		 * var_variance needs, without stap's per-CPU copies */
+		gen_load(g, BPF_REG_2, vslot);
+		asm_ldx(p, BPF_DW, BPF_REG_3, BPF_REG_7, g->stvar);
+		asm_alu(p, BPF_SUB, BPF_REG_2, BPF_REG_3);
+		asm_alu(p, BPF_MUL, BPF_REG_2, BPF_REG_2);
+		asm_emit(p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC |
+		    BPF_DW, .dst_reg = BPF_REG_7, .src_reg = BPF_REG_2,
+		    .off = (int16_t)(g->stvar + 8), .imm = BPF_ADD });
+	}
+}
+
+/*
+ * @variance(s[, shift]) of n values v, from sum, K (the first value) and
+ * Q = sum of (v - K)^2: with S = sum - n*K, the sample variance is
+ * (Q - S*S/n) / (n - 1).  Computed as S = m*n + r: Q - m*S - m*r -
+ * r*r/n, so no product is much larger than Q; floor((Q*n - S*S) /
+ * (n*(n-1))) exactly, which stap's bit shift only approaches.  r2 =
+ * the count, not 0; the variance of one value is 0, as stap's.
+ */
+static void
+var_variance(struct gen *g, int slot)
+{
+	struct prog *p = g->p;
+	int one = asm_label(p), done = asm_label(p);
+
+	asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 1, one);
+	gen_load(g, BPF_REG_2, slot + 8);
+	gen_load(g, BPF_REG_3, slot + g->stvar);
+	asm_alu(p, BPF_MUL, BPF_REG_3, BPF_REG_1);
+	asm_alu(p, BPF_SUB, BPF_REG_2, BPF_REG_3);         /* S */
+	asm_mov(p, BPF_REG_3, BPF_REG_2);
+	asm_mov(p, BPF_REG_0, BPF_REG_1);
+	asm_sdiv(p, BPF_DIV, BPF_REG_3, BPF_REG_0, BPF_REG_4, BPF_REG_5);
+	asm_mov(p, BPF_REG_4, BPF_REG_3);                  /* m */
+	asm_alu(p, BPF_MUL, BPF_REG_4, BPF_REG_1);
+	asm_alu(p, BPF_SUB, BPF_REG_4, BPF_REG_2);
+	asm_alui(p, BPF_MUL, BPF_REG_4, -1);               /* r */
+	gen_load(g, BPF_REG_5, slot + g->stvar + 8);       /* Q */
+	asm_alu(p, BPF_MUL, BPF_REG_2, BPF_REG_3);
+	asm_alu(p, BPF_SUB, BPF_REG_5, BPF_REG_2);
+	asm_alu(p, BPF_MUL, BPF_REG_3, BPF_REG_4);
+	asm_alu(p, BPF_SUB, BPF_REG_5, BPF_REG_3);
+	/* less ceil(r*r / n) */
+	asm_alu(p, BPF_MUL, BPF_REG_4, BPF_REG_4);
+	asm_alu(p, BPF_ADD, BPF_REG_4, BPF_REG_1);
+	asm_alui(p, BPF_SUB, BPF_REG_4, 1);
+	asm_alu(p, BPF_DIV, BPF_REG_4, BPF_REG_1);
+	asm_alu(p, BPF_SUB, BPF_REG_5, BPF_REG_4);
+	asm_alui(p, BPF_SUB, BPF_REG_1, 1);
+	asm_sdiv(p, BPF_DIV, BPF_REG_5, BPF_REG_1, BPF_REG_3, BPF_REG_4);
+	asm_mov(p, BPF_REG_2, BPF_REG_5);
+	asm_ja(p, done);
+	asm_bind(p, one);
+	asm_movi(p, BPF_REG_2, 0);
+	asm_bind(p, done);
 }
 
 int
@@ -443,6 +503,13 @@ var_stat_get(struct gen *g, struct node *n)
 		gen_load(g, BPF_REG_2, slot + 8);
 		asm_sdiv(p, BPF_DIV, BPF_REG_2, BPF_REG_1, BPF_REG_3,
 		    BPF_REG_4);
+	} else if (!strcmp(n->str, "@variance")) {
+		/* the shift only scales stap's arithmetic: checked, as
+		 * stap does, and not needed here */
+		if (n->args && (n->args->num < 0 || n->args->num > 62))
+			diag_error(n->args->loc, "bit shift (%lld) out of "
+			    "range <0..62>", (long long)n->args->num);
+		var_variance(g, slot);
 	} else {
 		fatal("%s is not supported by stap-bpf yet", n->str);
 	}

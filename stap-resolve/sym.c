@@ -320,8 +320,9 @@ parse_all(struct resolver *r, const char **dirs, int ndirs)
 				    dirs[k], nm);
 				if (realpath(path, real))
 					snprintf(path, sizeof path, "%s", real);
+				/* with the *.stpm macros, as stap */
 				t = parse_script(&f, src_read(path), NULL,
-				    NULL, 0);
+				    dirs, ndirs);
 				for (d = t->decls; d; d = next) {
 					next = d->next;
 					d->next = NULL;
@@ -606,6 +607,40 @@ typed_target(struct scope *sc, struct node *n, struct tpfield *f)
 		btf_chain(sc->r, n, f->btfid);
 }
 
+/*
+ * &@cast(0, "type")->member and &@cast(0, "type")[1], stap's offsetof
+ * and sizeof: an address made of constants alone is a constant, so
+ * the .stpm macros built on it work in begin probes and in %( %) and
+ * array sizes.  Its BTF offsets are this kernel's, not relocated.
+ */
+static void
+fold_offset(struct node *n)
+{
+	struct node *s;
+	long long a;
+
+	if (!(n->flags & F_ADDR) || n->l->kind != N_NUM)
+		return;
+	a = n->l->num;
+	for (s = n->args; s; s = s->next) {
+		if (s->flags & F_DEREF)
+			return;
+		if (s->kind == N_MEMBER)
+			a += s->num;
+		else if (s->l && s->l->kind == N_NUM)
+			a += s->num * s->l->num;
+		else
+			return;
+	}
+	n->kind = N_NUM;
+	n->num = a;
+	n->l = n->r = n->args = NULL;
+	n->str = NULL;
+	n->flags = 0;
+	n->ctype = 0;
+	n->type = T_LONG;
+}
+
 /* @cast(e, "type"[, "kernel"...]) and its steps */
 static void
 bind_cast(struct scope *sc, struct node *n)
@@ -633,10 +668,13 @@ bind_cast(struct scope *sc, struct node *n)
 		return;
 	}
 	n->r = NULL;
+	/* a bare @cast(p, "type") is p itself, now a typed pointer */
+	if (!n->args)
+		n->flags |= F_ADDR;
 	if (n->flags & (F_PRETTY | F_PPRETTY))
 		btf_pretty(sc->r, n, -id);
-	else
-		btf_chain(sc->r, n, -id);
+	else if (btf_chain(sc->r, n, -id))
+		fold_offset(n);
 }
 
 /* e->a[i]...: a chain on any typed value */
