@@ -108,7 +108,7 @@ struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
 int list_run(const char *pattern, int vars, const char *tracefs,
     const char **dirs, int ndirs, FILE *fo);
 
-/* entry.c */
+/* entry.c: on the concrete probes, before names are bound */
 void entry_rewrite(struct resolver *r);
 
 /* points.c */
@@ -186,6 +186,8 @@ struct sym *sym_global(struct resolver *r, const char *name);
 struct func *sym_func(struct resolver *r, const char *name);
 /* Without pulling a tapset's declaration in: a global of that name? */
 int sym_is_global(struct resolver *r, const char *name);
+void sym_add_global(struct resolver *r, struct node *g);
+int sym_defined(struct resolver *r, struct probe *p, struct node *x);
 /* The FUNC node of a script or tapset function, or NULL */
 struct node *sym_func_decl(struct resolver *r, const char *name);
 
