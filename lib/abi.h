@@ -28,6 +28,8 @@ enum {
 	REC_STACK = 6,		/* print_backtrace(): frames */
 	REC_SYMS = 7,		/* print_syms(s): s */
 	REC_KSYM = 8,		/* a symbol (event streams only) */
+	REC_USTACK = 9,		/* a user stack: frames, build ids */
+	REC_USYM = 10,		/* a user symbol (event streams only) */
 	REC_SYSTEM = 16,	/* system(): a command for sh -c */
 };
 

@@ -264,7 +264,9 @@ enum flag {
 	F_DATALOC   = 1 << 17,  /* resolved: __data_loc string field */
 	F_DEREF     = 1 << 18,  /* resolved: a typed step loads a pointer */
 	F_TPARGS    = 1 << 19,  /* resolved point: C arguments (tp_btf) */
-	F_NFLAGS    = 20
+	F_UENTRY    = 1 << 20,  /* resolved point: a uprobe on a function's
+	                         * first instruction (its frame not made) */
+	F_NFLAGS    = 21
 };
 
 struct node {

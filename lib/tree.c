@@ -31,6 +31,7 @@ const char *flag_name[F_NFLAGS] = {
 	"optional", "sufficient", "private", "wrap", "epilogue", "addr",
 	"pretty", "ppretty", "asc", "desc", "hex", "oct", "global", "local",
 	"param", "builtin", "signed", "dataloc", "deref", "tpargs",
+	"uentry",
 };
 
 static const char *child_name[] = {
