@@ -29,7 +29,8 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/opt.o $(O)/obj/stap-bpfgen/typed.o \
 	$(O)/obj/stap-bpfgen/core.o $(O)/obj/stap-bpfgen/stack.o \
 	$(O)/obj/stap-bpfgen/regs.o $(O)/obj/stap-bpfgen/uprobe.o \
-	$(O)/obj/stap-bpfgen/ustack.o
+	$(O)/obj/stap-bpfgen/ustack.o $(O)/obj/stap-bpfgen/flow.o \
+	$(O)/obj/stap-bpfgen/regalloc.o $(O)/obj/stap-bpfgen/keys.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
@@ -79,7 +80,7 @@ $(O)/obj/stap-resolve/%.o: stap-resolve/%.c $(HDRS) stap-resolve/resolve.h
 	$(CC) $(CFLAGS) $(BPFCFLAGS) -DTAPSETDIR='"$(TAPSETDIR)"' -c -o $@ $<
 
 $(O)/obj/stap-bpfgen/%.o: stap-bpfgen/%.c $(HDRS) stap-bpfgen/gen.h \
-	stap-bpfgen/bo.h stap-bpfgen/regex.h
+	stap-bpfgen/bo.h stap-bpfgen/regex.h stap-bpfgen/opt.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -185,7 +186,8 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
 	stap-bpfgen/opt.c stap-bpfgen/typed.c stap-bpfgen/core.c \
 	stap-bpfgen/stack.c stap-bpfgen/regs.c stap-bpfgen/uprobe.c \
-	stap-bpfgen/ustack.c
+	stap-bpfgen/ustack.c stap-bpfgen/flow.c stap-bpfgen/regalloc.c \
+	stap-bpfgen/keys.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/btf.c \
 	stap-resolve/tpbtf.c stap-resolve/list.c stap-resolve/entry.c \

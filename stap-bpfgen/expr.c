@@ -10,41 +10,193 @@
 
 /* ---- expressions ---- */
 
+struct val
+val_imm(int64_t c)
+{
+	return (struct val){ 1, c, -1 };
+}
+
+struct val
+val_slot(int slot)
+{
+	return (struct val){ 0, 0, slot };
+}
+
+/* The value in a slot: a constant gets one (gen_const_slot) */
+int
+expr_slot(struct gen *g, struct val v)
+{
+	return v.imm ? gen_const_slot(g, v.c) : v.slot;
+}
+
+void
+expr_load(struct gen *g, int reg, struct val v)
+{
+	if (!v.imm)
+		gen_load(g, reg, v.slot);
+	else if (v.c >= INT32_MIN && v.c <= INT32_MAX)
+		asm_movi(g->p, reg, (int32_t)v.c);
+	else
+		asm_ld64(g->p, reg, v.c);
+}
+
+/* A copy of slot v's value: v may be a variable the rest of the
+ * expression assigns before the value is used */
+static struct val
+copy(struct gen *g, struct val v)
+{
+	int s = gen_tmp(g, 8);
+
+	gen_copy(g, BPF_REG_9, s, BPF_REG_9, v.slot, 8);
+	return val_slot(s);
+}
+
+/*
+ * a op b, folded as the code would compute it: 1 if it is a constant.
+ * A shift by a count outside 0-63, a division by 0 (stap's error) or
+ * of the smallest long by -1 is left to the code, as written.
+ */
 static int
-arith(struct gen *g, struct node *n, enum op op, int l, int r)
+fold(enum op op, int64_t a, int64_t b, int64_t *out)
+{
+	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+
+	if ((op == O_SHL || op == O_SHR || op == O_USHR) && (b < 0 ||
+	    b > 63))
+		return 0;
+	if ((op == O_DIV || op == O_MOD) && (b == 0 || (a == INT64_MIN &&
+	    b == -1)))
+		return 0;
+	switch (op) {
+	case O_PLUS: *out = (int64_t)(ua + ub); return 1;
+	case O_MINUS: *out = (int64_t)(ua - ub); return 1;
+	case O_MUL: *out = (int64_t)(ua * ub); return 1;
+	case O_AND: *out = a & b; return 1;
+	case O_OR: *out = a | b; return 1;
+	case O_XOR: *out = a ^ b; return 1;
+	case O_SHL: *out = (int64_t)(ua << b); return 1;
+	case O_SHR: *out = a >= 0 ? a >> b : ~(~a >> b); return 1;
+	case O_USHR: *out = (int64_t)(ua >> b); return 1;
+	case O_DIV: *out = a / b; return 1;
+	case O_MOD: *out = a % b; return 1;
+	default: return 0;
+	}
+}
+
+/* Is x op c (right) or c op x the value of x itself? */
+static int
+identity(enum op op, int64_t c, int right)
+{
+	switch (op) {
+	case O_PLUS: case O_OR: case O_XOR:
+		return c == 0;
+	case O_MINUS: case O_SHL: case O_SHR: case O_USHR:
+		return right && c == 0;
+	case O_MUL:
+		return c == 1;
+	case O_DIV:
+		return right && c == 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+bpf_alu_op(enum op op)
+{
+	switch (op) {
+	case O_PLUS: return BPF_ADD;
+	case O_MINUS: return BPF_SUB;
+	case O_MUL: return BPF_MUL;
+	case O_AND: return BPF_AND;
+	case O_OR: return BPF_OR;
+	case O_XOR: return BPF_XOR;
+	case O_SHL: return BPF_LSH;
+	case O_SHR: return BPF_ARSH;
+	case O_USHR: return BPF_RSH;
+	default: return -1;
+	}
+}
+
+/*
+ * l op r, longs.  Constants fold; a constant operand that leaves the
+ * other as it is costs nothing, one that fits goes into the ALU
+ * instruction as its immediate, and a divisor that is not 0 needs no
+ * test for stap's error.
+ */
+static struct val
+arith(struct gen *g, struct node *n, enum op op, struct val l, struct val r)
 {
 	struct prog *p = g->p;
-	int res = gen_tmp(g, 8), ok;
+	int res, ok, alu = bpf_alu_op(op);
+	int64_t c;
 
-	gen_load(g, BPF_REG_1, l);
-	gen_load(g, BPF_REG_2, r);
+	if (l.imm && r.imm && fold(op, l.c, r.c, &c))
+		return val_imm(c);
+	if (r.imm && identity(op, r.c, 1))
+		return l.imm ? l : copy(g, l);
+	if (l.imm && identity(op, l.c, 0))
+		return copy(g, r);
+	/* both sides have been evaluated: only their value goes */
+	if ((op == O_MUL || op == O_AND) && ((l.imm && l.c == 0) ||
+	    (r.imm && r.c == 0)))
+		return val_imm(0);
+	/* a constant goes on the right, where it can be an immediate */
+	if (l.imm && (op == O_PLUS || op == O_MUL || op == O_AND ||
+	    op == O_OR || op == O_XOR)) {
+		struct val t = l;
+
+		l = r;
+		r = t;
+	}
+	res = gen_tmp(g, 8);
+	expr_load(g, BPF_REG_1, l);
+	if ((op == O_DIV || op == O_MOD) && r.imm && r.c > 0 &&
+	    r.c <= INT32_MAX) {
+		/* the result has the dividend's sign, C's: |l| op c, with
+		 * that sign again (r2 all ones for a negative l) */
+		asm_mov(p, BPF_REG_2, BPF_REG_1);
+		asm_alui(p, BPF_ARSH, BPF_REG_2, 63);
+		asm_alu(p, BPF_XOR, BPF_REG_1, BPF_REG_2);
+		asm_alu(p, BPF_SUB, BPF_REG_1, BPF_REG_2);
+		asm_alui(p, op == O_DIV ? BPF_DIV : BPF_MOD, BPF_REG_1,
+		    (int32_t)r.c);
+		asm_alu(p, BPF_XOR, BPF_REG_1, BPF_REG_2);
+		asm_alu(p, BPF_SUB, BPF_REG_1, BPF_REG_2);
+		gen_store(g, res, BPF_REG_1);
+		return val_slot(res);
+	}
+	if (alu >= 0 && r.imm && r.c >= INT32_MIN && r.c <= INT32_MAX &&
+	    ((alu != BPF_LSH && alu != BPF_ARSH && alu != BPF_RSH) ||
+	    (r.c >= 0 && r.c <= 63))) {
+		asm_alui(p, alu, BPF_REG_1, (int32_t)r.c);
+		gen_store(g, res, BPF_REG_1);
+		return val_slot(res);
+	}
+	expr_load(g, BPF_REG_2, r);
 	switch (op) {
-	case O_PLUS: asm_alu(p, BPF_ADD, BPF_REG_1, BPF_REG_2); break;
-	case O_MINUS: asm_alu(p, BPF_SUB, BPF_REG_1, BPF_REG_2); break;
-	case O_MUL: asm_alu(p, BPF_MUL, BPF_REG_1, BPF_REG_2); break;
-	case O_AND: asm_alu(p, BPF_AND, BPF_REG_1, BPF_REG_2); break;
-	case O_OR: asm_alu(p, BPF_OR, BPF_REG_1, BPF_REG_2); break;
-	case O_XOR: asm_alu(p, BPF_XOR, BPF_REG_1, BPF_REG_2); break;
-	case O_SHL: asm_alu(p, BPF_LSH, BPF_REG_1, BPF_REG_2); break;
-	case O_SHR: asm_alu(p, BPF_ARSH, BPF_REG_1, BPF_REG_2); break;
-	case O_USHR: asm_alu(p, BPF_RSH, BPF_REG_1, BPF_REG_2); break;
 	case O_DIV:
 	case O_MOD:
-		ok = asm_label(p);
-		asm_jmp(p, BPF_JNE, BPF_REG_2, -1, 0, ok);
-		gen_throw(g, n->loc, "division by 0", -1);
-		asm_bind(p, ok);
-		gen_load(g, BPF_REG_1, l);
-		gen_load(g, BPF_REG_2, r);
+		if (!r.imm || !r.c) {
+			ok = asm_label(p);
+			asm_jmp(p, BPF_JNE, BPF_REG_2, -1, 0, ok);
+			gen_throw(g, n->loc, "division by 0", -1);
+			asm_bind(p, ok);
+			expr_load(g, BPF_REG_1, l);
+			expr_load(g, BPF_REG_2, r);
+		}
 		/* stap's / and % are C's on int64_t */
 		asm_sdiv(p, op == O_DIV ? BPF_DIV : BPF_MOD, BPF_REG_1,
 		    BPF_REG_2, BPF_REG_3, BPF_REG_4);
 		break;
 	default:
-		bug("arith %d", op);
+		if (alu < 0)
+			bug("arith %d", op);
+		asm_alu(p, alu, BPF_REG_1, BPF_REG_2);
+		break;
 	}
 	gen_store(g, res, BPF_REG_1);
-	return res;
+	return val_slot(res);
 }
 
 static int
@@ -71,80 +223,140 @@ cond_jump_op(enum op op, int str)
 	}
 }
 
+/* a op b with the operands swapped: b op' a */
 static int
+mirror(int op)
+{
+	switch (op) {
+	case BPF_JSLT: return BPF_JSGT;
+	case BPF_JSLE: return BPF_JSGE;
+	case BPF_JSGT: return BPF_JSLT;
+	case BPF_JSGE: return BPF_JSLE;
+	default: return op;
+	}
+}
+
+static int
+compare(enum op op, int64_t a, int64_t b)
+{
+	switch (op) {
+	case O_EQ: return a == b;
+	case O_NE: return a != b;
+	case O_LT: return a < b;
+	case O_LE: return a <= b;
+	case O_GT: return a > b;
+	default: return a >= b;
+	}
+}
+
+/* 0 or 1; of two constants, a constant; a constant operand that fits
+ * is the jump's immediate */
+static struct val
 comparison(struct gen *g, struct node *n)
 {
 	struct prog *p = g->p;
-	int l = expr(g, n->l), r = expr(g, n->r), res = gen_tmp(g, 8);
-	int yes = asm_label(p), done = asm_label(p);
+	struct val l, r, t;
+	int res, yes = asm_label(p), done = asm_label(p), op;
 
 	if (n->l->type == T_STRING) {
-		int c = str_compare(g, l, r);
+		int a = expr(g, n->l), b = expr(g, n->r), c;
 
+		res = gen_tmp(g, 8);
+		c = str_compare(g, a, b);
 		gen_load(g, BPF_REG_1, c);
 		asm_jmp(p, cond_jump_op(n->op, 1), BPF_REG_1, -1, 0, yes);
 	} else {
-		gen_load(g, BPF_REG_1, l);
-		gen_load(g, BPF_REG_2, r);
-		asm_jmp(p, cond_jump_op(n->op, 0), BPF_REG_1, BPF_REG_2, 0,
-		    yes);
+		l = expr_val(g, n->l);
+		r = expr_val(g, n->r);
+		if (l.imm && r.imm)
+			return val_imm(compare(n->op, l.c, r.c));
+		op = cond_jump_op(n->op, 0);
+		if (l.imm) {
+			t = l;
+			l = r;
+			r = t;
+			op = mirror(op);
+		}
+		res = gen_tmp(g, 8);
+		expr_load(g, BPF_REG_1, l);
+		if (r.imm && r.c >= INT32_MIN && r.c <= INT32_MAX) {
+			asm_jmp(p, op, BPF_REG_1, -1, (int32_t)r.c, yes);
+		} else {
+			expr_load(g, BPF_REG_2, r);
+			asm_jmp(p, op, BPF_REG_1, BPF_REG_2, 0, yes);
+		}
 	}
 	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
 	asm_ja(p, done);
 	asm_bind(p, yes);
 	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
 	asm_bind(p, done);
-	return res;
+	return val_slot(res);
 }
 
 static int
 logical(struct gen *g, struct node *n)
 {
 	struct prog *p = g->p;
-	int res = gen_tmp(g, 8), l, r, out = asm_label(p);
+	int res = gen_tmp(g, 8), out = asm_label(p);
 
 	/* || is 1 as soon as one side is; && 0 as soon as one is 0 */
 	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, n->op == O_LOR);
-	l = expr(g, n->l);
-	gen_load(g, BPF_REG_1, l);
+	expr_load(g, BPF_REG_1, expr_val(g, n->l));
 	asm_jmp(p, n->op == O_LOR ? BPF_JNE : BPF_JEQ, BPF_REG_1, -1, 0, out);
-	r = expr(g, n->r);
-	gen_load(g, BPF_REG_1, r);
+	expr_load(g, BPF_REG_1, expr_val(g, n->r));
 	asm_jmp(p, n->op == O_LOR ? BPF_JNE : BPF_JEQ, BPF_REG_1, -1, 0, out);
 	asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, n->op != O_LOR);
 	asm_bind(p, out);
 	return res;
 }
 
-static int
+static struct val
 assign(struct gen *g, struct node *n)
 {
 	enum op op = op_compound(n->op);
+	struct node *l = n->l;
+	struct val x;
 	int v, cur_, k;
 
 	if (n->op == O_STATEQ) {
 		v = expr(g, n->r);
 		var_stat_add(g, n->l, v);
-		return v;
+		return val_slot(v);
 	}
 	if (n->op == O_ASSIGN) {
-		v = expr(g, n->r);
+		x = expr_val(g, n->r);
+		/* a constant goes into a long variable as it is, and is
+		 * the assignment's value */
+		if (x.imm && l->kind == N_IDENT && l->type == T_LONG) {
+			int global = (l->flags & F_GLOBAL) != 0;
+
+			expr_load(g, BPF_REG_1, x);
+			asm_stx(g->p, BPF_DW, global ? BPF_REG_8 : BPF_REG_9,
+			    (int16_t)(global ? g->goff[l->num] :
+			    var_slot(g, l)), BPF_REG_1);
+			return x;
+		}
+		v = expr_slot(g, x);
 		var_write_var(g, n->l, v);
-		return v;
+		return val_slot(v);
 	}
 	k = var_lvalue_key(g, n->l);
 	cur_ = var_read_var_k(g, n->l, k);
-	v = expr(g, n->r);
-	v = op == O_CAT ? concat(g, cur_, v) : arith(g, n, op, cur_, v);
+	if (op == O_CAT)
+		v = concat(g, cur_, expr(g, n->r));
+	else
+		v = expr_slot(g, arith(g, n, op, val_slot(cur_),
+		    expr_val(g, n->r)));
 	var_write_var_k(g, n->l, v, k);
-	return v;
+	return val_slot(v);
 }
 
 static int
 crement(struct gen *g, struct node *n, int post)
 {
 	int k = var_lvalue_key(g, n->l);
-	int old = var_read_var_k(g, n->l, k), one = gen_const_slot(g, 1), nw;
+	int old = var_read_var_k(g, n->l, k), nw;
 
 	if (post && n->l->kind == N_IDENT && !(n->l->flags & F_GLOBAL)) {
 		/* read_var gave the variable itself: keep the old value */
@@ -153,7 +365,8 @@ crement(struct gen *g, struct node *n, int post)
 		gen_copy(g, BPF_REG_9, copy_, BPF_REG_9, old, 8);
 		old = copy_;
 	}
-	nw = arith(g, n, n->op == O_INC ? O_PLUS : O_MINUS, old, one);
+	nw = expr_slot(g, arith(g, n, n->op == O_INC ? O_PLUS : O_MINUS,
+	    val_slot(old), val_imm(1)));
 	var_write_var_k(g, n->l, nw, k);
 	return post ? old : nw;
 }
@@ -193,10 +406,14 @@ expr_atomic_add(struct gen *g, struct node *n)
 		k = var_key(g, var, lv->args);
 	/* a constant is the add's operand, not a value kept across the
 	 * element's lookup (in a callee-saved register) */
-	if (n->kind == N_ASSIGN && n->r->kind == N_NUM)
-		c = n->r->num;
-	else if (n->kind == N_ASSIGN)
-		v = expr(g, n->r);
+	if (n->kind == N_ASSIGN) {
+		struct val x = expr_val(g, n->r);
+
+		if (x.imm)
+			c = x.c;
+		else
+			v = x.slot;
+	}
 	if (v < 0 && (c > INT32_MAX || c < INT32_MIN + 1))
 		v = gen_const_slot(g, c);
 	if (v < 0 && neg)
@@ -286,38 +503,51 @@ target_field(struct gen *g, struct node *n)
 	return s;
 }
 
-int
-expr(struct gen *g, struct node *n)
+/*
+ * The value of n: a constant, or the slot that holds it (see gen.h,
+ * struct val)
+ */
+struct val
+expr_val(struct gen *g, struct node *n)
 {
 	struct prog *p = g->p;
 	int s, l;
 
 	switch (n->kind) {
 	case N_NUM:
-		return gen_const_slot(g, n->num);
+		return val_imm(n->num);
 	case N_STR:
-		return str_literal(g, n->str);
+		return val_slot(str_literal(g, n->str));
 	case N_INDEX:
 		if (n->l->kind == N_STAT)
-			return var_hist_index(g, n);
-		return var_read_var(g, n);
+			return val_slot(var_hist_index(g, n));
+		return val_slot(var_read_var(g, n));
 	case N_IDENT:
-		return var_read_var(g, n);
+		return val_slot(var_read_var(g, n));
 	case N_TARGET:
-		return target_field(g, n);
+		return val_slot(target_field(g, n));
 	case N_CAST:
 	case N_AUTOCAST:
-		return typed_read(g, n);
+		return val_slot(typed_read(g, n));
 	case N_ASSIGN:
 		return assign(g, n);
 	case N_PREINC:
-		return crement(g, n, 0);
+		return val_slot(crement(g, n, 0));
 	case N_POSTINC:
-		return crement(g, n, 1);
-	case N_UNARY:
-		l = expr(g, n->l);
+		return val_slot(crement(g, n, 1));
+	case N_UNARY: {
+		struct val x = expr_val(g, n->l);
+
+		if (x.imm && n->op == O_MINUS)
+			return val_imm((int64_t)(0 - (uint64_t)x.c));
+		if (x.imm && n->op == O_BNOT)
+			return val_imm(~x.c);
+		if (x.imm && n->op == O_NOT)
+			return val_imm(!x.c);
+		if (x.imm)
+			return x;
 		s = gen_tmp(g, 8);
-		gen_load(g, BPF_REG_1, l);
+		expr_load(g, BPF_REG_1, x);
 		if (n->op == O_MINUS)
 			asm_alui(p, BPF_NEG, BPF_REG_1, 0);
 		else if (n->op == O_BNOT)
@@ -333,29 +563,31 @@ expr(struct gen *g, struct node *n)
 			asm_bind(p, d);
 		}
 		gen_store(g, s, BPF_REG_1);
-		return s;
+		return val_slot(s);
+	}
 	case N_BINARY:
 		switch (n->op) {
 		case O_LAND: case O_LOR:
-			return logical(g, n);
+			return val_slot(logical(g, n));
 		case O_EQ: case O_NE: case O_LT: case O_LE: case O_GT:
 		case O_GE:
 			return comparison(g, n);
 		case O_CAT:
 			l = expr(g, n->l);
-			return concat(g, l, expr(g, n->r));
+			return val_slot(concat(g, l, expr(g, n->r)));
 		case O_MATCH: case O_NMATCH:
-			return str_regex_match(g, n);
-		default:
-			l = expr(g, n->l);
-			return arith(g, n, n->op, l, expr(g, n->r));
+			return val_slot(str_regex_match(g, n));
+		default: {
+			struct val x = expr_val(g, n->l);
+
+			return arith(g, n, n->op, x, expr_val(g, n->r));
+		}
 		}
 	case N_TERNARY: {
 		int els = asm_label(p), done = asm_label(p);
-		int res = gen_tmp(g, gen_sizeof_type(g, n->type)), c, v;
+		int res = gen_tmp(g, gen_sizeof_type(g, n->type)), v;
 
-		c = expr(g, n->cond);
-		gen_load(g, BPF_REG_1, c);
+		expr_load(g, BPF_REG_1, expr_val(g, n->cond));
 		asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, els);
 		v = expr(g, n->then);
 		gen_copy(g, BPF_REG_9, res, BPF_REG_9, v, gen_sizeof_type(g,
@@ -366,7 +598,7 @@ expr(struct gen *g, struct node *n)
 		gen_copy(g, BPF_REG_9, res, BPF_REG_9, v, gen_sizeof_type(g,
 		    n->type));
 		asm_bind(p, done);
-		return res;
+		return val_slot(res);
 	}
 	case N_IN: {
 		struct node *v = var_global_var(g, n->l);
@@ -379,7 +611,7 @@ expr(struct gen *g, struct node *n)
 			asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 0);
 			loop_slice_walk(g, v, g->gmap[n->l->num], sl, res,
 			    n->loc);
-			return res;
+			return val_slot(res);
 		}
 		k = var_key(g, v, n->args);
 		res = gen_tmp(g, 8);
@@ -389,26 +621,33 @@ expr(struct gen *g, struct node *n)
 		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 0, no);
 		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)res, 1);
 		asm_bind(p, no);
-		return res;
+		return val_slot(res);
 	}
 	case N_CALL:
 		if (n->flags & F_BUILTIN) {
 			s = call_builtin(g, n);
-			return s < 0 ? gen_const_slot(g, 0) : s;
+			return s < 0 ? val_imm(0) : val_slot(s);
 		}
-		return expr_inline_call(g, n);
+		return val_slot(expr_inline_call(g, n));
 	case N_STAT:
 		if (!strncmp(n->str, "@hist", 5)) {
 			diag_error(n->loc, "histograms are not supported by "
 			    "stap-bpf yet");
-			return gen_const_slot(g, 0);
+			return val_imm(0);
 		}
-		return var_stat_get(g, n);
+		return val_slot(var_stat_get(g, n));
 	default:
 		diag_error(n->loc, "'%s' expressions are not supported by "
 		    "stap-bpf yet", node_name[n->kind]);
-		return gen_const_slot(g, 0);
+		return val_imm(0);
 	}
+}
+
+/* The value of n in a slot: what code that needs an address takes */
+int
+expr(struct gen *g, struct node *n)
+{
+	return expr_slot(g, expr_val(g, n));
 }
 
 /* Script functions are inlined: no BPF-to-BPF calls to verify. */

@@ -356,6 +356,25 @@ int uprobe_has(const char *f);
 int uprobe_intrinsic(struct gen *g, struct node *n);
 
 /* expr.c */
+/*
+ * A long's value as expr_val gives it: a constant, which goes into ALU
+ * and jump instructions as their immediate and folds with another, or
+ * the frame slot that holds it, which opt.c makes a virtual register
+ * where one program alone touches it whole.  Code that needs an
+ * address (strings, keys, tuples, what callbacks share) takes a slot:
+ * expr(), or expr_slot() of a value.
+ */
+struct val {
+	int imm;                /* 1: the constant c, not in a slot */
+	int64_t c;
+	int slot;
+};
+
+struct val val_imm(int64_t c);
+struct val val_slot(int slot);
+struct val expr_val(struct gen *g, struct node *n);
+int expr_slot(struct gen *g, struct val v);
+void expr_load(struct gen *g, int reg, struct val v);
 int expr_atomic_add(struct gen *g, struct node *n);
 int expr(struct gen *g, struct node *n);
 int expr_inline_call(struct gen *g, struct node *n);

@@ -62,7 +62,7 @@ loop(struct gen *g, struct node *cond, struct node *body, struct node *step,
 	gen_loops = lc.up;
 	asm_bind(g->p, lc.cont.label);
 	if (step)
-		expr(g, step);
+		expr_val(g, step);
 	if (!cb) {
 		g->top = mark;
 		asm_ja(p, head);

@@ -10,9 +10,11 @@
  * jump (fuse_tests), gives each virtual register a machine register
  * free over its whole live interval, r0-r5 between helper calls
  * (which clobber them), r7 across them when gen.c is not using it
- * (allocate).  A virtual
+ * (regalloc.c).  A virtual
  * register without one goes back to its slot: that is the spill, at
- * the constant offset the verifier already accepted.
+ * the constant offset the verifier already accepted.  flow.c says what
+ * each instruction reads and writes and what is live where; keys.c
+ * moves map keys to the stack first.
  *
  * The slots callbacks share with their caller (bpf_loop, for_each
  * state, the escape code) have several owners and stay in the frame.
@@ -23,45 +25,15 @@
 #include <string.h>
 
 #include "gen.h"
+#include "opt.h"
 
 enum { NONE = -1, MANY = -2 };
-
-/* Machine registers a virtual one may take: r0-r5, r7 */
-#define CANDIDATES 0xbfu
 
 struct slots {
 	int n;                  /* 8-byte slots of the frame */
 	int *owner;             /* the program index, NONE or MANY */
 	char *bad;              /* partly, or through a pointer */
 };
-
-static int ends_block(const struct ir *i);
-
-static int
-is_mem(const struct ir *i)
-{
-	int cls = BPF_CLASS(i->code);
-
-	return i->kind == IK_INSN && (cls == BPF_LDX || cls == BPF_ST ||
-	    cls == BPF_STX);
-}
-
-static int
-mem_base(const struct ir *i)
-{
-	return BPF_CLASS(i->code) == BPF_LDX ? i->src : i->dst;
-}
-
-static int
-mem_size(const struct ir *i)
-{
-	switch (BPF_SIZE(i->code)) {
-	case BPF_B: return 1;
-	case BPF_H: return 2;
-	case BPF_W: return 4;
-	default: return 8;
-	}
-}
 
 static void
 mark_bad(struct slots *s, long off, long size)
@@ -72,26 +44,6 @@ mark_bad(struct slots *s, long off, long size)
 		off = 0;
 	for (k = off / 8; k <= (off + size - 1) / 8 && k < s->n; k++)
 		s->bad[k] = 1;
-}
-
-static int
-reads_r9(const struct ir *i)
-{
-	int cls = BPF_CLASS(i->code);
-
-	if (i->kind != IK_INSN)
-		return 0;
-	if (cls == BPF_ALU || cls == BPF_ALU64)
-		return (BPF_SRC(i->code) == BPF_X && i->src == BPF_REG_9) ||
-		    (BPF_OP(i->code) != BPF_MOV && i->dst == BPF_REG_9);
-	if (cls == BPF_JMP || cls == BPF_JMP32)
-		return BPF_OP(i->code) != BPF_CALL && BPF_OP(i->code) !=
-		    BPF_EXIT && BPF_OP(i->code) != BPF_JA &&
-		    (i->dst == BPF_REG_9 || (BPF_SRC(i->code) == BPF_X &&
-		    i->src == BPF_REG_9));
-	if (cls == BPF_STX)
-		return i->src == BPF_REG_9;
-	return 0;
 }
 
 /*
@@ -108,11 +60,11 @@ struct derived {
 static void
 through(struct slots *s, struct derived *d, const struct ir *i)
 {
-	int r = mem_base(i);
+	int r = flow_mem_base(i);
 
 	if (r < 0 || r > BPF_REG_10 || !d[r].on)
 		return;
-	mark_bad(s, d[r].k + i->off, d[r].var ? d[r].size : mem_size(i));
+	mark_bad(s, d[r].k + i->off, d[r].var ? d[r].size : flow_mem_size(i));
 }
 
 static void
@@ -124,7 +76,7 @@ track(struct derived *d, const struct ir *i, int ok_copy, int size)
 	if (i->kind != IK_INSN && i->kind != IK_LD64 &&
 	    i->kind != IK_LDMAP && i->kind != IK_LDFUNC)
 		return;
-	if (i->kind == IK_INSN && ends_block(i)) {
+	if (i->kind == IK_INSN && flow_ends_block(i)) {
 		memset(d, 0, sizeof *d * (BPF_REG_10 + 1));
 		return;
 	}
@@ -179,20 +131,20 @@ scan(struct slots *s, struct prog **pp, int np)
 			}
 			if (i->kind == IK_LABEL)
 				memset(d, 0, sizeof d);
-			if (is_mem(i) && mem_base(i) == BPF_REG_9) {
+			if (flow_is_mem(i) && flow_mem_base(i) == BPF_REG_9) {
 				long off = i->off;
 
 				if (BPF_MODE(i->code) != BPF_MEM ||
-				    mem_size(i) != 8 || off % 8 || off < 0)
-					mark_bad(s, off, mem_size(i));
+				    flow_mem_size(i) != 8 || off % 8 || off < 0)
+					mark_bad(s, off, flow_mem_size(i));
 				else if (off / 8 < s->n) {
 					int *o = &s->owner[off / 8];
 
 					*o = *o == NONE || *o == k ? k : MANY;
 				}
-			} else if (is_mem(i))
+			} else if (flow_is_mem(i))
 				through(s, d, i);
-			if (reads_r9(i)) {
+			if (flow_reads_r9(i)) {
 				/* a copy of the frame pointer: fine right
 				 * after an escape, or saved for callbacks */
 				int save = BPF_CLASS(i->code) == BPF_STX &&
@@ -228,7 +180,7 @@ promote(struct prog *p, const struct slots *s, int k)
 		struct ir *i = &p->ir[j];
 		int cls = BPF_CLASS(i->code);
 
-		if (!is_mem(i) || mem_base(i) != BPF_REG_9 ||
+		if (!flow_is_mem(i) || flow_mem_base(i) != BPF_REG_9 ||
 		    !promotable(s, k, i->off / 8) || i->off % 8)
 			continue;
 		if (cls == BPF_LDX) {
@@ -244,159 +196,6 @@ promote(struct prog *p, const struct slots *s, int k)
 		}
 		i->off = 0;
 	}
-}
-
-/* ---- uses and definitions ---- */
-
-/* Arguments of the helpers gen.c calls; others count as 5 */
-static int
-nargs(int helper)
-{
-	switch (helper) {
-	case BPF_FUNC_get_current_pid_tgid:
-	case BPF_FUNC_get_current_uid_gid:
-	case BPF_FUNC_get_current_task:
-	case BPF_FUNC_get_smp_processor_id:
-	case BPF_FUNC_ktime_get_ns:
-		return 0;
-	case BPF_FUNC_map_lookup_elem:
-	case BPF_FUNC_map_delete_elem:
-	case BPF_FUNC_ringbuf_submit:
-	case BPF_FUNC_get_current_comm:
-		return 2;
-	case BPF_FUNC_ringbuf_reserve:
-	case BPF_FUNC_probe_read_kernel:
-	case BPF_FUNC_probe_read_kernel_str:
-	case BPF_FUNC_probe_read_user_str:
-		return 3;
-	case BPF_FUNC_map_update_elem:
-	case BPF_FUNC_loop:
-	case BPF_FUNC_for_each_map_elem:
-		return 4;
-	default:
-		return 5;
-	}
-}
-
-struct ud {
-	int use[3], nuse;
-	int def[6], ndef;
-	int effect;             /* more than its definitions */
-};
-
-static void
-use(struct ud *u, int r)
-{
-	u->use[u->nuse++] = r;
-}
-
-static void
-def(struct ud *u, int r)
-{
-	u->def[u->ndef++] = r;
-}
-
-static void
-uses_defs(const struct ir *i, struct ud *u)
-{
-	int cls = BPF_CLASS(i->code), op = BPF_OP(i->code), k;
-
-	u->nuse = u->ndef = 0;
-	u->effect = 0;
-	switch (i->kind) {
-	case IK_LD64: case IK_LDMAP: case IK_LDFUNC:
-		def(u, i->dst);
-		return;
-	case IK_INSN:
-		break;
-	default:
-		return;
-	}
-	switch (cls) {
-	case BPF_ALU: case BPF_ALU64:
-		if (BPF_SRC(i->code) == BPF_X && op != BPF_NEG &&
-		    op != BPF_END)
-			use(u, i->src);
-		if (op != BPF_MOV)
-			use(u, i->dst);
-		if ((op == BPF_DIV || op == BPF_MOD))
-			u->effect = 1;
-		def(u, i->dst);
-		return;
-	case BPF_LDX:
-		use(u, i->src);
-		def(u, i->dst);
-		return;
-	case BPF_ST:
-		use(u, i->dst);
-		u->effect = 1;
-		return;
-	case BPF_STX:
-		use(u, i->dst);
-		use(u, i->src);
-		u->effect = 1;
-		if (BPF_MODE(i->code) == BPF_ATOMIC && (i->imm & BPF_FETCH))
-			def(u, i->imm == BPF_CMPXCHG ? BPF_REG_0 : i->src);
-		if (BPF_MODE(i->code) == BPF_ATOMIC && i->imm == BPF_CMPXCHG)
-			use(u, BPF_REG_0);
-		return;
-	default:
-		break;
-	}
-	u->effect = 1;
-	if (op == BPF_CALL) {
-		/* arguments are used through the def list's span */
-		for (k = 0; k <= 5; k++)
-			def(u, k);
-		return;
-	}
-	if (op == BPF_EXIT) {
-		use(u, BPF_REG_0);
-		return;
-	}
-	if (op == BPF_JA)
-		return;
-	use(u, i->dst);
-	if (BPF_SRC(i->code) == BPF_X)
-		use(u, i->src);
-}
-
-/* A call's argument registers, as a mask of r1-r5 */
-static unsigned
-call_args(const struct ir *i)
-{
-	int n = nargs(i->imm), k;
-	unsigned m = 0;
-
-	for (k = 1; k <= n; k++)
-		m |= 1u << k;
-	return m;
-}
-
-static int
-is_call(const struct ir *i)
-{
-	return i->kind == IK_INSN && i->code == (BPF_JMP | BPF_CALL);
-}
-
-static int
-is_jump(const struct ir *i)
-{
-	return i->kind == IK_INSN && i->label >= 0;
-}
-
-static int
-ends_block(const struct ir *i)
-{
-	return is_jump(i) || (i->kind == IK_INSN && i->code ==
-	    (BPF_JMP | BPF_EXIT));
-}
-
-static int
-falls_through(const struct ir *i)
-{
-	return i->kind != IK_INSN || (i->code != (BPF_JMP | BPF_EXIT) &&
-	    i->code != (BPF_JMP | BPF_JA));
 }
 
 /* ---- constants and copies, within a basic block ---- */
@@ -478,7 +277,7 @@ propagate(struct prog *p, int nregs)
 				i->src = 0;
 			}
 		}
-		uses_defs(i, &u);
+		flow_uses_defs(i, &u);
 		for (k = 0; k < u.ndef; k++) {
 			struct known *d = get(&ks, u.def[k]);
 
@@ -503,150 +302,11 @@ propagate(struct prog *p, int nregs)
 				}
 			}
 		}
-		if (ends_block(i))
+		if (flow_ends_block(i))
 			ks.epoch++;
 	}
 	free(ks.kn);
 	free(ks.gen);
-}
-
-/* ---- liveness ---- */
-
-struct live {
-	int nregs, words;
-	size_t nblocks;
-	size_t *start;          /* of block b, in p->ir */
-	uint64_t *in, *out;     /* nblocks x words */
-	int *labelblock;
-};
-
-#define BIT(set, r) ((set)[(r) / 64] >> ((r) % 64) & 1)
-#define SET(set, r) ((set)[(r) / 64] |= (uint64_t)1 << ((r) % 64))
-#define CLR(set, r) ((set)[(r) / 64] &= ~((uint64_t)1 << ((r) % 64)))
-
-/* Live before i, from live after it */
-static void
-step(const struct ir *i, uint64_t *set)
-{
-	struct ud u;
-	int k;
-
-	uses_defs(i, &u);
-	for (k = 0; k < u.ndef; k++)
-		CLR(set, u.def[k]);
-	for (k = 0; k < u.nuse; k++)
-		SET(set, u.use[k]);
-	if (is_call(i))
-		for (k = 1; k <= 5; k++)
-			if (call_args(i) >> k & 1)
-				SET(set, k);
-}
-
-static void
-blocks(struct prog *p, struct live *lv)
-{
-	size_t j, b = 0;
-	int lead = 1;
-
-	lv->start = emalloc(sizeof *lv->start * (p->nir + 1));
-	lv->labelblock = emalloc(sizeof *lv->labelblock *
-	    ((size_t)p->nlabels + 1));
-	for (j = 0; j < p->nir; j++) {
-		if (p->ir[j].kind == IK_LABEL && !lead)
-			lead = 1;
-		if (lead && (p->ir[j].kind != IK_NOP))
-			lv->start[b++] = j, lead = 0;
-		if (p->ir[j].kind == IK_LABEL)
-			lv->labelblock[p->ir[j].label] = (int)b - 1;
-		if (ends_block(&p->ir[j]))
-			lead = 1;
-	}
-	lv->start[b] = p->nir;
-	lv->nblocks = b;
-}
-
-/* Each block's upward-exposed uses (gen) and definitions (kill) */
-static void
-gen_kill(struct prog *p, struct live *lv, uint64_t *gen, uint64_t *kill)
-{
-	size_t b, j, w = (size_t)lv->words;
-	int k;
-
-	for (b = 0; b < lv->nblocks; b++) {
-		uint64_t *g = &gen[b * w], *kl = &kill[b * w];
-
-		for (j = lv->start[b + 1]; j > lv->start[b]; j--) {
-			struct ud u;
-
-			uses_defs(&p->ir[j - 1], &u);
-			for (k = 0; k < u.ndef; k++) {
-				SET(kl, u.def[k]);
-				CLR(g, u.def[k]);
-			}
-			for (k = 0; k < u.nuse; k++)
-				SET(g, u.use[k]);
-			if (is_call(&p->ir[j - 1]))
-				g[0] |= call_args(&p->ir[j - 1]);
-		}
-	}
-}
-
-static void
-liveness(struct prog *p, struct live *lv)
-{
-	size_t b, j, w = (size_t)lv->words;
-	uint64_t *gen = calloc(lv->nblocks + 1, 8 * w);
-	uint64_t *kill = calloc(lv->nblocks + 1, 8 * w);
-	int changed = 1;
-
-	lv->in = calloc(lv->nblocks + 1, 8 * w);
-	lv->out = calloc(lv->nblocks + 1, 8 * w);
-	if (!lv->in || !lv->out || !gen || !kill)
-		fatal("out of memory");
-	gen_kill(p, lv, gen, kill);
-	while (changed) {
-		changed = 0;
-		for (b = lv->nblocks; b-- > 0;) {
-			uint64_t *out = &lv->out[b * w], *in = &lv->in[b * w];
-			const struct ir *t = NULL;
-
-			for (j = lv->start[b + 1]; j > lv->start[b]; j--)
-				if (p->ir[j - 1].kind == IK_INSN) {
-					t = &p->ir[j - 1];
-					break;
-				}
-			memset(out, 0, 8 * w);
-			if ((!t || falls_through(t)) && b + 1 < lv->nblocks)
-				for (j = 0; j < w; j++)
-					out[j] |= lv->in[(b + 1) * w + j];
-			if (t && is_jump(t)) {
-				size_t tb = (size_t)lv->labelblock[t->label];
-
-				for (j = 0; j < w; j++)
-					out[j] |= lv->in[tb * w + j];
-			}
-			for (j = 0; j < w; j++) {
-				uint64_t v = gen[b * w + j] |
-				    (out[j] & ~kill[b * w + j]);
-
-				if (v != in[j]) {
-					in[j] = v;
-					changed = 1;
-				}
-			}
-		}
-	}
-	free(gen);
-	free(kill);
-}
-
-static void
-live_free(struct live *lv)
-{
-	free(lv->start);
-	free(lv->labelblock);
-	free(lv->in);
-	free(lv->out);
 }
 
 /* Definitions without a reader or an effect go */
@@ -664,7 +324,7 @@ dead(struct prog *p, struct live *lv)
 			struct ud u;
 			int needed = 0;
 
-			uses_defs(i, &u);
+			flow_uses_defs(i, &u);
 			if (i->kind == IK_INSN || i->kind == IK_LD64) {
 				needed = u.effect || !u.ndef;
 				for (k = 0; k < u.ndef; k++)
@@ -680,7 +340,7 @@ dead(struct prog *p, struct live *lv)
 					continue;
 				}
 			}
-			step(i, set);
+			flow_step(i, set);
 		}
 	}
 	free(set);
@@ -742,13 +402,13 @@ fuse_tests(struct prog *p, struct live *lv)
 	if (!refs)
 		fatal("out of memory");
 	for (j = 0; j < p->nir; j++)
-		if (p->ir[j].kind != IK_NOP && is_jump(&p->ir[j]))
+		if (p->ir[j].kind != IK_NOP && flow_is_jump(&p->ir[j]))
 			refs[p->ir[j].label]++;
 	for (j = 0; j < p->nir; j++) {
 		struct ir *c = &p->ir[j], *t;
 
 		if (c->kind != IK_INSN || BPF_CLASS(c->code) != BPF_JMP ||
-		    !is_jump(c) || BPF_OP(c->code) == BPF_JA ||
+		    !flow_is_jump(c) || BPF_OP(c->code) == BPF_JA ||
 		    invert(BPF_OP(c->code)) < 0)
 			continue;
 		x[0] = j;
@@ -805,262 +465,6 @@ fuse_tests(struct prog *p, struct live *lv)
 	return fused;
 }
 
-/* ---- allocation ---- */
-
-struct interval {
-	long from, to;          /* -1: never seen */
-	int reg;                /* its machine register, or -1: spilled */
-	int hint;
-};
-
-static void
-intervals(struct prog *p, struct live *lv, struct interval *iv,
-    unsigned char *lo, unsigned char *df)
-{
-	size_t b, j, w = (size_t)lv->words;
-	uint64_t *set = emalloc(8 * w);
-	int k, r;
-
-	for (b = 0; b < lv->nblocks; b++) {
-		memcpy(set, &lv->out[b * w], 8 * w);
-		for (j = lv->start[b + 1]; j > lv->start[b]; j--) {
-			struct ir *i = &p->ir[j - 1];
-			struct ud u;
-			unsigned m = 0;
-
-			for (r = 0; r < 8; r++)
-				if (BIT(set, r))
-					m |= 1u << r;
-			lo[j - 1] = (unsigned char)m;
-			uses_defs(i, &u);
-			m = 0;
-			for (k = 0; k < u.ndef; k++)
-				if (u.def[k] < 8)
-					m |= 1u << u.def[k];
-			df[j - 1] = (unsigned char)m;
-			for (k = 0; k < lv->words; k++) {
-				uint64_t bits = set[k];
-
-				/* machine registers are in word 0 */
-				if (k == 0)
-					bits &= ~(((uint64_t)1 << IR_VREG) - 1);
-				while (bits) {
-					struct interval *v;
-
-					r = 64 * k + __builtin_ctzll(bits);
-					bits &= bits - 1;
-					v = &iv[r - IR_VREG];
-					if (v->from < 0 || (long)j - 1 < v->from)
-						v->from = (long)j - 1;
-					if ((long)j - 1 > v->to)
-						v->to = (long)j - 1;
-				}
-			}
-			for (k = 0; k < u.ndef + u.nuse; k++) {
-				int x = k < u.ndef ? u.def[k] :
-				    u.use[k - u.ndef];
-				struct interval *v;
-
-				if (x < IR_VREG)
-					continue;
-				v = &iv[x - IR_VREG];
-				if (v->from < 0 || (long)j - 1 < v->from)
-					v->from = (long)j - 1;
-				if ((long)j - 1 > v->to)
-					v->to = (long)j - 1;
-			}
-			/* a move to or from a machine register: take it */
-			if (i->kind == IK_INSN && i->code == (BPF_ALU64 |
-			    BPF_MOV | BPF_X)) {
-				if (i->dst >= IR_VREG && i->src < 8)
-					iv[i->dst - IR_VREG].hint = i->src;
-				if (i->src >= IR_VREG && i->dst < 8)
-					iv[i->src - IR_VREG].hint = i->dst;
-			}
-			step(i, set);
-		}
-	}
-	free(set);
-}
-
-static int
-fits(const struct interval *v, int r, const unsigned char *lo,
-    const unsigned char *df, const struct interval *iv, int n)
-{
-	long q;
-	int k;
-
-	if (!(CANDIDATES >> r & 1))
-		return 0;
-	for (q = v->from; q < v->to; q++)
-		if (lo[q] >> r & 1 || (q > v->from && df[q] >> r & 1))
-			return 0;
-	for (k = 0; k < n; k++)
-		if (&iv[k] != v && iv[k].reg == r && iv[k].from < v->to &&
-		    v->from < iv[k].to)
-			return 0;
-	return 1;
-}
-
-static void
-allocate(struct prog *p, struct live *lv)
-{
-	int n = lv->nregs - IR_VREG, k, r;
-	struct interval *iv = emalloc(sizeof *iv * ((size_t)n + 1));
-	unsigned char *lo = emalloc(p->nir + 1), *df = emalloc(p->nir + 1);
-	size_t j;
-
-	for (k = 0; k < n; k++)
-		iv[k] = (struct interval){ -1, -1, -1, -1 };
-	intervals(p, lv, iv, lo, df);
-	for (k = 0; k < n; k++) {
-		struct interval *v = &iv[k];
-
-		/* live at entry: its slot's value from before */
-		if (v->from < 0 || (lv->nblocks && BIT(lv->in,
-		    IR_VREG + k)))
-			continue;
-		if (v->hint >= 0 && fits(v, v->hint, lo, df, iv, n)) {
-			v->reg = v->hint;
-			continue;
-		}
-		for (r = 0; r < 8; r++)
-			if (fits(v, r, lo, df, iv, n)) {
-				v->reg = r;
-				break;
-			}
-	}
-	for (j = 0; j < p->nir; j++) {
-		struct ir *i = &p->ir[j];
-		int d = i->dst - IR_VREG, s = i->src - IR_VREG;
-
-		if (i->kind != IK_INSN)
-			continue;
-		if (d >= 0 && iv[d].reg < 0) {
-			/* spilled: back to its slot */
-			if (BPF_SRC(i->code) == BPF_K)
-				i->code = BPF_ST | BPF_MEM | BPF_DW;
-			else
-				i->code = BPF_STX | BPF_MEM | BPF_DW;
-			i->off = (int16_t)(d * 8);
-			i->dst = BPF_REG_9;
-			if (s >= 0 && iv[s].reg < 0)
-				bug("a move between two spilled slots");
-			if (s >= 0)
-				i->src = iv[s].reg;
-			continue;
-		}
-		if (d >= 0)
-			i->dst = iv[d].reg;
-		if (s >= 0 && iv[s].reg < 0) {
-			if (i->code != (BPF_ALU64 | BPF_MOV | BPF_X))
-				bug("a spilled slot as an operand");
-			i->code = BPF_LDX | BPF_MEM | BPF_DW;
-			i->src = BPF_REG_9;
-			i->off = (int16_t)(s * 8);
-		} else if (s >= 0)
-			i->src = iv[s].reg;
-	}
-	free(iv);
-	free(lo);
-	free(df);
-}
-
-/* ---- after allocation ---- */
-
-/*
- * The next instruction after j that does something, or p->nir.
- * Labels are passed over: what matters is the path out of j.
- */
-static size_t
-next_real(const struct prog *p, size_t j)
-{
-	for (j++; j < p->nir; j++)
-		if (p->ir[j].kind != IK_LABEL && p->ir[j].kind != IK_LINE &&
-		    p->ir[j].kind != IK_NOP && p->ir[j].kind != IK_ESCAPE)
-			break;
-	return j;
-}
-
-/* i sets register r without reading it: a constant or a map address */
-static int
-sets_fresh(const struct ir *i, int r)
-{
-	if (i->kind == IK_LD64 || i->kind == IK_LDMAP ||
-	    i->kind == IK_LDFUNC)
-		return i->dst == r;
-	return i->kind == IK_INSN && i->code == (BPF_ALU64 | BPF_MOV |
-	    BPF_K) && i->dst == r;
-}
-
-/*
- * rA = rB; *(rN + off) = rA; rA set afresh: the copy was only for the
- * store, which stores rB itself (a helper's result stored as a map
- * key, for one).
- */
-static void
-store_copies(struct prog *p)
-{
-	size_t j, s, n;
-
-	for (j = 0; j < p->nir; j++) {
-		struct ir *m = &p->ir[j], *st;
-
-		if (m->kind != IK_INSN || m->code != (BPF_ALU64 | BPF_MOV |
-		    BPF_X) || m->dst == m->src)
-			continue;
-		s = next_real(p, j);
-		if (s >= p->nir)
-			continue;
-		st = &p->ir[s];
-		if (st->kind != IK_INSN || BPF_CLASS(st->code) != BPF_STX ||
-		    BPF_MODE(st->code) != BPF_MEM || st->src != m->dst ||
-		    st->dst == m->dst)
-			continue;
-		/* nothing but the store between: no jump lands on it */
-		if (s != j + 1)
-			continue;
-		n = next_real(p, s);
-		if (n >= p->nir || !sets_fresh(&p->ir[n], m->dst))
-			continue;
-		st->src = m->src;
-		m->kind = IK_NOP;
-	}
-}
-
-static void
-tidy(struct prog *p)
-{
-	size_t j, k;
-
-	store_copies(p);
-	for (j = 0; j < p->nir; j++) {
-		struct ir *i = &p->ir[j];
-
-		if (i->kind == IK_INSN && i->code == (BPF_ALU64 | BPF_MOV |
-		    BPF_X) && i->dst == i->src)
-			i->kind = IK_NOP;
-		/* a jump to the label that follows it */
-		if (i->kind == IK_INSN && i->code == (BPF_JMP | BPF_JA)) {
-			for (k = j + 1; k < p->nir; k++) {
-				if (p->ir[k].kind == IK_LABEL &&
-				    p->ir[k].label == i->label) {
-					i->kind = IK_NOP;
-					break;
-				}
-				if (p->ir[k].kind != IK_LABEL &&
-				    p->ir[k].kind != IK_LINE &&
-				    p->ir[k].kind != IK_NOP)
-					break;
-			}
-		}
-	}
-	for (j = k = 0; j < p->nir; j++)
-		if (p->ir[j].kind != IK_NOP && p->ir[j].kind != IK_ESCAPE)
-			p->ir[k++] = p->ir[j];
-	p->nir = k;
-}
-
 static void
 opt_prog(struct prog *p)
 {
@@ -1073,28 +477,28 @@ opt_prog(struct prog *p)
 	for (round = 0; round < 2; round++) {
 		int removed;
 
-		blocks(p, &lv);
-		liveness(p, &lv);
+		flow_blocks(p, &lv);
+		flow_live(p, &lv);
 		removed = dead(p, &lv);
-		live_free(&lv);
+		flow_free(&lv);
 		if (!removed)
 			break;
 	}
-	blocks(p, &lv);
-	liveness(p, &lv);
+	flow_blocks(p, &lv);
+	flow_live(p, &lv);
 	fused = fuse_tests(p, &lv);
-	live_free(&lv);
+	flow_free(&lv);
 	if (fused) {
-		blocks(p, &lv);
-		liveness(p, &lv);
+		flow_blocks(p, &lv);
+		flow_live(p, &lv);
 		dead(p, &lv);
-		live_free(&lv);
+		flow_free(&lv);
 	}
-	blocks(p, &lv);
-	liveness(p, &lv);
-	allocate(p, &lv);
-	live_free(&lv);
-	tidy(p);
+	flow_blocks(p, &lv);
+	flow_live(p, &lv);
+	regalloc_allocate(p, &lv);
+	flow_free(&lv);
+	regalloc_tidy(p);
 }
 
 /*
@@ -1115,7 +519,7 @@ drop_lookup(struct prog *p, int reg, const char *map)
 	for (j = 0; j < p->nir; j++) {
 		struct ud u;
 
-		uses_defs(&p->ir[j], &u);
+		flow_uses_defs(&p->ir[j], &u);
 		for (a = 0; a < u.nuse; a++)
 			if (u.use[a] == reg)
 				return;
@@ -1127,309 +531,20 @@ drop_lookup(struct prog *p, int reg, const char *map)
 			continue;
 		if (i->v && i->dst == reg) {
 			i->kind = IK_NOP;
-			tidy(p);
+			regalloc_tidy(p);
 			return;
 		}
-		if (j + 5 >= p->nir || !is_call(&i[3]) || i[3].imm != BPF_FUNC_map_lookup_elem ||
-		    !is_jump(&i[4]) || i[4].dst != BPF_REG_0 ||
+		if (j + 5 >= p->nir || !flow_is_call(&i[3]) ||
+		    i[3].imm != BPF_FUNC_map_lookup_elem ||
+		    !flow_is_jump(&i[4]) || i[4].dst != BPF_REG_0 ||
 		    i[5].kind != IK_INSN || i[5].code != (BPF_ALU64 | BPF_MOV |
 		    BPF_X) || i[5].dst != reg || i[5].src != BPF_REG_0)
 			continue;
 		for (k = 0; k < 6; k++)
 			i[k].kind = IK_NOP;
-		tidy(p);
+		regalloc_tidy(p);
 		return;
 	}
-}
-
-/* ---- keys on the stack ---- */
-
-/* Helpers that only read the key (r2) and value (r3) they are given */
-static int
-key_helper(const struct ir *i, int reg)
-{
-	if (!is_call(i))
-		return 0;
-	switch (i->imm) {
-	case BPF_FUNC_map_lookup_elem:
-	case BPF_FUNC_map_delete_elem:
-		return reg == BPF_REG_2;
-	case BPF_FUNC_map_update_elem:
-		return reg == BPF_REG_2 || reg == BPF_REG_3;
-	default:
-		return 0;
-	}
-}
-
-static size_t
-skip_nops(const struct prog *p, size_t j)
-{
-	while (j < p->nir && (p->ir[j].kind == IK_NOP ||
-	    p->ir[j].kind == IK_ESCAPE || p->ir[j].kind == IK_LINE))
-		j++;
-	return j;
-}
-
-/*
- * Does the escape at j hand its bytes to a map helper as key or value:
- * rX = r9; rX += off; then, with rX untouched, the call?  The index of
- * the move, or 0.
- */
-static size_t
-key_escape(const struct prog *p, size_t j)
-{
-	const struct ir *e = &p->ir[j], *m, *a;
-	size_t mv = skip_nops(p, j + 1), k;
-	int r;
-
-	if (mv + 1 >= p->nir)
-		return 0;
-	m = &p->ir[mv];
-	a = &p->ir[mv + 1];
-	r = m->dst;
-	if (m->kind != IK_INSN || m->code != (BPF_ALU64 | BPF_MOV | BPF_X) ||
-	    m->src != BPF_REG_9 || r < BPF_REG_1 || r > BPF_REG_5 ||
-	    a->kind != IK_INSN || a->code != (BPF_ALU64 | BPF_ADD | BPF_K) ||
-	    a->dst != r || a->imm != e->off)
-		return 0;
-	for (k = mv + 2; k < p->nir; k++) {
-		const struct ir *i = &p->ir[k];
-		struct ud u;
-		int x;
-
-		if (key_helper(i, r))
-			return mv;
-		if (i->kind == IK_LABEL || (i->kind == IK_INSN &&
-		    (ends_block(i) || is_call(i))))
-			return 0;
-		uses_defs(i, &u);
-		for (x = 0; x < u.nuse; x++)
-			if (u.use[x] == r)
-				return 0;
-		for (x = 0; x < u.ndef; x++)
-			if (u.def[x] == r)
-				return 0;
-		if (is_mem(i))		/* an ST, or a base we do not see */
-			if (mem_base(i) == r)
-				return 0;
-	}
-	return 0;
-}
-
-enum { STACK_KEYS = 256 };      /* bytes of stack under the fixed frame */
-
-/* A slot's accesses in one statement (between two IK_LINEs) */
-struct seg {
-	int k;                  /* the slot */
-	int first_store;        /* its first access is a store */
-	int load;               /* it is read directly */
-	int escape;             /* its address goes to a map helper */
-	int bad;                /* or anywhere else, or partly */
-};
-
-static int
-seg_of(struct seg **sg, size_t *nsg, size_t *cap, int *cur, int *curline,
-    int k, int line)
-{
-	if (cur[k] < 0 || curline[k] != line) {
-		*sg = vgrow(*sg, cap, *nsg + 1, sizeof **sg);
-		memset(&(*sg)[*nsg], 0, sizeof **sg);
-		(*sg)[*nsg].k = k;
-		cur[k] = (int)(*nsg)++;
-		curline[k] = line;
-	}
-	return cur[k];
-}
-
-/*
- * Keys on the stack.  gen.c reuses a scratch slot statement after
- * statement, so a slot is split by statement: where in one statement
- * its address goes only to map helpers, as a key or a value (a key
- * built for one lookup or update, the zero an update makes an element
- * with), and it is only stored there, first, never read directly, its
- * accesses in that statement move to the program's own stack, below
- * the fixed slots (SK_FRAME).  Nothing flows into such a statement's
- * use of the slot, and nothing out of it: what it stores only the
- * helpers read.  The frame there needs no lookup, and a probe that
- * keeps nothing else in stap_scratch does not look it up at all
- * (drop_lookup).  Only in a probe without callbacks (its stack is not
- * shared, and the kernel's 512 bytes hold eight frames of the fixed
- * slots) and without backward jumps.
- */
-static void
-to_stack(struct prog *p, int n)
-{
-	struct seg *sg = NULL;
-	size_t nsg = 0, cap = 0, j, npair = 0, cappair = 0;
-	int *pair = NULL, *uf = NULL;   /* records an escape ties */
-	int *cur = emalloc(sizeof *cur * ((size_t)n + 1));
-	int *curline = emalloc(sizeof *curline * ((size_t)n + 1));
-	int *rec = emalloc(sizeof *rec * (p->nir + 1));
-	int *at = emalloc(sizeof *at * ((size_t)n + 1));
-	char *movok = calloc(p->nir + 1, 1), *bound = NULL;
-	int k, line = 0, total = 0;
-
-	if (!movok)
-		fatal("out of memory");
-	bound = calloc((size_t)p->nlabels + 1, 1);
-	if (!bound)
-		fatal("out of memory");
-	for (k = 0; k < n; k++) {
-		cur[k] = -1;
-		at[k] = 0;
-	}
-	for (j = 0; j < p->nir; j++)
-		rec[j] = -1;
-	for (j = 0; j < p->nir; j++) {
-		struct ir *i = &p->ir[j];
-		long off = i->off;
-
-		if (i->kind == IK_LABEL && i->label >= 0 &&
-		    i->label < p->nlabels)
-			bound[i->label] = 1;
-		if (i->kind == IK_INSN && is_jump(i) && i->label >= 0 &&
-		    i->label < p->nlabels && bound[i->label])
-			goto out;       /* a loop */
-		if (i->kind == IK_LINE) {
-			line++;
-			continue;
-		}
-		if (i->kind == IK_ESCAPE) {
-			size_t mv = key_escape(p, j);
-			int bad = !mv || off < 0 || off % 8 || i->imm % 8;
-
-			if (off < 0)
-				goto out;
-			if (mv)
-				movok[mv] = 1;
-			for (k = (int)(off / 8); k < n && k * 8L < off + i->imm;
-			    k++) {
-				int r = seg_of(&sg, &nsg, &cap, cur, curline, k,
-				    line);
-
-				if (bad)
-					sg[r].bad = 1;
-				sg[r].escape = 1;
-				if (k == off / 8)
-					rec[j] = r;
-				pair = vgrow(pair, &cappair, 2 * npair + 2,
-				    sizeof *pair);
-				pair[2 * npair] = rec[j];
-				pair[2 * npair++ + 1] = r;
-			}
-			if (mv)
-				rec[mv] = rec[j];
-			continue;
-		}
-		if (is_mem(i) && mem_base(i) == BPF_REG_9) {
-			int whole = BPF_MODE(i->code) == BPF_MEM &&
-			    mem_size(i) == 8 && off % 8 == 0 && off >= 0;
-
-			for (k = off < 0 ? 0 : (int)(off / 8); k < n &&
-			    k * 8L < off + mem_size(i); k++) {
-				int r;
-
-				r = seg_of(&sg, &nsg, &cap, cur, curline, k,
-				    line);
-				if (!whole)
-					sg[r].bad = 1;
-				else if (BPF_CLASS(i->code) == BPF_LDX)
-					sg[r].load = 1;
-				else if (!sg[r].load && !sg[r].escape)
-					sg[r].first_store = 1;
-				rec[j] = r;
-			}
-		} else if (reads_r9(i) && !movok[j]) {
-			goto out;       /* a pointer we cannot follow */
-		}
-	}
-	/* an escape's bytes move whole or not at all: the records it
-	 * ties share their fate (a union-find, by the first slot's) */
-	uf = emalloc(sizeof *uf * (nsg + 1));
-	for (j = 0; j < nsg; j++) {
-		sg[j].bad |= !sg[j].escape || sg[j].load ||
-		    !sg[j].first_store;
-		uf[j] = (int)j;
-	}
-	/* a segment's stores may be read by a later one that does not
-	 * store first (one statement cut by the lines of a function it
-	 * inlines: a string literal stored before a call, copied into a
-	 * record after it).  Without the flow graph: no segment moves
-	 * while any later one of its slot reads before it writes */
-	for (k = 0; k < n; k++)
-		cur[k] = 0;
-	for (j = nsg; j-- > 0;) {
-		if (cur[sg[j].k])
-			sg[j].bad = 1;
-		if (!sg[j].first_store)
-			cur[sg[j].k] = 1;
-	}
-	for (j = 0; j < npair; j++) {
-		int a = pair[2 * j], b = pair[2 * j + 1];
-
-		while (uf[a] != a)
-			a = uf[a];
-		while (uf[b] != b)
-			b = uf[b];
-		uf[b] = a;
-	}
-	for (j = 0; j < nsg; j++) {
-		int r = (int)j;
-
-		while (uf[r] != r)
-			r = uf[r];
-		sg[r].bad |= sg[j].bad;
-	}
-	for (j = 0; j < nsg; j++) {
-		int r = (int)j;
-
-		while (uf[r] != r)
-			r = uf[r];
-		sg[j].bad = sg[r].bad;
-	}
-	for (j = 0; j < nsg; j++)
-		if (!sg[j].bad && !at[sg[j].k]) {
-			total += 8;
-			at[sg[j].k] = 1;
-		}
-	if (!total || total > STACK_KEYS)
-		goto out;
-	for (k = 0, total = 0; k < n; k++)
-		if (at[k]) {
-			at[k] = SK_FRAME - STACK_KEYS + total;
-			total += 8;
-		}
-	/* packed against the fixed slots */
-	for (k = 0; k < n; k++)
-		if (at[k])
-			at[k] += STACK_KEYS - total;
-	for (j = 0; j < p->nir; j++) {
-		struct ir *i = &p->ir[j];
-		int *b;
-
-		if (rec[j] < 0 || sg[rec[j]].bad)
-			continue;
-		if (i->kind == IK_ESCAPE) {
-			i->kind = IK_NOP;
-		} else if (movok[j]) {
-			i->src = BPF_REG_10;
-			p->ir[j + 1].imm = at[p->ir[j + 1].imm / 8];
-		} else if (is_mem(i)) {
-			b = BPF_CLASS(i->code) == BPF_LDX ? &i->src : &i->dst;
-			*b = BPF_REG_10;
-			i->off = (int16_t)at[i->off / 8];
-		}
-	}
-out:
-	free(pair);
-	free(uf);
-	free(sg);
-	free(cur);
-	free(curline);
-	free(rec);
-	free(at);
-	free(movok);
-	free(bound);
 }
 
 /*
@@ -1463,7 +578,7 @@ drop_setup(struct prog *p)
 			zero = i;
 			continue;
 		}
-		uses_defs(i, &u);
+		flow_uses_defs(i, &u);
 		for (a = 0; a < u.nuse; a++)
 			if (u.use[a] == BPF_REG_6)
 				ctx = NULL;
@@ -1472,7 +587,7 @@ drop_setup(struct prog *p)
 				return;
 		/* the only way gen.c reaches SK_ZERO: r10 + SK_ZERO */
 		if ((i->code == (BPF_ALU64 | BPF_ADD | BPF_K) &&
-		    i->imm == SK_ZERO) || (is_mem(i) && mem_base(i) ==
+		    i->imm == SK_ZERO) || (flow_is_mem(i) && flow_mem_base(i) ==
 		    BPF_REG_10 && i->off == SK_ZERO))
 			zero = NULL;
 		if (!ctx && !zero)
@@ -1482,7 +597,7 @@ drop_setup(struct prog *p)
 		ctx->kind = IK_NOP;
 	if (zero)
 		zero->kind = IK_NOP;
-	tidy(p);
+	regalloc_tidy(p);
 }
 
 void
@@ -1500,17 +615,17 @@ opt_probe(struct prog *probe)
 		for (j = 0; j < pp[k]->nir; j++) {
 			struct ir *i = &pp[k]->ir[j];
 
-			if (is_mem(i) && mem_base(i) == BPF_REG_9 &&
+			if (flow_is_mem(i) && flow_mem_base(i) == BPF_REG_9 &&
 			    i->off + 8 > top)
 				top = i->off + 8;
 		}
 	s.n = (top + 7) / 8;
 	if (!probe->nsubs && !probe->up) {
-		to_stack(probe, s.n);
+		keys_to_stack(probe, s.n);
 		for (j = 0, top = 0; j < probe->nir; j++) {
 			struct ir *i = &probe->ir[j];
 
-			if (is_mem(i) && mem_base(i) == BPF_REG_9 &&
+			if (flow_is_mem(i) && flow_mem_base(i) == BPF_REG_9 &&
 			    i->off + 8 > top)
 				top = i->off + 8;
 		}

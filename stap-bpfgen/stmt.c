@@ -56,7 +56,7 @@ void
 stmt(struct gen *g, struct node *n)
 {
 	struct prog *p = g->p;
-	int mark, c;
+	int mark;
 
 	for (; n; n = n->next) {
 		mark = g->top;
@@ -67,15 +67,14 @@ stmt(struct gen *g, struct node *n)
 			break;
 		case N_EXPR:
 			if (!expr_atomic_add(g, n->l))
-				expr(g, n->l);
+				expr_val(g, n->l);
 			break;
 		case N_NULLSTMT:
 			break;
 		case N_IF: {
 			int els = asm_label(p), done = asm_label(p);
 
-			c = expr(g, n->cond);
-			gen_load(g, BPF_REG_1, c);
+			expr_load(g, BPF_REG_1, expr_val(g, n->cond));
 			asm_jmp(p, BPF_JEQ, BPF_REG_1, -1, 0, els);
 			g->top = mark;
 			stmt(g, n->then);
@@ -90,7 +89,7 @@ stmt(struct gen *g, struct node *n)
 			break;
 		case N_FOR:
 			if (n->init)
-				expr(g, n->init);
+				expr_val(g, n->init);
 			g->top = mark;
 			loop(g, n->cond, n->body, n->step, n->loc);
 			break;
