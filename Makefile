@@ -43,7 +43,7 @@ RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
 	$(O)/obj/stap-resolve/tpbtf.o $(O)/obj/stap-resolve/list.o \
 	$(O)/obj/stap-resolve/entry.o $(O)/obj/stap-resolve/uprobe.o \
 	$(O)/obj/stap-resolve/udwarf.o $(O)/obj/stap-resolve/dead.o \
-	$(O)/obj/stap-resolve/mk.o
+	$(O)/obj/stap-resolve/mk.o $(O)/obj/stap-resolve/tapidx.o
 # process probes read executables and libraries (stap-resolve/uprobe.c)
 ELFLIBS != pkg-config --libs libelf libdw 2>/dev/null || echo -lelf -ldw
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
@@ -186,7 +186,7 @@ RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/btf.c \
 	stap-resolve/tpbtf.c stap-resolve/list.c stap-resolve/entry.c \
 	stap-resolve/uprobe.c stap-resolve/udwarf.c stap-resolve/dead.c \
-	stap-resolve/mk.c
+	stap-resolve/mk.c stap-resolve/tapidx.c
 FZ_parse = $(LIBSRC)
 FZ_tree = $(LIBSRC)
 FZ_interp = stap-bpfld/interp.c
