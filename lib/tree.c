@@ -482,7 +482,9 @@ rline(struct reader *r)
 	size_t len = 0;
 	int c;
 
-	while ((c = getc(r->f)) != EOF) {
+	/* a byte at a time, unlocked: a tree is read by one thread, and
+	 * the reading is much of what a stage costs */
+	while ((c = getc_unlocked(r->f)) != EOF) {
 		if (c == '\0' || ++r->nread > INPUT_MAX) {
 			char ch = (char)c;
 			const char *name = r->name;
@@ -493,7 +495,8 @@ rline(struct reader *r)
 		}
 		if (c == '\n')
 			break;
-		r->line = vgrow(r->line, &r->cap, len + 2, 1);
+		if (len + 2 > r->cap)
+			r->line = vgrow(r->line, &r->cap, len + 2, 1);
 		r->line[len++] = (char)c;
 	}
 	if (ferror(r->f))
