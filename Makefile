@@ -34,7 +34,7 @@ LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
 	$(O)/obj/stap-bpfld/tpargs.o $(O)/obj/stap-bpfld/syms.o \
 	$(O)/obj/stap-bpfld/uprobe.o $(O)/obj/stap-bpfld/perf.o \
-	$(O)/obj/lib/bo.o
+	$(O)/obj/stap-bpfld/bare.o $(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
