@@ -164,9 +164,16 @@ void perf_enable(struct kprog *k);
 void perf_count(struct kprog *k, uint64_t *n);
 void perf_free(struct kprog *k);
 
+/* bare.c: a .bo with no kernel program, its maps only */
+int bare_mapcreate(enum bpf_map_type type, const char *name, unsigned ksize,
+    unsigned vsize, unsigned max, unsigned flags);
+int load_bare(struct ld *ld);
+
 /* load.c */
 int load_open(struct ld *ld);
 int load_load(struct ld *ld);
+/* a failure of the bpf syscall, said as load.c says it */
+void load_bpferr(const char *what, int err);
 int load_attach(struct ld *ld);
 int load_trial_prog(int at, const char *name);
 void load_addlink(struct kprog *k, struct bpf_link *l);

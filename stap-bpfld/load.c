@@ -75,6 +75,12 @@ bpferr(const char *what, int err)
 		fprintf(stderr, "%s: %s: %s\n", argv0, what, why(err));
 }
 
+void
+load_bpferr(const char *what, int err)
+{
+	bpferr(what, err);
+}
+
 /* The whole .bo, at most INPUT_MAX bytes: a .bo from an endless
  * source stops there, not when memory runs out */
 static int
@@ -210,8 +216,6 @@ load_open(struct ld *ld)
 static int
 makefmt(struct ld *ld)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts,
-	    .map_flags = BPF_F_RDONLY_PROG);
 	struct bpf_map *map = bpf_object__find_map_by_name(ld->obj,
 	    "stap_fmt");
 	size_t vsize, i, n;
@@ -239,8 +243,8 @@ makefmt(struct ld *ld)
 		}
 		memcpy(val + f->off, f->str, n);
 	}
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "stap_fmt", 4, vsize, 1,
-	    &opts);
+	fd = bare_mapcreate(BPF_MAP_TYPE_ARRAY, "stap_fmt", 4, vsize, 1,
+	    BPF_F_RDONLY_PROG);
 	if (fd < 0 || bpf_map_update_elem(fd, &key, val, 0) < 0 ||
 	    bpf_map_freeze(fd) < 0 || (rc = bpf_map__reuse_fd(map, fd)) < 0) {
 		bpferr("create stap_fmt", errno);
@@ -304,6 +308,8 @@ rejected(struct ld *ld, struct bpf_program *prog)
 	free(copy);
 }
 
+static int load_fds(struct ld *ld);
+
 int
 load_load(struct ld *ld)
 {
@@ -320,6 +326,8 @@ load_load(struct ld *ld)
 		    strcmp(bpf_map__name(map), "stap_fmt"))
 			bpf_map__set_map_flags(map, bpf_map__map_flags(map) |
 			    BPF_F_MMAPABLE);
+	if (!bpf_object__next_program(ld->obj, NULL))
+		return load_bare(ld) < 0 ? -1 : load_fds(ld);
 	ld->vlog = emalloc(VLOGSIZE);
 	ld->vlog[0] = '\0';
 	/* With log level 0 libbpf asks for the log only when a load
@@ -348,6 +356,13 @@ load_load(struct ld *ld)
 		bpferr(what, err);
 		return -1;
 	}
+	return load_fds(ld);
+}
+
+/* The maps the loader itself reads */
+static int
+load_fds(struct ld *ld)
+{
 	ld->ctlfd = bpf_object__find_map_fd_by_name(ld->obj, MAP_CTL);
 	ld->eventsfd = bpf_object__find_map_fd_by_name(ld->obj,
 	    "stap_events");

@@ -496,6 +496,7 @@ list_run(const char *pattern, int vars, const char *tracefs,
 	size_t nc = 0, i, k, len = strlen(pattern) + sizeof "probe  {}";
 	char *text = arena_alloc(len), *used;
 	FILE *save = diag_file, *null;
+	int file;
 
 	facts_default(&f);
 	facts_finish(&f, 1);
@@ -524,8 +525,12 @@ list_run(const char *pattern, int vars, const char *tracefs,
 	 */
 	if (vars && nerrors) {
 		used = arena_alloc(nc + 1);
+		file = r.s->decls ? r.s->decls->loc.file : -1;
 		for (i = 0; i < r.nprobes; i++)
-			used[r.probes[i]->decl->loc.line - 1] = 1;
+			if (r.probes[i]->decl->loc.file == file &&
+			    r.probes[i]->decl->loc.line >= 1 &&
+			    (size_t)r.probes[i]->decl->loc.line <= nc)
+				used[r.probes[i]->decl->loc.line - 1] = 1;
 		for (i = k = 0; i < nc; i++)
 			if (used[i])
 				c[k++] = c[i];
@@ -541,20 +546,25 @@ list_run(const char *pattern, int vars, const char *tracefs,
 	diag_file = save;
 	fclose(null);
 	ev = arena_alloc((r.nprobes + 1) * sizeof *ev);
-	for (i = 0; i < r.nprobes; i++) {
+	file = r.s->decls ? r.s->decls->loc.file : -1;
+	for (i = k = 0; i < r.nprobes; i++) {
 		struct probe *p = r.probes[i];
 		int line = p->decl->loc.line;
 
+		/* the begin probes of a tapset file an alias uses are not
+		 * points the pattern matched */
+		if (p->decl->loc.file != file)
+			continue;
 		if (line < 1 || (size_t)line > nc)
 			bug("probe from line %d of a %zu-line listing", line,
 			    nc);
-		ev[i].pp = c[line - 1].byname ? c[line - 1].text :
+		ev[k].pp = c[line - 1].byname ? c[line - 1].text :
 		    point_text(p->decl->points);
 		if (vars)
-			probe_vars(&r, p, &ev[i]);
+			probe_vars(&r, p, &ev[k]);
+		k++;
 	}
-	print_entries(fo, ev, r.nprobes, vars);
-	k = r.nprobes;
+	print_entries(fo, ev, k, vars);
 	for (i = 0; i < k; i++)
 		free(ev[i].vars);
 	resolver_free(&r);

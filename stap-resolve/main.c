@@ -160,9 +160,12 @@ conv(enum type t)
  * Globals the script writes but never reads are printed at the end, as
  * stap does, by an end probe written here as SystemTap source.  Which
  * globals, and their types, need a resolution first: a silent trial
- * pass over a copy of the script.
+ * pass over a copy of the script.  When it finds none to print, and
+ * said nothing (no error, no warning to show again), that pass is the
+ * real one, as a second over the same script would resolve the same:
+ * 1 then, with r as it left it.
  */
-static void
+static int
 display_globals(struct resolver *r, const char **dirs, int ndirs)
 {
 	struct script *s = r->s, *t;
@@ -171,10 +174,10 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 	char *buf = NULL, line[2048];
 	const char *tracefs;
 	size_t len = 0, cap = 0, i;
-	int k, errs;
+	int k, errs, said;
 
 	if (!null)
-		return;
+		return 0;
 	diag_file = null;
 	s->decls = copy_decls(orig);
 	tapset_load(r, dirs, ndirs);
@@ -182,6 +185,7 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 	if (!nerrors)
 		types_infer(r);
 	errs = nerrors;
+	said = nerrors || nwarnings;
 	diag_file = save;
 	fclose(null);
 	nerrors = nwarnings = 0;
@@ -230,6 +234,8 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 		memcpy(buf + len, line, strlen(line) + 1);
 		len += strlen(line);
 	}
+	if (!buf && !said)
+		return 1;
 	/* start the real pass from scratch, keeping the options */
 	resolver_free(r);
 	tracefs = r->tracefs;
@@ -240,13 +246,14 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 	tapset_reset();
 	s->decls = orig;
 	if (!buf)
-		return;
+		return 0;
 	t = parse_script(&s->facts, src_add("<synthetic>", buf, len), NULL,
 	    NULL, 0);
 	free(buf);
 	for (d = s->decls; d->next; d = d->next)
 		;
 	d->next = t->decls;
+	return 0;
 }
 
 /*
@@ -282,6 +289,7 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 	struct script *s = NULL;
 	struct node *decl;
 	size_t i;
+	int trial;
 
 	memset(&r, 0, sizeof r);
 	tapset_reset();
@@ -292,12 +300,14 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 		fatal("%s: is a %s stap-tree; stap-resolve wants a parsed one "
 		    "(from stap-parse)", input, r.s->stage);
 	r.maxmapentries = facts_define(&r.s->facts, "MAXMAPENTRIES", 2048);
-	display_globals(&r, dirs, ndirs);
-	tapset_load(&r, dirs, ndirs);
-	sym_resolve(&r);
+	trial = display_globals(&r, dirs, ndirs);
+	if (!trial) {
+		tapset_load(&r, dirs, ndirs);
+		sym_resolve(&r);
+	}
 	if (!nerrors)
 		sym_check_foreach(&r);
-	if (!nerrors)
+	if (!nerrors && !trial)
 		types_infer(&r);
 	if (!nerrors) {
 		/* aliases wrap a probe's body in blocks: it may now nest

@@ -176,6 +176,14 @@ uint64_t udwarf_prologue(Dwarf *dw, uint64_t lowpc, uint64_t highpc);
 /* frees what udwarf_var kept */
 void udwarf_end(void);
 
+/* tapidx.c: which tapset file defines what */
+void tapidx_reset(void);
+size_t tapidx_open(const char **dirs, int ndirs);
+const char *tapidx_path(size_t k);
+int tapidx_always(size_t k);
+const int *tapidx_defs(int kind, const char *name);
+const char *tapidx_alias(size_t i);
+
 /* sym.c */
 void tapset_reset(void);
 void tapset_uncache(void);

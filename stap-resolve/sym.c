@@ -6,7 +6,7 @@
  * are pulled in only when the script uses them.
  */
 #define _XOPEN_SOURCE 700  /* realpath */
-#include <dirent.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +39,7 @@ use_file(int file)
 }
 
 static void bind(struct scope *sc, struct node *n);
+static void tapset_need(int kind, const char *name);
 
 static struct sym *
 newsym(const char *name, struct loc loc, unsigned scope, int index)
@@ -84,6 +85,7 @@ sym_global(struct resolver *r, const char *name)
 
 	if (i >= 0)
 		return r->gsyms[i];
+	tapset_need('g', name);
 	for (g = tapset_globals; g; prev = g, g = g->next) {
 		for (v = g->args; v; v = v->next)
 			if (!strcmp(v->str, name))
@@ -122,6 +124,7 @@ sym_is_global(struct resolver *r, const char *name)
 
 	if (hash_get(&r->gsymidx, name) >= 0)
 		return 1;
+	tapset_need('g', name);
 	for (g = tapset_globals; g; g = g->next)
 		for (v = g->args; v; v = v->next)
 			if (!strcmp(v->str, name))
@@ -137,6 +140,7 @@ sym_func_decl(struct resolver *r, const char *name)
 
 	if (f)
 		return f->decl;
+	tapset_need('f', name);
 	for (d = tapset_funcs; d; d = d->next)
 		if (!strcmp(d->str, name))
 			return d;
@@ -207,6 +211,7 @@ tapset_take(struct resolver *r, const char *name, int nargs, const char *as)
 {
 	struct node *d, *prev = NULL;
 
+	tapset_need('f', name);
 	for (d = tapset_funcs; d; prev = d, d = d->next) {
 		if (strcmp(d->str, name) || node_count(d->args) != nargs)
 			continue;
@@ -228,6 +233,7 @@ tapset_take_any(struct resolver *r, const char *name)
 {
 	struct node *d;
 
+	tapset_need('f', name);
 	for (d = tapset_funcs; d; d = d->next)
 		if (!strcmp(d->str, name))
 			return tapset_take(r, name, node_count(d->args), name);
@@ -256,23 +262,45 @@ func_find(struct resolver *r, const char *name, int nargs)
 }
 
 /*
- * The tapset library as parsed, never handed out: each pass takes
- * copies, as it takes declarations off its lists and the resolution
- * writes into them.  stap-resolve's trial pass (display_globals) and
- * the real one so parse the tapset once, not twice.  A pass's lists are
- * of shallow copies: a function or global it takes is copied whole
- * then (tapset_take, sym_global), an alias's body and points each time
- * a probe uses it (points.c); most are never taken.
+ * The tapset library, parsed a file at a time as the script needs it:
+ * tapidx.c says which files define a name, and a lookup that may find
+ * one (tapset_take, sym_global, sym_is_global, sym_func_decl) parses
+ * them first; the aliases a probe point may match are parsed before
+ * the points are expanded, with those their own points need in turn
+ * (tapset_load).  So a script that calls one function parses one file,
+ * not the library.  A file is parsed once a run, and never handed out:
+ * each pass takes copies, as it takes declarations off its lists and
+ * the resolution writes into them.  stap-resolve's trial pass
+ * (display_globals) and the real one so parse each file once, not
+ * twice.  A pass's lists are of shallow copies, in file order whenever
+ * a file comes in, so the first definition of a name still wins: a
+ * function or global it takes is copied whole then (tapset_take,
+ * sym_global), an alias's body and points each time a probe uses it
+ * (points.c); most are never taken.
  */
-static struct node *cache_funcs, *cache_globals, *cache_aliases;
-static struct node *cache_probes;
-static int cached;
+struct tset {
+	int loaded;
+	int walked;             /* the points of its aliases parsed for */
+	unsigned pass;          /* the pass that has copies of it */
+	struct node *funcs, *globals, *aliases, *probes;   /* as parsed */
+};
+
+static struct tset *tsets;      /* [k]: tapidx.c's file k */
+static size_t ntsets;
+static int opened;              /* the index is read */
+static unsigned curpass;
+static struct facts tfacts;     /* what the tapset is parsed for */
+static const char **tdirs;      /* and where its *.stpm macros are */
+static int ntdirs;
+static size_t *srcorder;        /* [source]: its tapset file k + 1 */
+static size_t capsrcorder;
 
 /* Forget the tapset library, to load it afresh for a second pass. */
 void
 tapset_reset(void)
 {
 	tapset_funcs = tapset_globals = tapset_probes = NULL;
+	curpass++;
 	if (usedfiles)
 		memset(usedfiles, 0, capused);
 }
@@ -281,8 +309,12 @@ tapset_reset(void)
 void
 tapset_uncache(void)
 {
-	cache_funcs = cache_globals = cache_aliases = cache_probes = NULL;
-	cached = 0;
+	tsets = NULL;
+	ntsets = 0;
+	opened = 0;
+	if (srcorder)
+		memset(srcorder, 0, capsrcorder * sizeof *srcorder);
+	tapidx_reset();
 }
 
 /*
@@ -302,74 +334,201 @@ copy_onto(struct node **to, const struct node *list)
 	}
 }
 
-/* Parse every *.stp of the tapset directories, in name order. */
-static void
-parse_all(struct resolver *r, const char **dirs, int ndirs)
+/* The tapset file order of source file, 0 for the script's own */
+static size_t
+order_of(int file)
 {
-	struct facts f = r->s->facts;
-	struct node **ft = &cache_funcs, **gt = &cache_globals;
-	struct node **at = &cache_aliases, **pt = &cache_probes;
-	int k;
-
-	f.guru = 1;             /* tapsets may hold embedded code */
-	f.nargs = 0;
-	for (k = 0; k < ndirs; k++) {
-		struct dirent **e;
-		int n = scandir(dirs[k], &e, NULL, alphasort), i;
-
-		for (i = 0; i < n; i++) {
-			const char *nm = e[i]->d_name;
-			size_t len = strlen(nm);
-			char path[4096];
-			struct script *t;
-			struct node *d, *next;
-
-			if (len > 4 && !strcmp(nm + len - 4, ".stp")) {
-				char real[PATH_MAX];
-
-				snprintf(path, sizeof path, "%s/%s",
-				    dirs[k], nm);
-				if (realpath(path, real))
-					snprintf(path, sizeof path, "%s", real);
-				/* with the *.stpm macros, as stap */
-				t = parse_script(&f, src_read(path), NULL,
-				    dirs, ndirs);
-				for (d = t->decls; d; d = next) {
-					next = d->next;
-					d->next = NULL;
-					if (d->kind == N_FUNC) {
-						*ft = d;
-						ft = &d->next;
-					} else if (d->kind == N_GLOBAL) {
-						*gt = d;
-						gt = &d->next;
-					} else if (d->kind == N_ALIAS) {
-						*at = d;
-						at = &d->next;
-					} else if (d->kind == N_PROBE) {
-						*pt = d;
-						pt = &d->next;
-					}
-				}
-			}
-			free(e[i]);
-		}
-		if (n >= 0)
-			free(e);
-	}
+	return file >= 0 && (size_t)file < capsrcorder ? srcorder[file] : 0;
 }
 
-/* The tapset library's declarations, for this pass, parsed once a run */
+/*
+ * Copies of the top nodes of list's declarations, in order, put into
+ * *to before the first declaration of a file after file k; their
+ * children are still the parse's own.
+ */
+static void
+copy_into(struct node **to, const struct node *list, size_t k)
+{
+	struct node *rest;
+
+	while (*to && order_of((*to)->loc.file) <= k + 1)
+		to = &(*to)->next;
+	rest = *to;
+	for (; list; list = list->next) {
+		*to = arena_alloc(sizeof **to);
+		**to = *list;
+		(*to)->next = NULL;
+		to = &(*to)->next;
+	}
+	*to = rest;
+}
+
+/* This pass's copies of tapset file k's functions, globals, probes */
+static void
+tset_take(size_t k)
+{
+	struct tset *t = &tsets[k];
+
+	if (t->pass == curpass)
+		return;
+	t->pass = curpass;
+	copy_into(&tapset_funcs, t->funcs, k);
+	copy_into(&tapset_globals, t->globals, k);
+	copy_into(&tapset_probes, t->probes, k);
+}
+
+/*
+ * Parse tapset file k, once a run.  What it says is not reported: the
+ * library's errors are not the script's, and the parser recovers to
+ * keep what it can (as before the tapset was parsed by need, when the
+ * trial pass, quiet, parsed it all).
+ */
+static void
+tset_load(size_t k)
+{
+	static FILE *quiet;
+	struct tset *t = &tsets[k];
+	struct node **ft = &t->funcs, **gt = &t->globals;
+	struct node **at = &t->aliases, **pt = &t->probes, *d, *next;
+	FILE *save = diag_file;
+	int ne = nerrors, nw = nwarnings, file;
+	char real[PATH_MAX];
+	const char *path = tapidx_path(k);
+	struct script *s;
+	size_t n;
+
+	if (t->loaded)
+		return;
+	t->loaded = 1;
+	if (realpath(path, real))
+		path = real;
+	if (!quiet)
+		quiet = fopen("/dev/null", "w");
+	diag_file = quiet ? quiet : save;
+	file = src_read(path);
+	n = capsrcorder;
+	if ((size_t)file >= capsrcorder) {
+		srcorder = vgrow(srcorder, &capsrcorder, (size_t)file + 1,
+		    sizeof *srcorder);
+		memset(srcorder + n, 0, (capsrcorder - n) * sizeof *srcorder);
+	}
+	srcorder[file] = k + 1;
+	/* with the *.stpm macros, as stap */
+	s = parse_script(&tfacts, file, NULL, tdirs, ntdirs);
+	diag_file = save;
+	nerrors = ne;
+	nwarnings = nw;
+	for (d = s->decls; d; d = next) {
+		next = d->next;
+		d->next = NULL;
+		if (d->kind == N_FUNC) {
+			*ft = d;
+			ft = &d->next;
+		} else if (d->kind == N_GLOBAL) {
+			*gt = d;
+			gt = &d->next;
+		} else if (d->kind == N_ALIAS) {
+			*at = d;
+			at = &d->next;
+		} else if (d->kind == N_PROBE) {
+			*pt = d;
+			pt = &d->next;
+		}
+	}
+	tset_take(k);
+}
+
+/* The tapset files that define name as kind ('f' or 'g'), parsed */
+static void
+tapset_need(int kind, const char *name)
+{
+	const int *k;
+
+	if (!opened)
+		return;
+	for (k = tapidx_defs(kind, name); *k >= 0; k++)
+		tset_load((size_t)*k);
+}
+
+static void need_point(struct node *pt);
+
+/* File k's aliases' own points: the aliases they may match, parsed */
+static void
+tset_walk(size_t k)
+{
+	struct node *al, *pt;
+
+	tset_load(k);
+	if (tsets[k].walked)
+		return;
+	tsets[k].walked = 1;
+	for (al = tsets[k].aliases; al; al = al->next)
+		for (pt = al->points; pt; pt = pt->next)
+			need_point(pt);
+}
+
+static void
+need_alias(const char *name)
+{
+	const int *k;
+
+	for (k = tapidx_defs('a', name); *k >= 0; k++)
+		tset_walk((size_t)*k);
+}
+
+/* The files of the aliases whose names point pt may match, parsed */
+static void
+need_point(struct node *pt)
+{
+	const char *c0 = pt->args ? pt->args->str : NULL, *a;
+	size_t i;
+
+	if (!c0)
+		return;
+	/* the test of points.c's expand_alias: a first component
+	 * with no glob in it must be the alias's */
+	if (!strpbrk(c0, "*?[\\")) {
+		need_alias(c0);
+		return;
+	}
+	for (i = 0; (a = tapidx_alias(i)); i++)
+		if (!fnmatch(c0, a, 0))
+			need_alias(a);
+}
+
+/*
+ * The tapset library's declarations, for this pass: the files parsed
+ * so far, and those of the aliases the points of r->s may match.
+ */
 void
 tapset_load(struct resolver *r, const char **dirs, int ndirs)
 {
-	if (!cached)
-		parse_all(r, dirs, ndirs);
-	cached = 1;
-	copy_onto(&tapset_funcs, cache_funcs);
-	copy_onto(&tapset_globals, cache_globals);
-	copy_onto(&r->aliases, cache_aliases);
-	copy_onto(&tapset_probes, cache_probes);
+	struct node *d, *pt;
+	size_t k;
+
+	tfacts = r->s->facts;
+	tfacts.guru = 1;        /* tapsets may hold embedded code */
+	tfacts.nargs = 0;
+	tdirs = dirs;
+	ntdirs = ndirs;
+	if (!opened) {
+		ntsets = tapidx_open(dirs, ndirs);
+		tsets = arena_alloc((ntsets + 1) * sizeof *tsets);
+		opened = 1;
+	}
+	for (k = 0; k < ntsets; k++)
+		if (tapidx_always(k))
+			tset_walk(k);
+	for (d = r->s->decls; d; d = d->next)
+		if (d->kind == N_PROBE || d->kind == N_ALIAS)
+			for (pt = d->points; pt; pt = pt->next)
+				need_point(pt);
+	for (k = 0; k < ntsets; k++) {
+		if (!tsets[k].loaded)
+			continue;
+		tset_take(k);
+		copy_onto(&r->aliases, tsets[k].aliases);
+	}
 }
 
 /* The script's own globals, functions and aliases. */
