@@ -1029,14 +1029,19 @@ tapset_probes_add(struct resolver *r)
 			n0 = r->nprobes;
 			for (pt = d->points; pt; pt = pt->next) {
 				const char *c0 = pt->args->str;
+				struct node *body = pt->next ?
+				    node_copy(d->body) : d->body;
 
-				/* other points of a tapset's probes are
-				 * not taken yet */
-				if (pt->args->next || (strcmp(c0, "begin") &&
-				    strcmp(c0, "end")))
-					continue;
-				points_add(r, d, pt, pt->next ?
-				    node_copy(d->body) : d->body, NULL);
+				/* kernel.trace("g:n") too (target_set.stp);
+				 * other points of a tapset's probes are not
+				 * taken yet */
+				if (!strcmp(c0, "kernel") && pt->args->next &&
+				    !strcmp(pt->args->next->str, "trace") &&
+				    !pt->args->next->next)
+					points_trace(r, d, pt, body);
+				else if (!pt->args->next && (!strcmp(c0,
+				    "begin") || !strcmp(c0, "end")))
+					points_add(r, d, pt, body, NULL);
 			}
 			for (i = n0; i < r->nprobes; i++) {
 				struct scope sc = { r, NULL, r->probes[i] };
