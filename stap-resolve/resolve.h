@@ -112,6 +112,7 @@ void entry_rewrite(struct resolver *r);
 
 /* points.c */
 void points_expand(struct resolver *r);
+extern int points_verbose;
 struct probe *points_add(struct resolver *r, struct node *orig,
     struct node *pt, struct node *body, struct tracepoint *tp);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
