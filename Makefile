@@ -11,9 +11,9 @@ LIBOBJ = $(O)/obj/lib/arena.o $(O)/obj/lib/diag.o $(O)/obj/lib/lex.o \
 	$(O)/obj/lib/check.o $(O)/obj/lib/hist.o $(O)/obj/lib/meta.o \
 	$(O)/obj/lib/printf.o $(O)/obj/lib/intrinsic.o $(O)/obj/lib/hash.o \
 	$(O)/obj/lib/outfile.o $(O)/obj/lib/bpfop.o $(O)/obj/lib/tapdir.o \
-	$(O)/obj/lib/ksym.o $(O)/obj/lib/uregs.o
+	$(O)/obj/lib/ksym.o $(O)/obj/lib/uregs.o $(O)/obj/lib/usym.o
 HDRS = lib/stap.h lib/node.def lib/child.def lib/op.def lib/hist.h \
-	lib/meta.h lib/abi.h
+	lib/meta.h lib/abi.h lib/usym.h
 PARSEOBJ = $(O)/obj/stap-parse/main.o
 FMTOBJ = $(O)/obj/stap-fmt/main.o $(O)/obj/stap-fmt/fmt.o \
 	$(O)/obj/stap-fmt/list.o $(O)/obj/stap-fmt/disasm.o \
@@ -28,12 +28,14 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/lower.o $(O)/obj/stap-bpfgen/ir.o \
 	$(O)/obj/stap-bpfgen/opt.o $(O)/obj/stap-bpfgen/typed.o \
 	$(O)/obj/stap-bpfgen/core.o $(O)/obj/stap-bpfgen/stack.o \
-	$(O)/obj/stap-bpfgen/regs.o $(O)/obj/stap-bpfgen/uprobe.o
+	$(O)/obj/stap-bpfgen/regs.o $(O)/obj/stap-bpfgen/uprobe.o \
+	$(O)/obj/stap-bpfgen/ustack.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
 	$(O)/obj/stap-bpfld/tpargs.o $(O)/obj/stap-bpfld/syms.o \
 	$(O)/obj/stap-bpfld/uprobe.o $(O)/obj/stap-bpfld/perf.o \
+	$(O)/obj/stap-bpfld/usyms.o \
 	$(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
@@ -49,7 +51,7 @@ ELFLIBS != pkg-config --libs libelf libdw 2>/dev/null || echo -lelf -ldw
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1 man/stap-bpf.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
-MAN7 = man/stap-functions.7
+MAN7 = man/stap-functions.7 man/stap-tapset.7
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
@@ -174,14 +176,16 @@ FUZZTIME = 60
 FUZZHDRS = $(HDRS) lib/bo.h tests/fuzz/fuzz.h $(wildcard stap-*/*.h)
 LIBSRC = lib/arena.c lib/diag.c lib/lex.c lib/pp.c lib/parse.c lib/tree.c \
 	lib/check.c lib/hist.c lib/meta.c lib/printf.c lib/intrinsic.c \
-	lib/hash.c lib/outfile.c lib/bpfop.c lib/tapdir.c lib/ksym.c lib/uregs.c
+	lib/hash.c lib/outfile.c lib/bpfop.c lib/tapdir.c lib/ksym.c lib/uregs.c \
+	lib/usym.c
 GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/call.c stap-bpfgen/expr.c stap-bpfgen/loop.c \
 	stap-bpfgen/stmt.c stap-bpfgen/asm.c stap-bpfgen/elf.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
 	stap-bpfgen/opt.c stap-bpfgen/typed.c stap-bpfgen/core.c \
-	stap-bpfgen/stack.c stap-bpfgen/regs.c stap-bpfgen/uprobe.c
+	stap-bpfgen/stack.c stap-bpfgen/regs.c stap-bpfgen/uprobe.c \
+	stap-bpfgen/ustack.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/btf.c \
 	stap-resolve/tpbtf.c stap-resolve/list.c stap-resolve/entry.c \
@@ -196,7 +200,7 @@ FZ_events = $(LIBSRC)
 FZ_gen = $(GENSRC) $(LIBSRC)
 FZM_gen = stap-bpfgen
 FZ_run = $(RESSRC) $(GENSRC) stap-bpfld/user.c stap-bpfld/events.c \
-	stap-bpfld/syms.c \
+	stap-bpfld/syms.c stap-bpfld/usyms.c \
 	stap-bpfld/interp.c lib/bo.c \
 	$(LIBSRC)
 FZM_run = stap-resolve stap-bpfgen

@@ -28,6 +28,8 @@ enum {
 	REC_STACK = 6,		/* print_backtrace(): frames */
 	REC_SYMS = 7,		/* print_syms(s): s */
 	REC_KSYM = 8,		/* a symbol (event streams only) */
+	REC_USTACK = 9,		/* a user stack: frames, build ids */
+	REC_USYM = 10,		/* a user symbol (event streams only) */
 	REC_SYSTEM = 16,	/* system(): a command for sh -c */
 };
 
@@ -50,5 +52,14 @@ enum {
 	CTL_TZNAME = 72,	/* tz_name(): 16 bytes, NUL-terminated */
 	CTL_SIZE = 88,
 };
+
+/*
+ * What CTL_EXIT holds: 0 while the script runs, 1 once exit() asked
+ * to stop, CTL_EXIT_ERROR + N after a runtime error of site N in a
+ * kernel probe, which sends no ERROR record: stap-bpfld makes the
+ * record from this (a few instructions, not a ring buffer output, at
+ * every error site of every kernel program)
+ */
+enum { CTL_EXIT_ERROR = 2 };
 
 #endif

@@ -76,6 +76,13 @@ static const struct intrinsic intrinsics[] = {
 	{ "symdata", 1, T_STRING, { T_LONG } },
 	{ "addr", 0, T_LONG, { 0 } },
 	{ "probefunc", 0, T_STRING, { 0 } },
+	/* user stacks and symbols (stap-bpfgen/ustack.c) */
+	{ "print_ubacktrace", 0, T_VOID, { 0 } },
+	{ "ubacktrace", 0, T_STRING, { 0 } },
+	{ "sprint_ubacktrace", 0, T_STRING, { 0 } },
+	{ "ustack", 1, T_LONG, { T_LONG } },
+	{ "usymname", 1, T_STRING, { T_LONG } },
+	{ "usymdata", 1, T_STRING, { T_LONG } },
 	/* the probed function's address, at entry and at return, for
 	 * @entry (stap-resolve/entry.c) */
 	{ "__stp_func_addr", 0, T_LONG, { 0 } },

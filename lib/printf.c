@@ -18,6 +18,7 @@
 #include "stap.h"
 #include "meta.h"
 #include "hist.h"
+#include "usym.h"
 
 enum {
 	F_ZEROPAD = 1,
@@ -153,7 +154,14 @@ conv_s(FILE *out, struct args *a, long width, long prec, int flags)
 {
 	size_t n;
 	const char *s = argstr(a, &n);
+	char buf[4096];
 
+	/* a user symbol's reference (lib/usym.c) becomes its text */
+	if (stapfmt_usyms && memchr(s, '\033', n)) {
+		n = usym_expand(stapfmt_usyms, s, n, buf, a->maxstr <
+		    sizeof buf ? a->maxstr : sizeof buf);
+		s = buf;
+	}
 	if (prec >= 0 && (size_t)prec < n)
 		n = prec;
 	if (!(flags & F_LEFT))
@@ -419,6 +427,22 @@ readrec(FILE *in, unsigned char **buf, size_t *cap, uint32_t *len)
 	return fread(*buf, 1, *len, in) == *len ? 1 : -1;
 }
 
+/* A USTACK record: printed, or (silent) kept for the references to
+ * it */
+static void
+ustack(FILE *out, struct usyms *us, uint32_t silent, const void *p,
+    size_t len)
+{
+	struct ustk st;
+	const unsigned char *bids;
+	uint32_t nbid;
+
+	if (!silent)
+		usym_print_stack(out, us, p, len);
+	else if (silent == 1 && usym_stack(p, len, &st, &bids, &nbid) == 0)
+		usym_keep(us, &st);
+}
+
 int
 stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 {
@@ -432,8 +456,10 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 	int rc, data = 0, errors = 0, end = 0;
 	const struct meta_format *f;
 	struct ksyms ks = { 0 };
+	struct usyms us = { 0 };
 
 	meta_init(&m);
+	stapfmt_usyms = &us;
 	while (!data && (n = getline(&line, &lcap, in)) > 0) {
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
@@ -467,6 +493,10 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 			ksym_print_stack(out, &ks, id, buf + 8, len - 8);
 		else if (kind == REC_SYMS)
 			ksym_print_syms(out, &ks, buf + 8, len - 8);
+		else if (kind == REC_USYM)
+			usym_feed(&us, buf + 4, len - 4);
+		else if (kind == REC_USTACK)
+			ustack(out, &us, id, buf + 8, len - 8);
 		else if (kind == REC_ERROR || kind == REC_WARN) {
 			fflush(out);
 			stapfmt_diag(err, &m, kind, id, buf + 8, len - 8);
@@ -496,6 +526,8 @@ stapfmt_render(FILE *in, FILE *out, FILE *err, const char *name)
 	free(buf);
 	meta_free(&m);
 	ksym_free(&ks);
+	usym_free(&us);
+	stapfmt_usyms = NULL;
 	return nerr || errors;
 truncated:
 	fprintf(err, "%s: '%s': truncated event stream (no end line)\n",
@@ -505,6 +537,8 @@ fail:
 	free(buf);
 	meta_free(&m);
 	ksym_free(&ks);
+	usym_free(&us);
+	stapfmt_usyms = NULL;
 	return -1;
 }
 

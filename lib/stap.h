@@ -264,7 +264,9 @@ enum flag {
 	F_DATALOC   = 1 << 17,  /* resolved: __data_loc string field */
 	F_DEREF     = 1 << 18,  /* resolved: a typed step loads a pointer */
 	F_TPARGS    = 1 << 19,  /* resolved point: C arguments (tp_btf) */
-	F_NFLAGS    = 20
+	F_UENTRY    = 1 << 20,  /* resolved point: a uprobe on a function's
+	                         * first instruction (its frame not made) */
+	F_NFLAGS    = 21
 };
 
 struct node {
@@ -301,6 +303,7 @@ struct node **node_child(struct node *n, int i);
 struct node *node_copy(struct node *n);
 int node_count(struct node *n);
 const char *point_text(struct node *pt);
+int64_t timer_unit_ns(const char *unit);
 void tree_write(FILE *f, struct script *s);
 const char *tree_check(struct node *decls);
 struct script *tree_read(FILE *f, const char *name);

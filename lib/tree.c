@@ -31,6 +31,7 @@ const char *flag_name[F_NFLAGS] = {
 	"optional", "sufficient", "private", "wrap", "epilogue", "addr",
 	"pretty", "ppretty", "asc", "desc", "hex", "oct", "global", "local",
 	"param", "builtin", "signed", "dataloc", "deref", "tpargs",
+	"uentry",
 };
 
 static const char *child_name[] = {
@@ -160,6 +161,30 @@ point_text(struct node *pt)
 			    (long long)c->l->num);
 	}
 	return arena_strndup(buf, strlen(buf));
+}
+
+/*
+ * The period unit of timer.UNIT(N), in nanoseconds; 0 for hz (a rate:
+ * the period is 1 s / N); -1 for a name that is no unit.  stap spells
+ * each unit two ways.  jiffies are counted at 100 Hz.
+ */
+int64_t
+timer_unit_ns(const char *unit)
+{
+	static const struct {
+		const char *a, *b;
+		int64_t ns;
+	} units[] = {
+		{ "ns", "nsec", 1 }, { "us", "usec", 1000 },
+		{ "ms", "msec", 1000000 }, { "s", "sec", 1000000000 },
+		{ "jiffies", "jiffies", 10000000 }, { "hz", "hz", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (!strcmp(unit, units[i].a) || !strcmp(unit, units[i].b))
+			return units[i].ns;
+	return -1;
 }
 
 /* ---- writing ---- */

@@ -227,14 +227,7 @@ check_point(struct node *pt)
 		return 0;
 	}
 	if (!strcmp(n0, "timer")) {
-		static const char *units[] = { "ns", "us", "ms", "s",
-		    "jiffies", "hz" };
-		size_t i;
-
-		for (i = 0; c1 && i < NELEM(units); i++)
-			if (!strcmp(c1->str, units[i]))
-				break;
-		if (!c1 || i == NELEM(units) || !numarg(c1, 1) ||
+		if (!c1 || timer_unit_ns(c1->str) < 0 || !numarg(c1, 1) ||
 		    (c2 && (strcmp(c2->str, "randomize") || !numarg(c2, 0) ||
 		    c2->next)))
 			return bad(pt, "a malformed timer point");

@@ -310,7 +310,8 @@ gen_record8(struct gen *g, int kind, int id)
 
 /*
  * A runtime error: inside try, go to the catch block; otherwise count
- * it, ask stap-bpfld to stop, tell it what happened, end the probe.
+ * it, ask stap-bpfld to stop, tell it what happened (in a kernel
+ * probe, an error of no message in stap_ctl alone), end the probe.
  * msgslot holds error()'s message, or -1.
  */
 void
@@ -337,6 +338,15 @@ gen_throw(struct gen *g, struct loc loc, const char *msg, int msgslot)
 	asm_emit(g->p, (struct bpf_insn){ .code = BPF_STX | BPF_ATOMIC |
 	    BPF_DW, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_2,
 	    .off = CTL_ERRORS, .imm = BPF_ADD });
+	if (msgslot < 0 && g->probe->section) {
+		/* the site in the exit word, which stap-bpfld turns into
+		 * the record (lib/abi.h): seven instructions, not sixteen */
+		asm_st(g->p, BPF_DW, BPF_REG_1, CTL_EXIT,
+		    CTL_EXIT_ERROR + id);
+		asm_st(g->p, BPF_DW, BPF_REG_1, CTL_RUN, 0);
+		gen_go(g, gen_epilogue);
+		return;
+	}
 	gen_stop(g);
 	if (msgslot < 0) {
 		gen_record8(g, REC_ERROR, id);

@@ -341,6 +341,10 @@ int stack_call(struct gen *g, struct node *n);
 int stack_uses_fmt(const char *name);
 int stack_per_function(struct gen *g, struct node *probe);
 
+/* ustack.c */
+int ustack_call(struct gen *g, struct node *n);
+int ustack_uses_fmt(const char *name);
+
 /* regs.c */
 int regs_call(struct gen *g, struct node *n);
 int regs_uses_fmt(const char *name);

@@ -399,14 +399,8 @@ writeprogs(struct bo *bo, struct prog *p, int idx)
 static struct meta_probe *
 probe_rec(struct prog *p)
 {
-	static const struct {
-		const char *u;
-		int64_t m;
-	} units[] = { { "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
-	    { "s", 1000000000 }, { "jiffies", 10000000 }, { "hz", 0 } };
 	struct meta_probe *r = arena_alloc(sizeof *r);
 	struct node *pt = p->probe->points, *c1 = pt ? pt->args->next : NULL;
-	size_t k;
 
 	memset(r, 0, sizeof *r);
 	r->prog = (char *)p->name;
@@ -417,12 +411,9 @@ probe_rec(struct prog *p)
 	if (!pt)
 		return r;
 	if (r->kind == PK_TIMER) {
-		int64_t v = comparg(c1), ns = v;
+		int64_t v = comparg(c1), ns = timer_unit_ns(c1->str);
 
-		for (k = 0; k < NELEM(units); k++)
-			if (!strcmp(c1->str, units[k].u))
-				ns = units[k].m ? v * units[k].m :
-				    1000000000 / v;
+		ns = ns ? v * ns : 1000000000 / v;
 		r->period = (uint64_t)ns;
 		if (c1->next)
 			r->randomize = (uint64_t)(comparg(c1->next) *

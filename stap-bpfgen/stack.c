@@ -313,7 +313,7 @@ stack_uses_fmt(const char *name)
 	for (i = 0; i < NELEM(fmt); i++)
 		if (!strcmp(name, fmt[i]))
 			return 1;
-	return regs_uses_fmt(name);
+	return ustack_uses_fmt(name) || regs_uses_fmt(name);
 }
 
 /*
@@ -347,5 +347,7 @@ stack_call(struct gen *g, struct node *n)
 		return func_addr(g);
 	if (!strcmp(f, "probefunc"))
 		return probe_func(g);
+	if (ustack_uses_fmt(f) || !strcmp(f, "print_ubacktrace"))
+		return ustack_call(g, n);
 	return regs_call(g, n);
 }

@@ -70,7 +70,10 @@ uprobe_prog(struct prog **progs, size_t n, struct node *d, struct prog *p)
 		if (!q->upath)
 			continue;
 		qp = q->probe->points;
+		/* a user stack is walked differently before a
+		 * function's prologue (ustack.c) */
 		if (q->kret != ret || strcmp(q->upath, pt->str) ||
+		    ((qp->flags ^ pt->flags) & F_UENTRY) ||
 		    memcmp(&qp->loc, &pt->loc, sizeof pt->loc) ||
 		    memcmp(&q->probe->loc, &d->loc, sizeof d->loc))
 			continue;

@@ -206,6 +206,12 @@ int syms_kernel(struct ld *ld, char *buf, size_t size, uint64_t addr,
     int full);
 void syms_free(struct ld *ld);
 
+/* usyms.c */
+int usyms_record(struct ld *ld, uint32_t silent, const void *p,
+    size_t len);
+void usyms_refs(struct ld *ld, const void *p, size_t len);
+void usyms_free(void);
+
 /* main.c */
 extern volatile sig_atomic_t stop_signal;
 double now_ms(void);

@@ -127,6 +127,10 @@ events_record(struct ld *ld, const void *data, size_t len)
 	}
 	if (ld->raw && (kind == REC_STACK || kind == REC_SYMS))
 		syms_record(ld, kind, id, p + 8, len - 8);
+	if (ld->raw && kind == REC_USTACK)
+		usyms_record(ld, id, p + 8, len - 8);
+	if (ld->raw && kind == REC_PRINTF && memchr(p + 8, 033, len - 8))
+		usyms_refs(ld, p + 8, len - 8);
 	if (ld->raw) {
 		fwrite(&len32, 4, 1, ld->out);
 		fwrite(data, 1, len, ld->out);
@@ -146,6 +150,10 @@ events_record(struct ld *ld, const void *data, size_t len)
 	case REC_STACK:
 	case REC_SYMS:
 		if (syms_record(ld, kind, id, p + 8, len - 8) < 0)
+			ld->badrecs++;
+		return;
+	case REC_USTACK:
+		if (usyms_record(ld, id, p + 8, len - 8) < 0)
 			ld->badrecs++;
 		return;
 	case REC_EXIT:
@@ -206,4 +214,5 @@ events_free(struct ld *ld)
 	ring_buffer__free(ld->rb);
 	ld->rb = NULL;
 	syms_free(ld);
+	usyms_free();
 }

@@ -416,7 +416,7 @@ options(struct ld *ld, int argc, char **argv)
 }
 
 /* stap_ctl.exit, read from the shared mapping when there is one */
-static int
+static uint64_t
 ctlexit(struct ld *ld)
 {
 	uint64_t v = 0;
@@ -425,9 +425,32 @@ ctlexit(struct ld *ld)
 	for (i = 0; i < ld->numaps; i++)
 		if (ld->umaps[i].fd == ld->ctlfd && ld->umaps[i].mapped) {
 			memcpy(&v, ld->umaps[i].priv + CTL_EXIT, 8);
-			return v != 0;
+			return v;
 		}
-	return load_ctl(ld, CTL_EXIT, &v, 0) == 0 && v != 0;
+	return load_ctl(ld, CTL_EXIT, &v, 0) == 0 ? v : 0;
+}
+
+/*
+ * Has the script asked to stop?  A kernel probe's runtime error of no
+ * message leaves its site in stap_ctl.exit (lib/abi.h), not an ERROR
+ * record: the record is made here, once, after what the buffer holds
+ * (the probe's output before the error)
+ */
+static int
+ctlstop(struct ld *ld)
+{
+	static int reported;
+	uint64_t v = ctlexit(ld);
+	uint32_t rec[2];
+
+	if (v >= CTL_EXIT_ERROR && !reported) {
+		reported = 1;
+		events_poll(ld, 0);
+		rec[0] = REC_ERROR;
+		rec[1] = (uint32_t)(v - CTL_EXIT_ERROR);
+		events_record(ld, rec, sizeof rec);
+	}
+	return v != 0;
 }
 
 /* Does any program, kernel or userspace, call bpf_get_current_task? */
@@ -550,7 +573,7 @@ runloop(struct ld *ld, int *bad)
 			*bad = 1;
 			break;
 		}
-		if (ctlexit(ld))
+		if (ctlstop(ld))
 			ld->exiting = 1;
 		if (ld->cmd && (child_signal || ld->child > 0)) {
 			child_signal = 0;
@@ -647,6 +670,7 @@ main(int argc, char **argv)
 	phase("run");
 	load_detach(&ld);
 	events_poll(&ld, 0);
+	ctlstop(&ld);
 	phase("detach");
 	if (started)
 		user_run(&ld, ld.failed ? PK_ERROR : PK_END);

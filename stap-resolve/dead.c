@@ -127,7 +127,7 @@ pure_expr(struct dead *d, struct node *n, int depth)
 	switch (n->kind) {
 	case N_NUM: case N_STR: case N_IDENT: case N_TARGET:
 		return 1;
-	case N_UNARY:
+	case N_UNARY: case N_ENTRY:
 		return pure_expr(d, n->l, depth + 1);
 	case N_BINARY:
 		if (n->op == O_MATCH || n->op == O_NMATCH)

@@ -295,7 +295,6 @@ resolve_run(FILE *fi, const char *input, const char *tracefs,
 		fatal("%s: is a %s stap-tree; stap-resolve wants a parsed one "
 		    "(from stap-parse)", input, r.s->stage);
 	r.maxmapentries = facts_define(&r.s->facts, "MAXMAPENTRIES", 2048);
-	entry_rewrite(&r);
 	display_globals(&r, dirs, ndirs);
 	tapset_load(&r, dirs, ndirs);
 	sym_resolve(&r);

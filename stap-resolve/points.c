@@ -144,9 +144,10 @@ tp_match(struct resolver *r, const char *pat, int *np)
 	if (colon && !strpbrk(pat, "*?[")) {
 		snprintf(path, sizeof path, "%s/%s/%s/format", r->tracefs, gpat,
 		    npat);
-		if (access(path, R_OK) == 0) {
+		if (access(path, R_OK) == 0 || tpbtf_bare(r, npat)) {
 			v = vgrow(v, &cap, 1, sizeof *v);
 			v[(*np)++] = tp_new(gpat, npat);
+			v[0]->bare = access(path, R_OK) != 0;
 		}
 		return v;
 	}
@@ -194,7 +195,8 @@ syscall_ctype(const char *decl, struct tpfield *fl)
 		{ "int", 4, 1 }, { "pid_t", 4, 1 }, { "key_t", 4, 1 },
 		{ "mqd_t", 4, 1 }, { "timer_t", 4, 1 }, { "clockid_t", 4, 1 },
 		{ "key_serial_t", 4, 1 }, { "__s32", 4, 1 }, { "rwf_t", 4, 1 },
-		{ "unsigned int", 4, 0 }, { "unsigned", 4, 0 },
+		{ "unsigned int", 4, 0 }, { "unsigned long", 8, 0 },
+		{ "unsigned", 4, 0 },
 		{ "u32", 4, 0 }, { "__u32", 4, 0 }, { "uid_t", 4, 0 },
 		{ "gid_t", 4, 0 }, { "qid_t", 4, 0 }, { "umode_t", 2, 0 },
 		{ "long", 8, 1 }, { "loff_t", 8, 1 }, { "off_t", 8, 1 },
@@ -225,8 +227,11 @@ tp_read_fields(struct resolver *r, struct tracepoint *tp)
 	tp->nfields = 0;
 	snprintf(path, sizeof path, "%s/%s/%s/format", r->tracefs, tp->group,
 	    tp->name);
-	if (!(f = fopen(path, "r")))
+	if (!(f = fopen(path, "r"))) {
+		if (tp->bare)
+			tpbtf_fields(r, tp);
 		return;
+	}
 	while (fgets(line, sizeof line, f)) {
 		char *decl = strstr(line, "field:"), *semi, *name, *br;
 		struct tpfield fl = { 0 };
@@ -456,6 +461,9 @@ expand_trace(struct resolver *r, struct node *probe, struct node *pt,
 		snprintf(name, sizeof name, "%s:%s", tps[i]->group,
 		    tps[i]->name);
 		comp(cp, 1)->l->str = arena_strndup(name, strlen(name));
+		/* a bare tracepoint is reached by its arguments alone */
+		if (tps[i]->bare)
+			cp->flags |= F_TPARGS;
 		add_probe(r, probe, cp, i ? node_copy(body) : body, tps[i]);
 	}
 	free(tps);
@@ -565,9 +573,7 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 		return 1;
 	}
 	if (!strcmp(c0, "timer") && nc >= 2 && nc <= 3 &&
-	    (!strcmp(c1, "ns") || !strcmp(c1, "us") || !strcmp(c1, "ms") ||
-	    !strcmp(c1, "s") || !strcmp(c1, "jiffies") ||
-	    !strcmp(c1, "hz"))) {
+	    timer_unit_ns(c1) >= 0) {
 		if (!numarg(comp(pt, 1), &v) || v <= 0) {
 			diag_error(comp(pt, 1)->loc,
 			    "timer.%s wants a positive "

@@ -70,6 +70,7 @@ struct tracepoint {
 	int kfunc;              /* a kernel function's parameters (or
 	                         * return value) in its pt_regs (kfunc.c) */
 	int btfargs;            /* fields are its C arguments (tpbtf.c) */
+	int bare;               /* no tracefs event: BTF's alone (tpbtf.c) */
 };
 
 /* The aliases one of whose names starts with a given component */
@@ -107,7 +108,7 @@ struct script *resolve_run(FILE *fi, const char *input, const char *tracefs,
 int list_run(const char *pattern, int vars, const char *tracefs,
     const char **dirs, int ndirs, FILE *fo);
 
-/* entry.c */
+/* entry.c: on the concrete probes, before names are bound */
 void entry_rewrite(struct resolver *r);
 
 /* points.c */
@@ -142,6 +143,7 @@ int btf_pretty(struct resolver *r, struct node *n, int base);
  * BTF: 1, or 0 where it has no prototype there (or --compatible wants
  * the format's fields) */
 int tpbtf_fields(struct resolver *r, struct tracepoint *tp);
+int tpbtf_bare(struct resolver *r, const char *name);
 /* "$a $b $$parms $$vars": what a probe on tp can name, as stap lists */
 const char *tpbtf_alternatives(const struct tracepoint *tp);
 
@@ -185,6 +187,8 @@ struct sym *sym_global(struct resolver *r, const char *name);
 struct func *sym_func(struct resolver *r, const char *name);
 /* Without pulling a tapset's declaration in: a global of that name? */
 int sym_is_global(struct resolver *r, const char *name);
+void sym_add_global(struct resolver *r, struct node *g);
+int sym_defined(struct resolver *r, struct probe *p, struct node *x);
 /* The FUNC node of a script or tapset function, or NULL */
 struct node *sym_func_decl(struct resolver *r, const char *name);
 

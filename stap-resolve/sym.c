@@ -104,6 +104,17 @@ sym_global(struct resolver *r, const char *name)
 	return NULL;
 }
 
+/* A global of stap-resolve's own making (entry.c) */
+void
+sym_add_global(struct resolver *r, struct node *g)
+{
+	struct node *v;
+
+	append(&r->globals, g);
+	for (v = g->args; v; v = v->next)
+		add_global(r, v);
+}
+
 int
 sym_is_global(struct resolver *r, const char *name)
 {
@@ -1003,6 +1014,18 @@ bind(struct scope *sc, struct node *n)
 		n->ctype = n->then->ctype ? n->then->ctype : n->els->ctype;
 }
 
+/* @defined(x) in probe p, x unchanged (entry.c) */
+int
+sym_defined(struct resolver *r, struct probe *p, struct node *x)
+{
+	struct scope sc = { r, NULL, p };
+	struct node *d = node_new(N_DEFINED, x->loc);
+
+	d->l = node_copy(x);
+	bind(&sc, d);
+	return (int)d->num;
+}
+
 /*
  * The begin and end probes of the tapset files the script uses (a
  * file's tables filled before the script's own begin probes run), and
@@ -1062,6 +1085,7 @@ sym_resolve(struct resolver *r)
 	/* a listing shows the locals an alias offers, read or not */
 	for (i = 0; i < r->nprobes && !r->listing; i++)
 		dead_locals(r, r->probes[i]);
+	entry_rewrite(r);
 	for (i = 0; i < r->nprobes; i++) {
 		struct scope sc = { r, NULL, r->probes[i] };
 		struct node *pt = r->probes[i]->decl->points;

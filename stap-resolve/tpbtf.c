@@ -251,6 +251,20 @@ tpbtf_fields(struct resolver *r, struct tracepoint *tp)
 	return 1;
 }
 
+/*
+ * Whether NAME is a bare tracepoint of this kernel: one declared
+ * without a trace event (sched:sched_exit_tp), so tracefs does not
+ * list it, but BPF reaches it through btf_trace_NAME all the same
+ */
+int
+tpbtf_bare(struct resolver *r, const char *name)
+{
+	if (before_4_2(r->s->compatible) || !live(r->tracefs))
+		return 0;
+	load(r);
+	return tb.btf && hash_get(&tb.proto, name) >= 0;
+}
+
 const char *
 tpbtf_alternatives(const struct tracepoint *tp)
 {

@@ -603,6 +603,8 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 	struct probe *p;
 	int64_t off, sem = 0;
 
+	uint64_t entry = m->addr;
+
 	if (m->size && !ret)
 		m->addr = udwarf_prologue(ufile_dwarf(uf), m->addr, m->addr +
 		    m->size);
@@ -638,6 +640,11 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 	cp->str = uf->path;
 	cp->num = off;
 	cp->size = (int)sem;
+	/* before the prologue, the stack's top is the return address
+	 * and the frame pointer still the caller's: print_ubacktrace()
+	 * needs to know (stap-bpfgen/ustack.c) */
+	if (m->size && !ret && !m->mark && m->addr == entry)
+		cp->flags |= F_UENTRY;
 	if (strcmp(uf->path, exe)) {
 		/* a library: only in processes of the executable */
 		struct node *g = node_new(N_BINARY, pt->loc), *x;

@@ -30,7 +30,7 @@ $cc $flags -o "$tmp/mkbo" tests/bpfld/mkbo.c stap-bpfgen/elf.c \
     stap-bpfgen/btf.c stap-bpfgen/core.c lib/arena.c lib/diag.c lib/hash.c || exit 1
 # shellcheck disable=SC2086
 $cc $flags -Ilib -o "$tmp/render" tests/bpfld/printftest.c \
-    lib/printf.c lib/ksym.c lib/meta.c lib/hist.c lib/hash.c lib/arena.c \
+    lib/printf.c lib/ksym.c lib/usym.c lib/meta.c lib/hist.c lib/hash.c lib/arena.c \
     lib/diag.c || exit 1
 ld=$BIN/stap-bpfld
 if [ ! -x "$ld" ]; then

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.." || exit 2
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cc=${CC:-cc}
-src="tests/bpfld/printftest.c lib/printf.c lib/ksym.c lib/meta.c
+src="tests/bpfld/printftest.c lib/printf.c lib/ksym.c lib/usym.c lib/meta.c
     lib/hist.c lib/hash.c lib/arena.c lib/diag.c"
 flags="-std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror
     -Ilib"
