@@ -679,8 +679,9 @@ bind_cast(struct scope *sc, struct node *n)
 		return;
 	}
 	n->r = NULL;
-	/* a bare @cast(p, "type") is p itself, now a typed pointer */
-	if (!n->args)
+	/* a bare @cast(p, "struct type") is p itself, now a typed
+	 * pointer; @cast(p, "int") still reads the int */
+	if (!n->args && btf_is_record(id))
 		n->flags |= F_ADDR;
 	if (n->flags & (F_PRETTY | F_PPRETTY))
 		btf_pretty(sc->r, n, -id);
