@@ -388,7 +388,10 @@ if [ -z "$bo" ]; then
 	tgt=
 	[ -n "$cmd" ] && tgt="-c $(quote "$cmd")"
 	[ -n "$pid" ] && tgt="-x $(quote "$pid")"
-	eval "run 2 \"\$tmp/resolved\" \"\$RESOLVE\" $incopts $tgt \"\$tmp/tree\""
+	# -v: stap-resolve names the optional probe points it dropped
+	vres=
+	[ $verbose -gt 0 ] && vres=-v
+	eval "run 2 \"\$tmp/resolved\" \"\$RESOLVE\" $vres $incopts $tgt \"\$tmp/tree\""
 	elapsed "$t0"
 	say "Pass 2: analyzed script in $e"
 	if [ $pass = 2 ]; then

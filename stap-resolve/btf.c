@@ -133,6 +133,15 @@ spell(int id, char *buf, size_t n, int depth)
 	}
 }
 
+/* Whether id is a struct or union, through typedefs and qualifiers */
+int
+btf_is_record(int id)
+{
+	const struct btf_type *t = (id = skip(id)) > 0 ? type(id) : NULL;
+
+	return t && btf_is_composite(t);
+}
+
 const char *
 btf_type_name(int id)
 {

@@ -24,6 +24,9 @@ usage(FILE *f, int status)
 	    "not the\n"
 	    "                   running kernel's /sys/kernel/btf/vmlinux\n"
 	    "  -o FILE          write the resolved tree to FILE\n"
+	    "  -v               name each probe point dropped (an optional "
+	    "one that\n"
+	    "                   matches nothing) and why\n"
 	    "  --list PATTERN   list the probe points PATTERN matches, "
 	    "as stap -l\n"
 	    "  --list=vars PATTERN  and their context variables, as "
@@ -366,6 +369,8 @@ main(int argc, char **argv)
 			if (ndirs == (int)NELEM(dirs))
 				fatal("too many -I options");
 			dirs[ndirs++] = a[2] ? a + 2 : argv[++i];
+		} else if (!strcmp(a, "-v")) {
+			points_verbose = 1;
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
 			out = argv[++i];
 		} else if ((!strcmp(a, "-c") || !strcmp(a, "-x")) &&

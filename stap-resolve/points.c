@@ -368,12 +368,28 @@ index_aliases(struct resolver *r)
 		}
 }
 
+/* -v: say which probe points were dropped, and why (stap-resolve -v) */
+int points_verbose;
+
+static void
+dropped(struct node *pt, struct node *via, int n)
+{
+	if (!points_verbose || n != 0)
+		return;
+	diag_note(pt->loc, "%sprobe point '%s' dropped: it matches nothing "
+	    "here", pt->flags & F_OPTIONAL ? "optional " : "",
+	    point_text(pt));
+	if (via)
+		diag_note(via->loc, "in the alias that '%s' names",
+		    point_text(via));
+}
+
 static int
 expand_one_alias(struct resolver *r, struct node *al, struct node *probe,
     struct node *pt, struct node *body, int depth)
 {
 	struct node *an, *t;
-	int n = 0;
+	int n = 0, k;
 
 	for (an = al->args; an; an = an->next) {
 		if (!alias_matches(an, pt))
@@ -384,8 +400,10 @@ expand_one_alias(struct resolver *r, struct node *al, struct node *probe,
 			tp->next = NULL;
 			if (pt->cond && !tp->cond)
 				tp->cond = pt->cond;
-			n += expand(r, probe, tp, combine(al, body),
+			k = expand(r, probe, tp, combine(al, body),
 			    depth + 1);
+			dropped(t, pt, k);
+			n += k;
 		}
 		break;
 	}
@@ -611,13 +629,13 @@ void
 points_expand(struct resolver *r)
 {
 	struct node *d, *pt;
-	int n, any;
+	int n, any, err;
 
 	index_aliases(r);
 	for (d = r->s->decls; d; d = d->next) {
 		if (d->kind != N_PROBE)
 			continue;
-		any = 0;
+		any = err = 0;
 		for (pt = d->points; pt; pt = pt->next) {
 			struct node *one = node_copy(pt);
 
@@ -625,14 +643,21 @@ points_expand(struct resolver *r)
 			n = expand(r, d, one,
 			    pt->next || any ? node_copy(d->body)
 			    : d->body, 0);
-			if (n < 0)
+			if (n < 0) {
+				err = 1;
 				continue;
+			}
 			if (n == 0 && !(pt->flags & F_OPTIONAL))
 				no_match(pt);
+			else
+				dropped(pt, NULL, n);
 			if (n > 0)
 				any = 1;
 			if (n > 0 && (pt->flags & F_SUFFICIENT))
 				break;
 		}
+		if (!any && !err && points_verbose)
+			diag_note(d->loc, "probe dropped: none of its points "
+			    "matched");
 	}
 }

@@ -113,6 +113,7 @@ void entry_rewrite(struct resolver *r);
 
 /* points.c */
 void points_expand(struct resolver *r);
+extern int points_verbose;
 struct probe *points_add(struct resolver *r, struct node *orig,
     struct node *pt, struct node *body, struct tracepoint *tp);
 struct tpfield *tp_field(struct resolver *r, struct probe *p,
@@ -132,6 +133,7 @@ void btf_use_file(const char *path);
 /* The kernel's BTF (or --btf FILE's), read on first use; NULL if none */
 struct btf *btf_kernel(struct resolver *r);
 const char *btf_type_name(int id);
+int btf_is_record(int id);
 int btf_scalar(int id, struct tpfield *f);
 int btf_find_type(struct resolver *r, const char *spec);
 int btf_task_struct(struct resolver *r);

@@ -838,8 +838,9 @@ bind_cast(struct scope *sc, struct node *n)
 		return;
 	}
 	n->r = NULL;
-	/* a bare @cast(p, "type") is p itself, now a typed pointer */
-	if (!n->args)
+	/* a bare @cast(p, "struct type") is p itself, now a typed
+	 * pointer; @cast(p, "int") still reads the int */
+	if (!n->args && btf_is_record(id))
 		n->flags |= F_ADDR;
 	if (n->flags & (F_PRETTY | F_PPRETTY))
 		btf_pretty(sc->r, n, -id);
@@ -1211,14 +1212,19 @@ tapset_probes_add(struct resolver *r)
 			n0 = r->nprobes;
 			for (pt = d->points; pt; pt = pt->next) {
 				const char *c0 = pt->args->str;
+				struct node *body = pt->next ?
+				    node_copy(d->body) : d->body;
 
-				/* other points of a tapset's probes are
-				 * not taken yet */
-				if (pt->args->next || (strcmp(c0, "begin") &&
-				    strcmp(c0, "end")))
-					continue;
-				points_add(r, d, pt, pt->next ?
-				    node_copy(d->body) : d->body, NULL);
+				/* kernel.trace("g:n") too (target_set.stp);
+				 * other points of a tapset's probes are not
+				 * taken yet */
+				if (!strcmp(c0, "kernel") && pt->args->next &&
+				    !strcmp(pt->args->next->str, "trace") &&
+				    !pt->args->next->next)
+					points_trace(r, d, pt, body);
+				else if (!pt->args->next && (!strcmp(c0,
+				    "begin") || !strcmp(c0, "end")))
+					points_add(r, d, pt, body, NULL);
 			}
 			for (i = n0; i < r->nprobes; i++) {
 				struct scope sc = { r, NULL, r->probes[i] };

@@ -163,7 +163,23 @@ lvalue(struct tctx *t, struct node *n, enum type want, int write)
 		learn_sym(t, s, want, n->loc);
 		return n->type = s->type;
 	}
-	if (t->report)
+	if (t->report && (n->kind == N_TARGET || n->kind == N_CAST ||
+	    n->kind == N_AUTOCAST)) {
+		/* stap writes them in guru mode (-g); a BPF program may
+		 * not store into kernel memory or the probed registers */
+		const char *what = n->kind == N_TARGET ? n->str : "@cast";
+		const char *arrow = "";
+		struct node *a;
+
+		for (a = n->args; a; a = a->next)
+			if (a->kind == N_MEMBER && a->str) {
+				what = a->str;
+				arrow = "->";
+			}
+		diag_error(n->loc, "'%s%s' cannot be written: BPF cannot "
+		    "change the probed code's variables or kernel memory "
+		    "(stap allows it with -g; stap-bpf cannot)", arrow, what);
+	} else if (t->report)
 		diag_error(n->loc, "this expression cannot be assigned to");
 	return T_UNKNOWN;
 }
