@@ -344,7 +344,8 @@ serve(struct ld *ld, struct procfs *pf, struct pfile *f)
 			    pf->vlen, (unsigned long long)f->maxsize);
 		}
 		f->out = emalloc(pf->vlen + 1);
-		memcpy(f->out, pf->val, pf->vlen);
+		if (pf->vlen)	/* val may be NULL yet */
+			memcpy(f->out, pf->val, pf->vlen);
 		f->outlen = pf->vlen;
 		f->outoff = 0;
 	}

@@ -94,9 +94,11 @@ wait $pid
 unguard
 [ -e "$d" ] && fail "$d left after SIGTERM"
 
-# a runtime error in the read probe: the reader gets what was set, the
-# script stops with the error (exit 1), the files go
+# a read probe that sets nothing gives an empty file; a runtime error
+# in one: the reader gets what was set, the script stops with the
+# error (exit 1), the files go
 cat >"$tmp/e.stp" <<'STP'
+probe procfs("none").read { }
 probe procfs("f").read { $value = "partial\n"; error("boom") }
 STP
 compile "$tmp/e.stp"
@@ -105,6 +107,8 @@ d=$tmp/p
 pid=$!
 guard $pid 60
 fifo f || fail "no $d/f in 20 s: $(cat "$tmp/err")"
+timeout 20 cat "$d/none" >"$tmp/none" || fail "cat none: $?"
+[ -s "$tmp/none" ] && fail "none: '$(cat "$tmp/none")'"
 r1=$(timeout 20 cat "$d/f")
 [ "$r1" = partial ] || fail "read before the error: '$r1'"
 wait $pid
