@@ -30,13 +30,15 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/core.o $(O)/obj/stap-bpfgen/stack.o \
 	$(O)/obj/stap-bpfgen/regs.o $(O)/obj/stap-bpfgen/uprobe.o \
 	$(O)/obj/stap-bpfgen/ustack.o $(O)/obj/stap-bpfgen/flow.o \
-	$(O)/obj/stap-bpfgen/regalloc.o $(O)/obj/stap-bpfgen/keys.o
+	$(O)/obj/stap-bpfgen/regalloc.o $(O)/obj/stap-bpfgen/keys.o \
+	$(O)/obj/stap-bpfgen/procfs.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
 	$(O)/obj/stap-bpfld/tpargs.o $(O)/obj/stap-bpfld/syms.o \
 	$(O)/obj/stap-bpfld/uprobe.o $(O)/obj/stap-bpfld/perf.o \
 	$(O)/obj/stap-bpfld/usyms.o $(O)/obj/stap-bpfld/bare.o \
+	$(O)/obj/stap-bpfld/procfs.o \
 	$(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
@@ -46,7 +48,8 @@ RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
 	$(O)/obj/stap-resolve/tpbtf.o $(O)/obj/stap-resolve/list.o \
 	$(O)/obj/stap-resolve/entry.o $(O)/obj/stap-resolve/uprobe.o \
 	$(O)/obj/stap-resolve/udwarf.o $(O)/obj/stap-resolve/dead.o \
-	$(O)/obj/stap-resolve/mk.o $(O)/obj/stap-resolve/tapidx.o
+	$(O)/obj/stap-resolve/mk.o $(O)/obj/stap-resolve/tapidx.o \
+	$(O)/obj/stap-resolve/procfs.o
 # process probes read executables and libraries (stap-resolve/uprobe.c).
 # libdw is linked in whole where its archive is: only stap-resolve uses
 # it, and relocating the shared one at start-up was a fifth of what
@@ -194,12 +197,13 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/opt.c stap-bpfgen/typed.c stap-bpfgen/core.c \
 	stap-bpfgen/stack.c stap-bpfgen/regs.c stap-bpfgen/uprobe.c \
 	stap-bpfgen/ustack.c stap-bpfgen/flow.c stap-bpfgen/regalloc.c \
-	stap-bpfgen/keys.c
+	stap-bpfgen/keys.c stap-bpfgen/procfs.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/btf.c \
 	stap-resolve/tpbtf.c stap-resolve/list.c stap-resolve/entry.c \
 	stap-resolve/uprobe.c stap-resolve/udwarf.c stap-resolve/dead.c \
-	stap-resolve/mk.c stap-resolve/tapidx.c
+	stap-resolve/mk.c stap-resolve/tapidx.c \
+	stap-resolve/procfs.c
 FZ_parse = $(LIBSRC)
 FZ_tree = $(LIBSRC)
 FZ_interp = stap-bpfld/interp.c
@@ -209,7 +213,7 @@ FZ_events = $(LIBSRC)
 FZ_gen = $(GENSRC) $(LIBSRC)
 FZM_gen = stap-bpfgen
 FZ_run = $(RESSRC) $(GENSRC) stap-bpfld/user.c stap-bpfld/events.c \
-	stap-bpfld/syms.c stap-bpfld/usyms.c \
+	stap-bpfld/syms.c stap-bpfld/usyms.c stap-bpfld/procfs.c \
 	stap-bpfld/interp.c lib/bo.c \
 	$(LIBSRC)
 FZM_run = stap-resolve stap-bpfgen

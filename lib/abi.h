@@ -16,6 +16,12 @@ enum {
 	UHELPER_MAP_CLEAR = 0x7003,
 	UHELPER_MAP_COUNT = 0x7004,
 	UHELPER_PPID = 0x7010,	/* ppid(): no task_struct to walk here */
+	/* procfs probes' $value (stap-bpfld/procfs.c): set and append
+	 * (r1 a string, r2 its slot's size) in a read probe, get (r1
+	 * the slot, r2 its size) in a write probe */
+	UHELPER_PROCFS_SET = 0x7020,
+	UHELPER_PROCFS_APPEND = 0x7021,
+	UHELPER_PROCFS_GET = 0x7022,
 };
 
 /* The record kinds in stap_events and in an event stream */

@@ -65,6 +65,10 @@ static const struct intrinsic intrinsics[] = {
 	{ "warn", 1, T_VOID, { T_STRING } },
 	{ "system", 1, T_VOID, { T_STRING } },
 	{ "exit", 0, T_VOID, { 0 } },
+	/* $value of a procfs probe (stap-resolve/procfs.c) */
+	{ "__procfs_value_set", 1, T_VOID, { T_STRING } },
+	{ "__procfs_value_append", 1, T_VOID, { T_STRING } },
+	{ "__procfs_value_get", 0, T_STRING, { 0 } },
 	{ "error", 1, T_VOID, { T_STRING } },
 	/* stacks and symbols (stap-bpfgen/stack.c) */
 	{ "print_backtrace", 0, T_VOID, { 0 } },

@@ -177,7 +177,7 @@ rec_file(struct meta *m, const char *p)
 /* The kinds of probe records, by enum probekind */
 static const char *const kindnames[] = {
 	"begin", "end", "error", "timer", "tracepoint", "perf", "kprobe",
-	"uprobe",
+	"uprobe", "procfs",
 };
 
 enum probekind
@@ -265,6 +265,15 @@ rec_probe(struct meta *m, const char *p)
 				return bad(m, "malformed path");
 			continue;
 		}
+		if (!strcmp(w, "file")) {
+			if (!(pr->file = meta_unquote(&p, NULL)))
+				return bad(m, "malformed file");
+			continue;
+		}
+		if (!strcmp(w, "write")) {
+			pr->write = 1;
+			continue;
+		}
 		if (!strcmp(w, "offsets")) {
 			if (rec_offsets(pr, &p) < 0)
 				return bad(m, "malformed offsets");
@@ -295,6 +304,10 @@ rec_probe(struct meta *m, const char *p)
 			pr->ticks = v + 1;
 		else if (!strcmp(w, "probes"))
 			pr->probes = v;
+		else if (!strcmp(w, "umask"))
+			pr->umask = v;
+		else if (!strcmp(w, "maxsize"))
+			pr->maxsize = v;
 	}
 	hash_add(&m->probeidx, pr->prog, (long)m->nprobes);
 	m->nprobes++;
@@ -726,6 +739,11 @@ meta_rec_probe(const struct meta_probe *p)
 		return meta_rec("probe %s %s %d:%d:%d %s %s", p->prog, kind,
 		    p->loc.file, p->loc.line, p->loc.col, q(p->point), b);
 	}
+	case PK_PROCFS:
+		return meta_rec("probe %s %s %d:%d:%d %s file %s%s umask %"
+		    PRIu64 " maxsize %" PRIu64, p->prog, kind, p->loc.file,
+		    p->loc.line, p->loc.col, q(p->point), q(p->file),
+		    p->write ? " write" : "", p->umask, p->maxsize);
 	default:
 		snprintf(extra, sizeof extra, "prio %ld", p->prio);
 	}

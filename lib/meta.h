@@ -23,6 +23,7 @@ enum probekind {
 	PK_PERF,
 	PK_KPROBE,
 	PK_UPROBE,
+	PK_PROCFS,
 	PK_OTHER,
 };
 
@@ -51,6 +52,10 @@ struct meta_probe {
 				 * all, and their semaphores' (0: none) */
 	uint64_t *refs;
 	size_t noffs;
+	char *file;		/* procfs: the file's name in the directory */
+	int write;		/* procfs: a write probe, else a read one */
+	uint64_t umask;		/* procfs: the bits its mode loses */
+	uint64_t maxsize;	/* procfs read: bytes it says it gives, or 0 */
 };
 
 struct meta_format {

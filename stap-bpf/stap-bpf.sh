@@ -25,6 +25,7 @@ usage: stap-bpf [options] (FILE | -e SCRIPT | -) [ARG...]
                    exits; target() is its pid
   -x PID           target() is PID
   -T SECONDS       stop after SECONDS
+  -m NAME          name the module NAME (its procfs files' directory)
   -v               say what each pass did and how long it took
   -g               guru mode: allow embedded C code
   -D NAME=VALUE    define NAME for the compiler
@@ -59,6 +60,7 @@ tool() {
 }
 
 script='' efile='' pass=5 out='' cmd='' pid='' secs='' verbose=0 warn=1
+module=''
 poison=0 pset='' list='' listvars=''
 cache=1 parseopts='' incdirs='' incopts=''
 # Options are kept as quoted words, so eval set -- gets them back
@@ -67,7 +69,7 @@ quote() {
 }
 addparse() { parseopts="$parseopts $(quote "$1")"; }
 
-while getopts ':e:p:o:c:x:T:vgD:I:wl:L:hV-:' o; do
+while getopts ':e:p:o:c:x:T:m:vgD:I:wl:L:hV-:' o; do
 	case $o in
 	e) script=$OPTARG efile=1 ;;
 	p)
@@ -92,6 +94,13 @@ while getopts ':e:p:o:c:x:T:vgD:I:wl:L:hV-:' o; do
 		esac
 		[ "$bad" = 0 ] || die "invalid timeout interval '$OPTARG'"
 		secs=$OPTARG ;;
+	m)
+		# stap's rule: what a C identifier may hold
+		case $OPTARG in
+		'' | *[!A-Za-z0-9_]*) die "invalid module name" \
+			    "'$OPTARG': letters, digits and _ only" ;;
+		esac
+		module=$OPTARG ;;
 	v) verbose=$((verbose + 1)) ;;
 	g) addparse -g ;;
 	D) addparse -D; addparse "$OPTARG" ;;
@@ -443,6 +452,7 @@ set --
 [ -n "$secs" ] && set -- "$@" -T "$secs"
 [ -n "$cmd" ] && set -- "$@" -c "$cmd"
 [ -n "$pid" ] && set -- "$@" -x "$pid"
+[ -n "$module" ] && set -- "$@" -m "$module"
 [ $verbose -ge 2 ] && set -- "$@" -v
 if [ $verbose = 0 ]; then
 	# Nothing left to do after the run: stap-bpfld takes this

@@ -233,7 +233,7 @@ call_builtin(struct gen *g, struct node *n)
 	struct prog *p = g->p;
 	int s;
 
-	if ((s = stack_call(g, n)) != -2)
+	if ((s = stack_call(g, n)) != -2 || (s = procfs_call(g, n)) != -2)
 		return s;
 	if (!strcmp(f, "printf")) {
 		emit_printf(g, n->args->str, n->args->next);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "../lib/meta.h"
 
 struct ctx {
 	struct gen *g;
@@ -256,6 +257,12 @@ check_point(struct node *pt)
 		    strcmp(c2->str, "call"))))
 			return bad(pt, "a malformed kernel function point");
 		return 0;
+	}
+	if (!strcmp(n0, "procfs")) {
+		struct meta_probe r;
+
+		return procfs_point(pt, &r) < 0 ?
+		    bad(pt, "a malformed procfs point") : 0;
 	}
 	/* stap-resolve made it a file and an offset */
 	if (!strcmp(n0, "process") && pt->str && pt->str[0] == '/' &&

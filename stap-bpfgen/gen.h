@@ -329,6 +329,11 @@ void var_hist_print(struct gen *g, struct node *h);
 /* call.c */
 int call_builtin(struct gen *g, struct node *n);
 
+/* procfs.c */
+struct meta_probe;
+int procfs_point(struct node *pt, struct meta_probe *r);
+int procfs_call(struct gen *g, struct node *n);
+
 /* typed.c */
 int typed_read(struct gen *g, struct node *n);
 void typed_reset(void);

@@ -437,6 +437,8 @@ probe_rec(struct prog *p)
 		r->refs = p->urefs;
 		r->noffs = p->nuoffs;
 		r->ret = p->kret;
+	} else if (r->kind == PK_PROCFS) {
+		procfs_point(pt, r);
 	} else if (r->kind == PK_TRACEPOINT) {
 		/* p->tp, not the point: probes may go on raw_syscalls */
 		char *tp = arena_strndup(p->tp, strlen(p->tp));
@@ -755,6 +757,10 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			if (uprobe_prog(progs, nprogs, d, p))
 				continue;
 			snprintf(name, 32, "probe_%d", p->order);
+		} else if (!strcmp(c0->str, "procfs")) {
+			/* in user space, when its file is read or written */
+			p->kind = "procfs";
+			snprintf(name, 32, "procfs_%d", p->order);
 		} else {
 			diag_error(pt->loc, "probe point kind '%s' is not "
 			    "supported by stap-bpfgen", c0->str);

@@ -102,6 +102,8 @@ struct ld {
 	long pid;
 	double timeout;
 	int verbose, raw;
+	const char *module;	/* -m: the name of procfs's directory */
+	const char *procdir;	/* --procfs-dir: the directory itself */
 	FILE *out;		/* to outfd, through main.c's outwrite */
 	int outfd;
 	int werr;		/* the first write error's errno, or 0 */
@@ -132,6 +134,7 @@ struct ld {
 	int inuser;		/* running a userspace program */
 
 	struct ring_buffer *rb;
+	struct procfs *procfs;	/* procfs.c: the files, or NULL */
 	struct ksyms ksyms;	/* syms.c: kallsyms, once needed */
 
 	/* run state */
@@ -192,9 +195,26 @@ int user_init(struct ld *ld);
  * runtime error (reported; the others of kind still ran unless the
  * kind is begin) */
 int user_run(struct ld *ld, enum probekind kind);
+/* Run the userspace program of probe pr (a procfs probe): as user_run */
+int user_run_probe(struct ld *ld, const struct meta_probe *pr);
 /* Run the userspace timer probes that are due at now (ms); returns the
  * ms until the next one is due, or -1 if there are none */
 void user_free(struct ld *ld);
+
+/* procfs.c */
+/* Make the files of the procfs probes, if any: 0, or -1 (said why) */
+int procfs_start(struct ld *ld);
+/* events_poll, and the procfs files served meanwhile */
+int procfs_poll(struct ld *ld, int ms);
+/* Remove the files and the directory; again is harmless */
+void procfs_stop(struct ld *ld);
+/* The same from a signal handler, without output */
+void procfs_unlink(void);
+/* $value of the running procfs probe: set or append len bytes of s
+ * (a read probe), or get into buf of size bytes (a write probe); -1
+ * (the interpreter's error set) when no such probe runs */
+int procfs_value(struct ld *ld, int append, const char *s, size_t len);
+int procfs_get(struct ld *ld, char *buf, size_t size);
 
 /* events.c */
 int events_init(struct ld *ld);

@@ -42,7 +42,8 @@ static int verbose;
 
 static const char usage[] =
     "usage: stap-bpfld [-v] [--raw] [-o FILE] [-T SECONDS] "
-    "[-c CMD | -x PID] [FILE.bo]\n";
+    "[-c CMD | -x PID] [-m NAME]\n"
+    "                  [--procfs-dir DIR] [FILE.bo]\n";
 
 static void
 help(void)
@@ -56,6 +57,10 @@ help(void)
 	    "it exits;\n"
 	    "               target() is its pid\n"
 	    "  -x PID       target() is PID\n"
+	    "  -m NAME      the module's name: procfs files are in\n"
+	    "               /var/tmp/systemtap-USER/NAME\n"
+	    "  --procfs-dir DIR\n"
+	    "               put the procfs files in DIR instead\n"
 	    "  -v           say how long each phase took; the verifier's "
 	    "whole log\n"
 	    "  --raw        write the event stream (stap-events(5)) instead "
@@ -105,7 +110,9 @@ onsignal(int sig)
 	if (sig == SIGPIPE && stop_signal)
 		return;
 	if (stop_signal) {
-		/* the kernel drops every program and map with our fds */
+		/* the kernel drops every program and map with our fds;
+		 * the procfs files are ours to remove */
+		procfs_unlink();
 		if (write(2, msg, sizeof msg - 1) < 0)
 			_exit(1);
 		_exit(1);
@@ -364,13 +371,21 @@ options(struct ld *ld, int argc, char **argv)
 			exit(0);
 		} else if (!strcmp(a, "--raw")) {
 			ld->raw = 1;
+		} else if (!strncmp(a, "--procfs-dir", 12) &&
+		    (!a[12] || a[12] == '=')) {
+			ld->procdir = a[12] ? a + 13 : argv[++i];
+			if (!ld->procdir || !*ld->procdir) {
+				fprintf(stderr, "%s: option --procfs-dir wants "
+				    "a directory\n%s", argv0, usage);
+				return -1;
+			}
 		} else if (!strcmp(a, "--")) {
 			for (i++; i < argc; i++, nop++)
 				op = argv[i];
 			break;
 		} else if (a[1] == 'v' && strspn(a + 1, "v") == strlen(a + 1)) {
 			ld->verbose += (int)strlen(a + 1);
-		} else if (strchr("oTcx", a[1])) {
+		} else if (strchr("oTcxm", a[1]) && a[1]) {
 			arg = a[2] ? a + 2 : argv[++i];
 			if (!arg) {
 				fprintf(stderr, "%s: option -%c wants an "
@@ -380,6 +395,18 @@ options(struct ld *ld, int argc, char **argv)
 			switch (a[1]) {
 			case 'o': ld->outpath = arg; break;
 			case 'c': ld->cmd = arg; break;
+			case 'm':
+				/* stap's: letters, digits and _ */
+				if (!*arg || strspn(arg, "abcdefghijklmnopqrstuvw"
+				    "xyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+				    strlen(arg)) {
+					fprintf(stderr, "%s: -m '%s': a module "
+					    "name is letters, digits and _\n",
+					    argv0, arg);
+					return -1;
+				}
+				ld->module = arg;
+				break;
 			case 'T':
 				ld->timeout = strtod(arg, &e);
 				if (*e || e == arg || ld->timeout <= 0) {
@@ -567,7 +594,7 @@ runloop(struct ld *ld, int *bad)
 		/* what is printed shows while the script runs, as with
 		 * stap: at most a poll interval late, even into a file */
 		fflush(ld->out);
-		if (events_poll(ld, ms) < 0) {
+		if (procfs_poll(ld, ms) < 0) {
 			fprintf(stderr, "%s: ring buffer: %s\n", argv0,
 			    strerror(errno));
 			*bad = 1;
@@ -659,9 +686,16 @@ main(int argc, char **argv)
 	/* kernel probes run once begin probes have, as in stap */
 	if (!ld.exiting && !stop_signal && !ld.failed)
 		load_gate(&ld, 1);
-	if (!ld.exiting && !stop_signal)
+	/* the files, once begin probes have run, before the command
+	 * that may read them starts */
+	if (!ld.exiting && !stop_signal && !ld.failed &&
+	    procfs_start(&ld) < 0)
+		bad = 1;
+	if (!ld.exiting && !stop_signal && !bad)
 		releasechild(&ld);
-	runloop(&ld, &bad);
+	if (!bad)
+		runloop(&ld, &bad);
+	procfs_stop(&ld);
 	/* the timers stop first, so that a tick after the gate closes is
 	 * not counted as one the kernel dropped; then nothing counts
 	 * after the stop, however long detaching takes */
@@ -685,6 +719,7 @@ main(int argc, char **argv)
 	phase("end");
 	rc = errs || bad;
 out:
+	procfs_stop(&ld);
 	if (ld.childpipe >= 0)
 		close(ld.childpipe);	/* the child exits unrun */
 	if (ld.child > 0 && childgone(&ld, &bad, 0)) {

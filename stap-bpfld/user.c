@@ -174,7 +174,7 @@ setupprogs(struct ld *ld)
 		struct uprog *u;
 
 		if (pr->kind != PK_BEGIN && pr->kind != PK_END &&
-		    pr->kind != PK_ERROR)
+		    pr->kind != PK_ERROR && pr->kind != PK_PROCFS)
 			continue;
 		if ((at = hash_get(&byname, pr->prog)) >= 0)
 			bp = &ld->bo->progs[at];
@@ -899,6 +899,20 @@ helper(struct interp *vm, int id, const uint64_t a[5], uint64_t *ret,
 	case UHELPER_MAP_COUNT:
 		*ret = map_count(m, 0);
 		return 0;
+	case UHELPER_PROCFS_SET:
+	case UHELPER_PROCFS_APPEND:
+		if (!(k = mem(ld, a[0], a[1], 0)))
+			return E_FAULT;
+		if (procfs_value(ld, id == UHELPER_PROCFS_APPEND, k,
+		    strnlen(k, a[1])) < 0)
+			break;
+		return 0;
+	case UHELPER_PROCFS_GET:
+		if (!(p = mem(ld, a[0], a[1], 1)))
+			return E_FAULT;
+		if (procfs_get(ld, p, a[1]) < 0)
+			break;
+		return 0;
 	}
 	interp_error(vm, "helper %d is not available to begin, end and error "
 	    "probes", id);
@@ -966,6 +980,17 @@ run_one(struct ld *ld, const struct uprog *u)
 		return -1;
 	}
 	return 0;
+}
+
+int
+user_run_probe(struct ld *ld, const struct meta_probe *pr)
+{
+	size_t i;
+
+	for (i = 0; i < ld->nuprogs; i++)
+		if (ld->uprogs[i].probe == pr)
+			return run_one(ld, &ld->uprogs[i]);
+	return -1;
 }
 
 int

@@ -598,6 +598,8 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 		return kfunc_expand(r, probe, pt, body);
 	if (!strcmp(c0, "process"))
 		return uprobe_expand(r, probe, pt, body);
+	if (!strcmp(c0, "procfs"))
+		return procfs_expand(r, probe, pt, body);
 	return 0;
 }
 
@@ -606,7 +608,7 @@ static void
 no_match(struct node *pt)
 {
 	static const char *later[] = {
-		"kernel", "module", "process", "kprobe", "procfs",
+		"kernel", "module", "process", "kprobe",
 		"netfilter", "java", "python2", "python3", "input",
 	};
 	size_t i;

@@ -121,6 +121,13 @@ struct tpfield *tp_field(struct resolver *r, struct probe *p,
 int points_trace(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);
 
+/* procfs.c */
+int procfs_expand(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body);
+/* $value of a procfs probe as n (a target or an assignment to one)
+ * uses it, rewritten into calls: 1, or 0 if p is no procfs probe */
+int procfs_var(struct probe *p, struct node *n);
+
 /* kfunc.c */
 int kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);

@@ -875,6 +875,8 @@ bind_target(struct scope *sc, struct node *n)
 {
 	struct tpfield *f;
 
+	if (sc->pr && !sc->fn && procfs_var(sc->pr, n))
+		return;
 	if (sc->pr && sc->pr->up && !sc->fn) {
 		uprobe_target(sc->pr, n);
 		return;
@@ -1123,6 +1125,11 @@ bind(struct scope *sc, struct node *n)
 			sc->fn->ctype = n->l->ctype;
 		return;
 	case N_ASSIGN:
+		if (n->l->kind == N_TARGET && sc->pr && !sc->fn &&
+		    procfs_var(sc->pr, n)) {
+			bind_list(sc, n->args);	/* now a call */
+			return;
+		}
 		bind(sc, n->l);
 		bind(sc, n->r);
 		if (n->op == O_ASSIGN && n->r->ctype) {

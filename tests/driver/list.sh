@@ -49,6 +49,7 @@ end
 error
 never
 oneshot
+prometheus
 single'
 rs two -I "$tmp/tapset" --list 'my.*.return,  my.*e,begin, begin'
 expect two 0 'begin

@@ -16,7 +16,8 @@ refused() {	# message, option...
 	    fail "$*: stderr: $(cat "$tmp/r.err")"
 }
 refused "option '-k' is not supported" -k
-refused "option '-m' is not supported" -m mod
+refused "option '-r' is not supported" -r 6.1.0
+refused "invalid module name 'a-b': letters, digits and _ only" -m a-b
 refused "option '--dump-functions' is not supported" --dump-functions
 refused "option '--foo' is not supported" --foo=1
 refused "runtime 'kernel' is not supported: only --runtime=bpf" \
