@@ -28,13 +28,14 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/lower.o $(O)/obj/stap-bpfgen/ir.o \
 	$(O)/obj/stap-bpfgen/opt.o $(O)/obj/stap-bpfgen/typed.o \
 	$(O)/obj/stap-bpfgen/core.o $(O)/obj/stap-bpfgen/stack.o \
-	$(O)/obj/stap-bpfgen/regs.o $(O)/obj/stap-bpfgen/uprobe.o
+	$(O)/obj/stap-bpfgen/regs.o $(O)/obj/stap-bpfgen/uprobe.o \
+	$(O)/obj/stap-bpfgen/fentry.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
 	$(O)/obj/stap-bpfld/tpargs.o $(O)/obj/stap-bpfld/syms.o \
 	$(O)/obj/stap-bpfld/uprobe.o $(O)/obj/stap-bpfld/perf.o \
-	$(O)/obj/lib/bo.o
+	$(O)/obj/stap-bpfld/fentry.o $(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
 RESOBJ = $(O)/obj/stap-resolve/main.o $(O)/obj/stap-resolve/points.o \
@@ -181,7 +182,8 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/btf.c stap-bpfgen/check.c stap-bpfgen/basm.c \
 	stap-bpfgen/regex.c stap-bpfgen/lower.c stap-bpfgen/ir.c \
 	stap-bpfgen/opt.c stap-bpfgen/typed.c stap-bpfgen/core.c \
-	stap-bpfgen/stack.c stap-bpfgen/regs.c stap-bpfgen/uprobe.c
+	stap-bpfgen/stack.c stap-bpfgen/regs.c stap-bpfgen/uprobe.c \
+	stap-bpfgen/fentry.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/btf.c \
 	stap-resolve/tpbtf.c stap-resolve/list.c stap-resolve/entry.c \
