@@ -31,14 +31,14 @@ GENOBJ = $(O)/obj/stap-bpfgen/main.o $(O)/obj/stap-bpfgen/gen.o \
 	$(O)/obj/stap-bpfgen/regs.o $(O)/obj/stap-bpfgen/uprobe.o \
 	$(O)/obj/stap-bpfgen/ustack.o $(O)/obj/stap-bpfgen/flow.o \
 	$(O)/obj/stap-bpfgen/regalloc.o $(O)/obj/stap-bpfgen/keys.o \
-	$(O)/obj/stap-bpfgen/procfs.o
+	$(O)/obj/stap-bpfgen/procfs.o $(O)/obj/stap-bpfgen/fentry.o
 LDOBJ = $(O)/obj/stap-bpfld/main.o $(O)/obj/stap-bpfld/load.o \
 	$(O)/obj/stap-bpfld/user.o $(O)/obj/stap-bpfld/events.o \
 	$(O)/obj/stap-bpfld/interp.o $(O)/obj/stap-bpfld/kprobe.o \
 	$(O)/obj/stap-bpfld/tpargs.o $(O)/obj/stap-bpfld/syms.o \
 	$(O)/obj/stap-bpfld/uprobe.o $(O)/obj/stap-bpfld/perf.o \
 	$(O)/obj/stap-bpfld/usyms.o $(O)/obj/stap-bpfld/bare.o \
-	$(O)/obj/stap-bpfld/procfs.o \
+	$(O)/obj/stap-bpfld/procfs.o $(O)/obj/stap-bpfld/fentry.o \
 	$(O)/obj/lib/bo.o
 BPFLIBS != pkg-config --libs libbpf libelf 2>/dev/null || echo -lbpf -lelf
 BPFCFLAGS != pkg-config --cflags libbpf libelf 2>/dev/null || true
@@ -197,7 +197,7 @@ GENSRC = stap-bpfgen/gen.c stap-bpfgen/str.c stap-bpfgen/var.c \
 	stap-bpfgen/opt.c stap-bpfgen/typed.c stap-bpfgen/core.c \
 	stap-bpfgen/stack.c stap-bpfgen/regs.c stap-bpfgen/uprobe.c \
 	stap-bpfgen/ustack.c stap-bpfgen/flow.c stap-bpfgen/regalloc.c \
-	stap-bpfgen/keys.c stap-bpfgen/procfs.c
+	stap-bpfgen/keys.c stap-bpfgen/procfs.c stap-bpfgen/fentry.c
 RESSRC = stap-resolve/points.c stap-resolve/sym.c \
 	stap-resolve/types.c stap-resolve/kfunc.c stap-resolve/btf.c \
 	stap-resolve/tpbtf.c stap-resolve/list.c stap-resolve/entry.c \

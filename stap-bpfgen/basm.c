@@ -424,8 +424,11 @@ dollar(struct basm *b, const char *f)
 
 	if (v)
 		return *v;
-	if (!strcmp(f, "$ctx"))
+	if (!strcmp(f, "$ctx")) {
+		if (b->g->fentry)
+			b->g->fbad = 1; /* its kprobe's pt_regs is meant */
 		return b->g->p->section ? reg(BPF_REG_6) : imm(0);
+	}
 	if (!strcmp(f, "$")) {
 		err(b, "'$' without a name");
 		return o;

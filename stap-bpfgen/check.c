@@ -248,8 +248,17 @@ check_point(struct node *pt)
 	    !c2 && c1->l && c1->l->kind == N_STR && strchr(c1->l->str, ':') &&
 	    c1->l->str[0] != ':')
 		return 0;
-	/* a function name becomes a section name and a record's word */
+	/* a function name becomes a section name and a record's word;
+	 * a statement is "FUNCTION+0xOFF" or an address, "0xADDR" */
 	if ((!strcmp(n0, "kernel") || !strcmp(n0, "kprobe")) && c1 &&
+	    !strcmp(c1->str, "statement") && c1->l &&
+	    c1->l->kind == N_STR && c1->l->str[0] && (!c2 ||
+	    (!strcmp(c2->str, "absolute") && !c2->l && !c2->next)) &&
+	    strspn(c1->l->str, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$+") == strlen(c1->l->str))
+		return 0;
+	if ((!strcmp(n0, "kernel") || !strcmp(n0, "kprobe") ||
+	    !strcmp(n0, "module")) && c1 &&
 	    !strcmp(c1->str, "function") && c1->l && c1->l->kind == N_STR &&
 	    c1->l->str[0] && strspn(c1->l->str, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$") == strlen(c1->l->str)) {
@@ -295,8 +304,10 @@ check_tree(struct gen *g, struct script *s)
 			    strchr(c0->next->l->str, ':');
 			/* a kernel function's: registers of its pt_regs */
 			if (c0->next && (!strcmp(c0->str, "kernel") ||
-			    !strcmp(c0->str, "kprobe")) &&
-			    !strcmp(c0->next->str, "function"))
+			    !strcmp(c0->str, "kprobe") ||
+			    !strcmp(c0->str, "module")) &&
+			    (!strcmp(c0->next->str, "function") ||
+			    !strcmp(c0->next->str, "statement")))
 				c.tracepoint = 1;
 			if (walk(&c, d->points->cond) < 0 ||
 			    walk(&c, d->body) < 0)

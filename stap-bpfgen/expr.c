@@ -451,6 +451,8 @@ target_field(struct gen *g, struct node *n)
 	    strncmp(g->probe->section, "kprobe/", 7) &&
 	    strncmp(g->probe->section, "kretprobe/", 10)))
 		bug("context variable outside a tracepoint or kprobe");
+	if (g->fentry)
+		return fentry_field(g, n);
 	if (n->type == T_STRING) {
 		s = gen_tmp(g, g->maxstr);
 		gen_zero(g, BPF_REG_9, s, g->maxstr);

@@ -176,6 +176,8 @@ struct gen {
 	struct prog *p;         /* being generated */
 	struct prog *probe;     /* the probe's own program */
 	int probefmt;           /* it has stap_fmt at SK_FMT */
+	int fentry;             /* making a kprobe's fentry twin (fentry.c) */
+	int fbad;               /* and it read what only pt_regs has */
 	int maxstr;             /* MAXSTRINGLEN, a multiple of 8 */
 	int maxaction;
 	int maxnesting;         /* function calls deep, as stap's */
@@ -359,6 +361,11 @@ int uprobe_prog(struct prog **progs, size_t n, struct node *d,
     struct prog *p);
 int uprobe_has(const char *f);
 int uprobe_intrinsic(struct gen *g, struct node *n);
+
+/* fentry.c */
+int fentry_field(struct gen *g, struct node *n);
+size_t fentry_twins(struct gen *g, struct prog **progs, size_t n,
+    struct prog ***out);
 
 /* expr.c */
 /*

@@ -629,9 +629,9 @@ int
 bpfgen_run(FILE *fi, const char *input, FILE *fo)
 {
 	static struct gen g;            /* static: its arrays live to the end */
-	static struct prog **progs;
+	static struct prog **progs, **twins;
 	struct script *s;
-	size_t nprogs = 0, capprogs = 0, i;
+	size_t nprogs = 0, capprogs = 0, ntwins = 0, i;
 	struct bo *bo;
 	struct node *d;
 	const char *script;
@@ -736,8 +736,10 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 			p->tp = tp;
 			snprintf(name, 32, "probe_%d", p->order);
 		} else if ((!strcmp(c0->str, "kernel") ||
-		    !strcmp(c0->str, "kprobe")) && c1 &&
-		    !strcmp(c1->str, "function") && c1->l) {
+		    !strcmp(c0->str, "kprobe") ||
+		    !strcmp(c0->str, "module")) && c1 &&
+		    (!strcmp(c1->str, "function") ||
+		    !strcmp(c1->str, "statement")) && c1->l) {
 			const char *fn = c1->l->str;
 			int ret = c1->next && !strcmp(c1->next->str, "return");
 			char *sec;
@@ -786,6 +788,8 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 		    !strcmp(progs[i]->name, "init"));
 		g.maxaction = save;
 	}
+	if (!nerrors)
+		ntwins = fentry_twins(&g, progs, nprogs, &twins);
 	if (nerrors) {
 		fprintf(diag_file ? diag_file : stderr, "stap-bpfgen: %d "
 		    "error%s\n", nerrors, nerrors == 1 ? "" : "s");
@@ -863,6 +867,9 @@ bpfgen_run(FILE *fi, const char *input, FILE *fo)
 		writeprogs(bo, p, bo_prog(bo, p->name, p->section,
 		    p->section != NULL, p->insn, p->n));
 	}
+	for (i = 0; i < ntwins; i++)
+		writeprogs(bo, twins[i], bo_prog(bo, twins[i]->name,
+		    twins[i]->section, 1, twins[i]->insn, twins[i]->n));
 	for (i = 0; i < g.nformats; i++) {
 		struct meta_format f = { (char *)g.formats[i].fmt,
 		    (char *)g.formats[i].types };

@@ -43,6 +43,9 @@ has_regs(struct gen *g)
 {
 	const char *s = g->probe->section;
 
+	/* an fentry twin has none: its kprobe serves (fentry.c) */
+	if (g->fentry)
+		g->fbad = 1;
 	return s && (!strncmp(s, "kprobe/", 7) ||
 	    !strncmp(s, "kretprobe/", 10) || !strcmp(s, "perf_event") ||
 	    is_user(g));

@@ -38,6 +38,9 @@ get_stack(struct gen *g, int buf, int size, int skip)
 {
 	struct prog *p = g->p;
 
+	/* from a trampoline its frames would not be the kprobe's */
+	if (g->fentry)
+		g->fbad = 1;
 	if (skip >= 0)
 		gen_load(g, BPF_REG_4, skip);
 	else
@@ -64,6 +67,8 @@ probe_addr(struct gen *g)
 		asm_call(p, BPF_FUNC_get_func_ip);
 		gen_store(g, s, BPF_REG_0);
 	} else if (prog_kind(g, "kretprobe/") || prog_kind(g, "perf_event")) {
+		if (g->fentry)
+			g->fbad = 1;    /* fexit has no return address */
 		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, PT_REGS_IP);
 		gen_store(g, s, BPF_REG_1);
 	} else {
@@ -136,6 +141,8 @@ print_backtrace(struct gen *g)
 		return;
 	lost = var_record_begin(g, 16 + 8 * MAXBACKTRACE, REC_STACK, 0);
 	asm_stx(p, BPF_DW, BPF_REG_10, SK_TMP, BPF_REG_0);
+	if (g->fentry)
+		g->fbad = 1;
 	/* a return names the function it returns from, as stap does */
 	if (prog_kind(g, "kretprobe/")) {
 		asm_mov(p, BPF_REG_1, BPF_REG_6);

@@ -151,6 +151,15 @@ void kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr);
 int kprobe_attach(struct ld *ld, struct kprog *k);
 void kprobe_detach(struct kprog *k);
 
+/* fentry.c */
+void fentry_prepare(struct ld *ld, struct bpf_program *prog,
+    const struct meta_probe *pr);
+const char *fentry_why(const struct meta_probe *pr);
+const struct meta_probe *fentry_probe(struct ld *ld,
+    struct bpf_program *prog);
+int fentry_attach(struct ld *ld, struct kprog *k);
+void fentry_free(void);
+
 /* tpargs.c */
 void tpargs_prepare(struct ld *ld, struct bpf_program *prog,
     const struct meta_probe *pr);

@@ -63,6 +63,30 @@ multi_works(const char *sym, int ret)
 	return multi_err == 0;
 }
 
+/*
+ * Where funcs entry s is: a function ("vfs_read"), an offset into one
+ * ("vfs_read+0x10", kernel.statement) or an address ("0xffff...",
+ * kprobe.statement(ADDR).absolute, which libbpf takes as an offset
+ * without a function).  The function's name, in buf, or NULL
+ */
+static const char *
+place(const char *s, char *buf, size_t size, size_t *off)
+{
+	const char *plus = strchr(s, '+');
+
+	*off = 0;
+	if (!strncmp(s, "0x", 2)) {
+		*off = (size_t)strtoull(s, NULL, 16);
+		return NULL;
+	}
+	if (!plus || (size_t)(plus - s) >= size)
+		return s;
+	memcpy(buf, s, (size_t)(plus - s));
+	buf[plus - s] = '\0';
+	*off = (size_t)strtoull(plus + 1, NULL, 0);
+	return buf;
+}
+
 void
 kprobe_prepare(struct bpf_program *prog, const struct meta_probe *pr)
 {
@@ -105,12 +129,17 @@ kprobe_attach(struct ld *ld, struct kprog *k)
 	if (pr->nfuncs > 1)
 		snprintf(tried, sizeof tried, "kprobe_multi: %s",
 		    errtext(multi_err));
+	else if (fentry_why(pr))
+		snprintf(tried, sizeof tried, "%s: %s", pr->ret ? "fexit" :
+		    "fentry", fentry_why(pr));
 	for (i = 0; i < pr->nfuncs; i++) {
 		LIBBPF_OPTS(bpf_kprobe_opts, ko, .retprobe = pr->ret);
 		struct bpf_link *l;
+		char fn[256];
 
 		errno = 0;
-		l = bpf_program__attach_kprobe_opts(k->prog, pr->funcs[i], &ko);
+		l = bpf_program__attach_kprobe_opts(k->prog, place(pr->funcs[i],
+		    fn, sizeof fn, &ko.offset), &ko);
 		if (!l) {
 			e = errno ? errno : EINVAL;
 			fprintf(stderr, "%s: probe '%s': cannot attach: %s%s%s "

@@ -337,8 +337,10 @@ load_load(struct ld *ld)
 		    bpf_program__name(prog));
 
 		bpf_program__set_log_buf(prog, ld->vlog, VLOGSIZE);
-		if (pr && pr->kind == PK_KPROBE)
+		if (pr && pr->kind == PK_KPROBE) {
 			kprobe_prepare(prog, pr);
+			fentry_prepare(ld, prog, pr);
+		}
 		if (pr && pr->kind == PK_TRACEPOINT && pr->tpargs)
 			tpargs_prepare(ld, prog, pr);
 		if (pr && pr->kind == PK_UPROBE)
@@ -468,6 +470,9 @@ attach_one(struct ld *ld, struct kprog *k)
 	const char *how = "libbpf's default";
 
 	errno = 0;
+	if (pr && pr->kind == PK_KPROBE && pr->nfuncs &&
+	    bpf_program__type(k->prog) == BPF_PROG_TYPE_TRACING)
+		return fentry_attach(ld, k);
 	if (pr && pr->kind == PK_KPROBE && pr->nfuncs)
 		return kprobe_attach(ld, k);
 	if (pr && pr->kind == PK_TRACEPOINT && pr->tpargs && pr->tpname)
@@ -505,11 +510,17 @@ load_attach(struct ld *ld)
 	if (!ld->kprogs)
 		fatal("out of memory");
 	bpf_object__for_each_program(prog, ld->obj) {
-		struct kprog *k = &ld->kprogs[ld->nkprogs++];
+		struct kprog *k;
 
+		/* a kprobe or its fentry twin, not both (fentry.c) */
+		if (!bpf_program__autoload(prog))
+			continue;
+		k = &ld->kprogs[ld->nkprogs++];
 		k->prog = prog;
 		k->pfd = k->evfd = -1;
 		k->probe = meta_probe(&ld->meta, bpf_program__name(prog));
+		if (!k->probe)
+			k->probe = fentry_probe(ld, prog);
 		if (attach_one(ld, k) < 0)
 			return -1;
 	}
@@ -640,6 +651,7 @@ load_close(struct ld *ld)
 	free(ld->kprogs);
 	ld->kprogs = NULL;
 	ld->nkprogs = 0;
+	fentry_free();
 	free(ld->vlog);
 	free(ld->data);
 	ld->vlog = ld->data = NULL;

@@ -593,8 +593,9 @@ expand(struct resolver *r, struct node *probe, struct node *pt,
 		return expand_trace(r, probe, pt, body);
 	if (!strcmp(c0, "perf"))
 		return expand_perf(r, probe, pt, body);
-	if ((!strcmp(c0, "kernel") || !strcmp(c0, "kprobe")) && nc >= 2 &&
-	    nc <= 3 && !strcmp(c1, "function"))
+	if ((!strcmp(c0, "kernel") || !strcmp(c0, "kprobe") ||
+	    !strcmp(c0, "module")) && nc >= 2 && nc <= 4 &&
+	    (!strcmp(c1, "function") || !strcmp(c1, "statement")))
 		return kfunc_expand(r, probe, pt, body);
 	if (!strcmp(c0, "process"))
 		return uprobe_expand(r, probe, pt, body);
@@ -617,8 +618,10 @@ no_match(struct node *pt)
 		if (strcmp(pt->args->str, later[i]) || (pt->args->next &&
 		    (!strcmp(pt->args->next->str, "trace") ||
 		    ((!strcmp(later[i], "kernel") ||
-		    !strcmp(later[i], "kprobe")) &&
-		    !strcmp(pt->args->next->str, "function")))))
+		    !strcmp(later[i], "kprobe") ||
+		    !strcmp(later[i], "module")) &&
+		    (!strcmp(pt->args->next->str, "function") ||
+		    !strcmp(pt->args->next->str, "statement"))))))
 			continue;
 		diag_error(pt->loc, "probe point '%s' is not supported by "
 		    "stap-bpf yet", point_text(pt));

@@ -2,8 +2,10 @@
 # On a kernel without kprobes (this machine's), a kernel.function probe
 # compiles (against this kernel's BTF and kallsyms) but cannot attach:
 # stap-bpfld says so in one line naming the probe, each mechanism it
-# tried and why that failed, and exits 1.  A
-# wildcard tries kprobe_multi first.  The kernel lab runs these probes.
+# tried and why that failed, and exits 1: one function tries fentry
+# (refused here with EPERM) then a kprobe, a wildcard kprobe_multi
+# then a kprobe each, a statement (an offset) a kprobe only.  The
+# kernel lab runs these probes.
 cd "$(dirname "$0")/.." || exit 2
 . runtime/shell.inc
 if [ -e /sys/bus/event_source/devices/kprobe ]; then
@@ -19,8 +21,8 @@ compile "$tmp/one.stp"
 rc=$?
 cat "$tmp/err"
 [ $rc = 1 ] || fail "exit $rc, wanted 1"
-grep -qxF "stap-bpfld: probe 'kernel.function(\"vfs_read\")': cannot attach: kprobe on vfs_read: No such file or directory (this kernel has no kprobes)" "$tmp/err" ||
-    fail "no message naming the probe, kprobe and why"
+grep -qxF "stap-bpfld: probe 'kernel.function(\"vfs_read\")': cannot attach: fentry: the kernel refuses an fentry program on vfs_read: Operation not permitted; kprobe on vfs_read: No such file or directory (this kernel has no kprobes)" "$tmp/err" ||
+    fail "no message naming the probe, fentry, kprobe and why"
 [ "$(wc -l <"$tmp/err")" = 1 ] || fail "more than the one line"
 [ -s "$tmp/out" ] && fail "output: $(cat "$tmp/out")"
 compile "$tmp/wild.stp"
@@ -30,4 +32,13 @@ cat "$tmp/err"
 [ $rc = 1 ] || fail "wildcard: exit $rc, wanted 1"
 grep -q "^stap-bpfld: probe 'kernel.function(\"vfs_read\").return': cannot attach: kprobe_multi: .*; kretprobe on vfs_read: " "$tmp/err" ||
     fail "wildcard: no message naming kprobe_multi and kretprobe"
+printf '%s\n' 'probe kernel.statement("vfs_read+0x0") { exit() }' \
+    >"$tmp/stmt.stp"
+compile "$tmp/stmt.stp"
+"$BIN/stap-bpfld" -T 20 "$tmp/x.bo" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+cat "$tmp/err"
+[ $rc = 1 ] || fail "statement: exit $rc, wanted 1"
+grep -qxF "stap-bpfld: probe 'kernel.statement(\"vfs_read+0x0\")': cannot attach: kprobe on vfs_read+0x0: No such file or directory (this kernel has no kprobes)" "$tmp/err" ||
+    fail "statement: no message naming the kprobe at its offset"
 [ $fails = 0 ]
