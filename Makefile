@@ -49,7 +49,7 @@ ELFLIBS != pkg-config --libs libelf libdw 2>/dev/null || echo -lelf -ldw
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1 man/stap-bpf.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
-MAN7 = man/stap-functions.7
+MAN7 = man/stap-functions.7 man/stap-tapset-kfunc.7
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
