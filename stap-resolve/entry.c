@@ -208,7 +208,8 @@ unwrap(struct node *x, int depth)
 		x->next = nx;
 	}
 	for (i = 0; i < N_CHILDREN; i++)
-		for (tail = node_child(x, i); (n = *tail); tail = &(*tail)->next)
+		for (tail = node_child(x, i); (n = *tail);
+		    tail = &(*tail)->next)
 			*tail = unwrap(n, depth + 1);
 	return x;
 }
