@@ -62,7 +62,7 @@ ELFLIBS != if [ -f "$$($(CC) -print-file-name=libdw.a)" ]; then \
 MAN1 = man/stap-parse.1 man/stap-resolve.1 man/stap-bpfgen.1 man/stap-bpfld.1 \
 	man/stap-fmt.1 man/stap-bpf.1
 MAN5 = man/stap-tree.5 man/stap-bo.5 man/stap-events.5
-MAN7 = man/stap-functions.7 man/stap-tapset.7
+MAN7 = man/stap-functions.7 man/stap-tapset.7 man/stap-tapset-kfunc.7
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer

@@ -9,7 +9,8 @@
  * A dropped assignment in the script's own text is reported, as stap
  * warns "eliding assignment"; the tapset's go silently.
  *
- * Pure: literals, variables, context variables, operators other than
+ * Pure: literals, variables, context variables, typed reads (@cast
+ * and member chains), @entry of what is pure, operators other than
  * assignments, increments, regular expression matches (which set
  * matched()) and divisions by what may be 0 (an error a try may
  * catch), the sprint family, the intrinsics that only read, and
@@ -122,6 +123,8 @@ pure_call(struct dead *d, struct node *n, int depth)
 static int
 pure_expr(struct dead *d, struct node *n, int depth)
 {
+	struct node *c;
+
 	if (depth > MAXDEPTH)
 		return 0;
 	switch (n->kind) {
@@ -144,8 +147,18 @@ pure_expr(struct dead *d, struct node *n, int depth)
 		    pure_expr(d, n->els, depth + 1);
 	case N_CALL:
 		return pure_call(d, n, depth);
+	case N_CAST: case N_AUTOCAST:
+		/* typed reads (@cast(p, "file")->f_inode, f->f_path):
+		 * a fault is not a side effect */
+		if (!pure_expr(d, n->l, depth + 1))
+			return 0;
+		for (c = n->args; c; c = c->next)
+			if (c->kind == N_SUBSCRIPT &&
+			    !pure_expr(d, c->l, depth + 1))
+				return 0;
+		return 1;
 	default:
-		return 0;       /* arrays (globals), @defined, casts ... */
+		return 0;       /* arrays (globals), @defined ... */
 	}
 }
 

@@ -187,6 +187,7 @@ entry_probe(struct entries *e, struct probe *p)
 	    p->decl->loc)) : kfunc_expand(r, p->decl, pt, node_new(N_BLOCK,
 	    p->decl->loc))) != 1 || r->nprobes != n0 + 1)
 		return NULL;
+	r->probes[n0]->entry = 1;
 	e->eps = vgrow(e->eps, &e->capeps, e->neps + 1, sizeof *e->eps);
 	e->eps[e->neps++] = r->probes[n0];
 	return r->probes[n0];
@@ -207,7 +208,8 @@ unwrap(struct node *x, int depth)
 		x->next = nx;
 	}
 	for (i = 0; i < N_CHILDREN; i++)
-		for (tail = node_child(x, i); (n = *tail); tail = &(*tail)->next)
+		for (tail = node_child(x, i); (n = *tail);
+		    tail = &(*tail)->next)
 			*tail = unwrap(n, depth + 1);
 	return x;
 }

@@ -480,6 +480,19 @@ start(struct resolver *r, struct script *s, const char *tracefs,
 }
 
 /*
+ * Whether p is one of the listing's own probes: not the begin probe
+ * of a tapset file it uses, nor one that saves @entry values
+ */
+static int
+listed(struct probe *p, int file, size_t nc)
+{
+	int line = p->decl->loc.line;
+
+	return !p->entry && p->decl->loc.file == file && line >= 1 &&
+	    (size_t)line <= nc;
+}
+
+/*
  * List the points pattern matches to fo, with their variables if vars:
  * 0, or 1 if there are none (stap's status) or pattern does not parse
  * (reported).  tracefs and the tapset dirs are as for resolve_run.
@@ -495,8 +508,8 @@ list_run(const char *pattern, int vars, const char *tracefs,
 	struct entry *ev;
 	size_t nc = 0, i, k, len = strlen(pattern) + sizeof "probe  {}";
 	char *text = arena_alloc(len), *used;
-	FILE *save = diag_file, *null;
 	int file;
+	FILE *save = diag_file, *null;
 
 	facts_default(&f);
 	facts_finish(&f, 1);
@@ -516,6 +529,7 @@ list_run(const char *pattern, int vars, const char *tracefs,
 	start(&r, s, tracefs, dirs, ndirs);
 	c = candidates(&r, s->decls->points, &nc);
 	r.s = synthetic(&f, c, nc);
+	file = r.s->decls ? r.s->decls->loc.file : -1;
 	sym_resolve(&r);
 	/*
 	 * A candidate that matched nothing is an error, and after errors
@@ -525,11 +539,8 @@ list_run(const char *pattern, int vars, const char *tracefs,
 	 */
 	if (vars && nerrors) {
 		used = arena_alloc(nc + 1);
-		file = r.s->decls ? r.s->decls->loc.file : -1;
 		for (i = 0; i < r.nprobes; i++)
-			if (r.probes[i]->decl->loc.file == file &&
-			    r.probes[i]->decl->loc.line >= 1 &&
-			    (size_t)r.probes[i]->decl->loc.line <= nc)
+			if (listed(r.probes[i], file, nc))
 				used[r.probes[i]->decl->loc.line - 1] = 1;
 		for (i = k = 0; i < nc; i++)
 			if (used[i])
@@ -539,6 +550,7 @@ list_run(const char *pattern, int vars, const char *tracefs,
 		nerrors = nwarnings = 0;
 		start(&r, s, r.tracefs, dirs, ndirs);
 		r.s = synthetic(&f, c, nc);
+		file = r.s->decls ? r.s->decls->loc.file : -1;
 		sym_resolve(&r);
 	}
 	if (vars && !nerrors)
@@ -546,18 +558,12 @@ list_run(const char *pattern, int vars, const char *tracefs,
 	diag_file = save;
 	fclose(null);
 	ev = arena_alloc((r.nprobes + 1) * sizeof *ev);
-	file = r.s->decls ? r.s->decls->loc.file : -1;
 	for (i = k = 0; i < r.nprobes; i++) {
 		struct probe *p = r.probes[i];
 		int line = p->decl->loc.line;
 
-		/* the begin probes of a tapset file an alias uses are not
-		 * points the pattern matched */
-		if (p->decl->loc.file != file)
+		if (!listed(p, file, nc))
 			continue;
-		if (line < 1 || (size_t)line > nc)
-			bug("probe from line %d of a %zu-line listing", line,
-			    nc);
 		ev[k].pp = c[line - 1].byname ? c[line - 1].text :
 		    point_text(p->decl->points);
 		if (vars)

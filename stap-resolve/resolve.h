@@ -53,6 +53,7 @@ struct probe {
 	struct sym **locals;
 	size_t nlocals, caplocals;
 	struct hash localidx;   /* name -> index in locals, once many */
+	int entry;              /* saves @entry values (entry.c) */
 };
 
 /* One concrete tracepoint's fields, from its tracefs format file. */

@@ -5,7 +5,7 @@
 # there, as every intrinsic does, and fails when run.)
 cd "$(dirname "$0")/.." || exit 2
 . errors3/errors.inc
-printf 'probe begin {\n\tx = task_current()\n%s\n}\n' \
+printf 'probe begin {\n\tx = task_current()\n%s\n\tprintln(y)\n}\n' \
     '	y = @cast(x, "task_struct")->pid' >x.stp
 "$BIN/stap-parse" x.stp | "$BIN/stap-resolve" >x.tree ||
     { echo "stap-resolve failed"; exit 1; }
