@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -976,6 +977,49 @@ begin_end(struct resolver *r, struct node *probe, struct node *pt,
 	return points_trace(r, probe, np, body);
 }
 
+/*
+ * process("/lib*\/libc.so.6"): a point for each file the pattern
+ * matches, as stap's glob of the path; files of another machine (a
+ * 32-bit library among them) are passed over, links to one file taken
+ * once
+ */
+static int
+expand_glob(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body)
+{
+	struct node *c0 = pt->args;
+	const char *pat = c0->l->str, *why, **seen = NULL;
+	char buf[PATH_MAX], *rp;
+	size_t i, j, n = 0, cap = 0;
+	glob_t gl;
+	int rc = 0;
+
+	if (glob(pat, 0, NULL, &gl) != 0)
+		gl.gl_pathc = 0;
+	for (i = 0; i < gl.gl_pathc; i++) {
+		if (!(rp = realpath(gl.gl_pathv[i], buf)) ||
+		    !ufile_open(rp, &why))
+			continue;
+		for (j = 0; j < n && strcmp(seen[j], rp); j++)
+			;
+		if (j < n)
+			continue;
+		seen = vgrow(seen, &cap, n + 1, sizeof *seen);
+		seen[n++] = c0->l->str = arena_strndup(rp, strlen(rp));
+		if (uprobe_expand(r, probe, pt, body) < 0)
+			rc = -1;
+	}
+	c0->l->str = pat;
+	if (gl.gl_pathc)
+		globfree(&gl);
+	free(seen);
+	if (!n && !rc) {
+		diag_error(c0->l->loc, "cannot find executable '%s'", pat);
+		return -1;
+	}
+	return rc < 0 ? -1 : 1;
+}
+
 int
 uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body)
@@ -1038,6 +1082,8 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 		    "stap-bpf yet (process needs a path)", point_text(pt));
 		return -1;
 	}
+	if (strpbrk(c0->l->str, "*?["))
+		return expand_glob(r, probe, pt, body);
 	if (!(path = find_exe(c0->l->str))) {
 		diag_error(c0->l->loc, "cannot find executable '%s'",
 		    c0->l->str);
