@@ -1,5 +1,6 @@
 /*
- * @entry(expr) in a kernel function's .return probe: the value expr
+ * @entry(expr) in a kernel or process function's .return probe (a
+ * library's too): the value expr
  * had when the function was entered.  As stap does it, the expression
  * moves to an entry probe on the same functions that saves it, per
  * task and function, in a global of its own, where the return reads
@@ -31,6 +32,16 @@ is_return(struct node *pt)
 	struct node *c0 = pt->args, *c1 = c0 ? c0->next : NULL;
 	struct node *c2 = c1 ? c1->next : NULL;
 
+	struct node *c3 = c2 ? c2->next : NULL;
+
+	if (c0 && !strcmp(c0->str, "process")) {
+		/* process(P).function(F).return,
+		 * process(P).library(L).function(F).return */
+		if (c1 && !strcmp(c1->str, "library") && c1->l)
+			c1 = c2, c2 = c3;
+		return c1 && c2 && !c2->next && !c2->l && c1->l &&
+		    !strcmp(c1->str, "function") && !strcmp(c2->str, "return");
+	}
 	return c2 && !c2->next && !c2->l && (!strcmp(c0->str, "kernel") ||
 	    !strcmp(c0->str, "kprobe")) && !strcmp(c1->str, "function") &&
 	    c1->l && !strcmp(c2->str, "return");
@@ -87,9 +98,12 @@ entry_probe(struct node *d)
 	struct node *ep = node_new(N_PROBE, d->loc), *pt, **tail = &ep->points;
 
 	for (pt = d->points; pt; pt = pt->next) {
-		struct node *cp = node_copy(pt);
+		struct node *cp = node_copy(pt), **c = &cp->args;
 
-		cp->args->next->next = NULL;
+		/* the components but the last, .return */
+		while ((*c)->next)
+			c = &(*c)->next;
+		*c = NULL;
 		*tail = cp;
 		tail = &cp->next;
 	}
@@ -155,8 +169,8 @@ entry_rewrite(struct resolver *r)
 			size_t i;
 
 			diag_error(e.v[0]->loc, "'@entry' is only available "
-			    "in a kernel.function or kprobe.function .return "
-			    "probe");
+			    "in a kernel.function, kprobe.function or "
+			    "process function .return probe");
 			/* said once: the expression stands for itself */
 			for (i = 0; i < e.n; i++) {
 				struct node *nx = e.v[i]->next;

@@ -168,7 +168,8 @@ void uprobe_set_target(int opt, const char *arg);
 #ifdef _LIBDW_H
 struct node *udwarf_var(Dwarf *dw, uint64_t pc, struct node *n,
     const char **why);
-int udwarf_parms(Dwarf *dw, uint64_t pc, const char ***names);
+int udwarf_vars(Dwarf *dw, uint64_t pc, int which, const char ***names,
+    char **agg);
 uint64_t udwarf_prologue(Dwarf *dw, uint64_t lowpc, uint64_t highpc);
 #endif
 /* frees what udwarf_var kept */

@@ -67,6 +67,7 @@ struct ufile {
 struct uprobe {
 	struct ufile *uf;       /* the file probed */
 	uint64_t addr;          /* its address there, as linked */
+	uint64_t faddr;         /* the function's, before its prologue */
 	const char *func;       /* probefunc() */
 	int ret;                /* a .return probe */
 	struct umark *mark;
@@ -685,6 +686,7 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 	}
 	up->uf = uf;
 	up->addr = m->addr;
+	up->faddr = entry;
 	up->ret = ret;
 	up->mark = m->mark;
 	up->func = m->mark ? func_at(uf, m->addr) : m->name;
@@ -1450,40 +1452,53 @@ mark_parms(struct uprobe *up, struct node *n)
 	n->args = fmt;
 }
 
-/* $$parms, $$vars: "a=0x1 b=0x2" as stap prints them, each read as
- * $name would be, "?" where it cannot be; $$locals: none (yet) */
+/* $$parms, $$vars, $$locals: "a=0x1 b=0x2" as stap prints them, each
+ * read as $name would be, "?" where it cannot be, {...} and [...] for
+ * structs and arrays; $$return "return=0x.." */
 static void
-list_parms(struct uprobe *up, struct node *n, int locals)
+list_parms(struct uprobe *up, struct node *n, int which)
 {
-	const char **names;
-	int k, na = locals || up->ret ? 0 : udwarf_parms(ufile_dwarf(up->uf),
-	    up->addr, &names);
+	const char **names = NULL;
+	char *agg = NULL;
+	int k, na = up->ret ? 0 : udwarf_vars(ufile_dwarf(up->uf), up->addr,
+	    which, &names, &agg);
 	struct node *fmt = node_new(N_STR, n->loc), **tail = &fmt->next;
 	char *buf;
-	size_t len = 0, cap = 1;
+	size_t len = 0, cap = 16;
 
 	for (k = 0; k < na; k++)
 		cap += strlen(names[k]) + 8;
 	buf = arena_alloc(cap);
 	buf[0] = '\0';
 	fmt->type = T_STRING;
+	if (which == 'r') {
+		int size, sgn;
+
+		ret_type(up, &size, &sgn);
+		strcpy(buf, "return=%#x");
+		*tail = mk_narrow(n->loc, mk_reg(n->loc, "u_register", "rax"),
+		    size, sgn);
+	}
 	for (k = 0; k < na; k++) {
-		struct node t = *n, *x;
+		struct node t = *n, *x = NULL;
 		const char *why;
 		char *nm = arena_alloc(strlen(names[k]) + 2);
 
 		sprintf(nm, "$%s", names[k]);
 		t.str = nm;
 		t.args = NULL;
-		x = udwarf_var(up->uf->dw, up->addr, &t, &why);
+		if (!agg[k])
+			x = udwarf_var(up->uf->dw, up->addr, &t, &why);
 		len += (size_t)sprintf(buf + len, "%s%s=%s", k ? " " : "",
-		    names[k], x ? "%#x" : "?");
+		    names[k], agg[k] == '{' ? "{...}" : agg[k] == '[' ?
+		    "[...]" : x ? "%#x" : "?");
 		if (x) {
 			*tail = x;
 			tail = &x->next;
 		}
 	}
 	free(names);
+	free(agg);
 	fmt->str = buf;
 	n->kind = N_CALL;
 	n->str = "sprintf";
@@ -1557,13 +1572,22 @@ uprobe_target(struct probe *p, struct node *n)
 	}
 	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars") ||
 	    !strcmp(name, "$$locals")) {
-		list_parms(up, n, name[2] == 'l');
+		list_parms(up, n, name[2]);
+		return 0;
+	}
+	if (!strcmp(name, "$$return")) {
+		if (!up->ret) {
+			diag_error(n->loc, "'$$return' is only available in "
+			    ".return probes");
+			return -1;
+		}
+		list_parms(up, n, 'r');
 		return 0;
 	}
 	if (up->ret) {
 		diag_error(n->loc, "'%s' at the return of '%s': only $return "
-		    "is available (parameters need @entry, not supported "
-		    "yet)", name, up->func);
+		    "is available (@entry(%s) is the value at entry)", name,
+		    up->func, name);
 		return -1;
 	}
 	{
@@ -1584,6 +1608,14 @@ uprobe_target(struct probe *p, struct node *n)
 int
 uprobe_call(struct probe *p, struct node *n)
 {
+	/* @entry's key (entry.c): the function, the same at its entry
+	 * and its return whatever the prologue */
+	if (!n->args && !strcmp(n->str, "__stp_func_addr")) {
+		n->kind = N_NUM;
+		n->num = (int64_t)p->up->faddr;
+		n->type = T_LONG;
+		return 1;
+	}
 	if (n->args || (strcmp(n->str, "probefunc") &&
 	    strcmp(n->str, "ppfunc")))
 		return 0;
