@@ -1022,6 +1022,63 @@ expand_glob(struct resolver *r, struct node *probe, struct node *pt,
 	return rc < 0 ? -1 : 1;
 }
 
+/*
+ * .statement("FUNC@FILE:LINE"): the first address the line table gives
+ * LINE of FILE (the source path's end) in each function FUNC (a
+ * wildcard) matches, as stap places a statement probe; the matches,
+ * *np of them, or NULL.  *bad says why none when it is not a match
+ * that failed.
+ */
+static struct match *
+match_line(struct ufile *uf, const char *spec, size_t *np, const char **bad)
+{
+	const char *at = strchr(spec, '@'), *colon = strrchr(spec, ':');
+	char func[256], file[PATH_MAX], *e;
+	struct match *v = NULL;
+	size_t cap = 0, i, j, n = 0, nsrc = 0;
+	Dwarf_Line **src = NULL;
+	Dwarf *dw;
+	long line;
+
+	*np = 0;
+	if (!at || !colon || colon < at || (size_t)(at - spec) >= sizeof func ||
+	    (size_t)(colon - at) > sizeof file || (line = strtol(colon + 1,
+	    &e, 10)) <= 0 || *e) {
+		*bad = "wants FUNCTION@FILE:LINE";
+		return NULL;
+	}
+	snprintf(func, sizeof func, "%.*s", (int)(at - spec), spec);
+	snprintf(file, sizeof file, "%.*s", (int)(colon - at - 1), at + 1);
+	if (!(dw = ufile_dwarf(uf))) {
+		*bad = "needs DWARF, and the file has none (build it with -g)";
+		return NULL;
+	}
+	if (dwarf_getsrc_file(dw, file, (int)line, 0, &src, &nsrc) != 0)
+		return NULL;
+	for (i = 0; i < nsrc; i++) {
+		Dwarf_Addr a;
+		const char *f;
+
+		if (dwarf_lineaddr(src[i], &a) != 0 ||
+		    !(f = func_at(uf, a)) || fnmatch(func, f, 0))
+			continue;
+		for (j = 0; j < n && strcmp(v[j].name, f); j++)
+			;
+		if (j < n) {
+			if (a < v[j].addr)
+				v[j].addr = a;
+			continue;
+		}
+		v = vgrow(v, &cap, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		v[n].name = f;
+		v[n++].addr = a;
+	}
+	free(src);
+	*np = n;
+	return v;
+}
+
 int
 uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body)
@@ -1135,6 +1192,27 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 		one.name = func_at(uf, one.addr);
 		k = add_point(r, probe, pt, body, uf, &one, NULL, 0, path);
 		return k;
+	} else if (comp_is(c, "statement", 's') && !tail) {
+		const char *bad = NULL;
+
+		v = match_line(uf, c->l->str, &n, &bad);
+		if (bad) {
+			diag_error(c->l->loc, "statement '%s': %s", c->l->str,
+			    bad);
+			return -1;
+		}
+		for (k = 0; (size_t)k < n; k++)
+			if (add_point(r, probe, pt, body, uf, &v[k], NULL, 0,
+			    path) < 0) {
+				free(v);
+				return -1;
+			}
+		free(v);
+		if (n || (pt->flags & F_OPTIONAL))
+			return (int)n;
+		diag_error(pt->loc, "no match for probe point '%s'",
+		    point_text(pt));
+		return -1;
 	} else if ((comp_is(c, "mark", 's') && !tail) ||
 	    (comp_is(c, "provider", 's') && comp_is(tail, "mark", 's') &&
 	    !tail->next)) {
