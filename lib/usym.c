@@ -127,6 +127,7 @@ usym_stack(const void *p, size_t len, struct ustk *st,
 	memcpy(&st->pid, b + USTK_PID, 4);
 	memcpy(&st->n, b + USTK_N, 4);
 	memcpy(&st->seq, b + USTK_SEQ, 8);
+	memcpy(&st->from, b + USTK_FROM, 8);
 	memcpy(nbid, b + USTK_NBID, 4);
 	if (st->n > USYM_MAXFRAMES || *nbid > USYM_MAXFRAMES)
 		return -1;
@@ -152,6 +153,10 @@ usym_print_stack(FILE *out, struct usyms *us, const void *p, size_t len)
 
 	if (usym_stack(p, len, &st, &bids, &nbid) < 0)
 		return -1;
+	if (st.from) {
+		usym_text(us, buf, sizeof buf, st.pid, st.from, USYM_FULL);
+		fprintf(out, "Returning from:  %s\nReturning to  : ", buf);
+	}
 	for (i = 0; i < st.n; i++) {
 		usym_text(us, buf, sizeof buf, st.pid, st.ips[i], USYM_FULL);
 		fprintf(out, " %s\n", buf);
@@ -279,6 +284,8 @@ usym_needed_stack(struct usyms *us, const void *p, size_t len,
 
 	if (usym_stack(p, len, &st, &bids, &nbid) < 0)
 		return;
+	if (st.from && (u = usym_lookup(us, st.pid, st.from)))
+		send(u, each, arg);
 	for (i = 0; i < st.n; i++)
 		if ((u = usym_lookup(us, st.pid, st.ips[i])))
 			send(u, each, arg);

@@ -17,7 +17,7 @@ enum { USYM_MAXFRAMES = 20, USYM_KEEP = 64 };
  * bpf_stack_build_id */
 enum {
 	USTK_PID = 0, USTK_N = 4, USTK_NBID = 8, USTK_SEQ = 16,
-	USTK_IPS = 24, USTK_BIDS = USTK_IPS + 8 * USYM_MAXFRAMES,
+	USTK_FROM = 24, USTK_IPS = 32, USTK_BIDS = USTK_IPS + 8 * USYM_MAXFRAMES,
 	USTK_SIZE = USTK_BIDS + 32 * USYM_MAXFRAMES,
 };
 
@@ -34,6 +34,7 @@ struct usym {
 struct ustk {
 	uint32_t pid, n;
 	uint64_t seq;
+	uint64_t from;          /* a .return's function, or 0 */
 	uint64_t ips[USYM_MAXFRAMES];
 };
 

@@ -29,11 +29,13 @@ enum { UMAX = 20 };
 enum { F_USER_STACK = 1 << 8, F_USER_BUILD_ID = 1 << 11 };
 
 /* A USTACK record: kind, id (0: printed, 1: kept for the references
- * of a sprint_ubacktrace(), 2: for what it tells), then u32 pid, u32 frames,
- * u32 frames with build ids, u32 0, u64 seq, the addresses, then the
- * kernel's struct bpf_stack_build_id (32 bytes) of each */
+ * of a sprint_ubacktrace(), 2: for what it tells), then u32 pid, u32
+ * frames, u32 frames with build ids, u32 0, u64 seq, u64 the function a
+ * .return returns from (else 0), the addresses, then the kernel's
+ * struct bpf_stack_build_id (32 bytes) of each */
 enum {
-	US_PID = 8, US_N = 12, US_NBID = 16, US_SEQ = 24, US_IPS = 32,
+	US_PID = 8, US_N = 12, US_NBID = 16, US_SEQ = 24, US_FROM = 32,
+	US_IPS = 40,
 	US_BIDS = US_IPS + 8 * UMAX, US_SIZE = US_BIDS + 32 * UMAX,
 };
 
@@ -150,6 +152,18 @@ ustack_record(struct gen *g, int silent)
 	gen_load(g, BPF_REG_1, seq);
 	asm_stx(p, BPF_DW, BPF_REG_0, US_SEQ, BPF_REG_1);
 	asm_st(p, BPF_W, BPF_REG_0, US_NBID + 4, 0);
+	/* a return names the function it returns from, as stap does: a
+	 * uprobe's bpf_get_func_ip is the address it is on, a
+	 * uretprobe's the function's */
+	if (g->probe->kret && g->probe->upath) {
+		asm_mov(p, BPF_REG_1, BPF_REG_6);
+		asm_call(p, BPF_FUNC_get_func_ip);
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_10, SK_TMP);
+		asm_stx(p, BPF_DW, BPF_REG_1, US_FROM, BPF_REG_0);
+	} else {
+		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_10, SK_TMP);
+		asm_st(p, BPF_DW, BPF_REG_1, US_FROM, 0);
+	}
 	asm_call(p, BPF_FUNC_get_current_pid_tgid);
 	asm_alui(p, BPF_RSH, BPF_REG_0, 32);
 	asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_10, SK_TMP);

@@ -1,5 +1,6 @@
 /*
- * @entry(expr) in a kernel function's .return probe: the value expr
+ * @entry(expr) in a kernel or process function's .return probe (a
+ * library's too), or a syscall's: the value expr
  * had when the function was entered.  As stap does it, the expression
  * moves to an entry probe on the same function that saves it, per
  * task and function, in a global of its own, where the return reads
@@ -68,7 +69,8 @@ is_sysexit(struct probe *p)
 static int
 is_return(struct probe *p)
 {
-	return p->tp && (p->tp->kfunc > 1 || is_sysexit(p));
+	return (p->tp && (p->tp->kfunc > 1 || is_sysexit(p))) ||
+	    uprobe_is_return(p);
 }
 
 static int
@@ -158,7 +160,7 @@ element(const char *name, struct loc loc, int sys)
 static struct probe *
 entry_probe(struct entries *e, struct probe *p)
 {
-	struct node *pt = node_copy(p->decl->points), *c;
+	struct node *pt = node_copy(p->decl->points), *c, *body;
 	struct resolver *r = e->r;
 	size_t n0 = r->nprobes, i;
 	const char *text;
@@ -183,9 +185,11 @@ entry_probe(struct entries *e, struct probe *p)
 	for (i = 0; i < e->neps; i++)
 		if (!strcmp(point_text(e->eps[i]->decl->points), text))
 			return e->eps[i];
-	if ((is_sysexit(p) ? points_trace(r, p->decl, pt, node_new(N_BLOCK,
-	    p->decl->loc)) : kfunc_expand(r, p->decl, pt, node_new(N_BLOCK,
-	    p->decl->loc))) != 1 || r->nprobes != n0 + 1)
+	body = node_new(N_BLOCK, p->decl->loc);
+	if ((is_sysexit(p) ? points_trace(r, p->decl, pt, body) :
+	    p->up ? uprobe_expand(r, p->decl, pt, body) :
+	    kfunc_expand(r, p->decl, pt, body)) != 1 ||
+	    r->nprobes != n0 + 1)
 		return NULL;
 	r->probes[n0]->entry = 1;
 	e->eps = vgrow(e->eps, &e->capeps, e->neps + 1, sizeof *e->eps);
@@ -343,8 +347,8 @@ refuse(struct entries *e)
 				break;
 		if (j == e->nbad) {
 			diag_error(at->loc, "'@entry' is only available in "
-			    "a kernel function's or a syscall's .return "
-			    "probe");
+			    "a kernel or process function's or a syscall's "
+			    ".return probe");
 			e->bad = vgrow(e->bad, &e->capbad, e->nbad + 1,
 			    sizeof *e->bad);
 			e->bad[e->nbad++] = at->loc;

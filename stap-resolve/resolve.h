@@ -172,6 +172,7 @@ int uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body);
 int uprobe_target(struct probe *p, struct node *n);
 int uprobe_call(struct probe *p, struct node *n);
+int uprobe_is_return(struct probe *p);
 /* -c CMD ('c') or -x PID ('x'): what process probes without a path
  * are on */
 void uprobe_set_target(int opt, const char *arg);
@@ -180,7 +181,8 @@ void uprobe_set_target(int opt, const char *arg);
 #ifdef _LIBDW_H
 struct node *udwarf_var(Dwarf *dw, uint64_t pc, struct node *n,
     const char **why);
-int udwarf_parms(Dwarf *dw, uint64_t pc, const char ***names);
+int udwarf_vars(Dwarf *dw, uint64_t pc, int which, const char ***names,
+    char **agg);
 uint64_t udwarf_prologue(Dwarf *dw, uint64_t lowpc, uint64_t highpc);
 #endif
 /* frees what udwarf_var kept */

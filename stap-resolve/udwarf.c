@@ -419,28 +419,63 @@ out:
 	return x;
 }
 
-/* The parameters of the function around pc, in order; their count */
+/*
+ * The variables in scope at pc for $$parms ('p'), $$locals ('l') or
+ * $$vars ('v'), as stap lists them: each scope from the innermost out
+ * to the function's, its children in order; their count.  agg[k] is
+ * '{' for a struct or union, '[' for an array (stap prints those as
+ * {...} and [...]), else 0.
+ */
 int
-udwarf_parms(Dwarf *dw, uint64_t pc, const char ***names)
+udwarf_vars(Dwarf *dw, uint64_t pc, int which, const char ***names,
+    char **agg)
 {
-	Dwarf_Die cu, *scopes = NULL, *fn, c;
-	int ns, k = 0;
-	size_t cap = 0;
+	Dwarf_Die cu, *scopes = NULL, c, ty;
+	Dwarf_Attribute a;
+	int ns, i, k = 0, tag;
+	size_t cap = 0, capa = 0;
 
 	*names = NULL;
+	*agg = NULL;
 	if (!dw || !dwarf_addrdie(dw, pc, &cu) ||
 	    (ns = dwarf_getscopes(&cu, pc, &scopes)) <= 0)
 		return 0;
-	if ((fn = func_scope(scopes, ns)) && dwarf_child(fn, &c) == 0)
-		do {
-			const char *nm = dwarf_diename(&c);
+	for (i = 0; i < ns; i++) {
+		int st = dwarf_tag(&scopes[i]);
 
-			if (dwarf_tag(&c) != DW_TAG_formal_parameter || !nm)
-				continue;
-			*names = vgrow(*names, &cap, (size_t)k + 1,
-			    sizeof **names);
-			(*names)[k++] = nm;
-		} while (dwarf_siblingof(&c, &c) == 0);
+		if (st == DW_TAG_compile_unit)
+			break;
+		if (dwarf_child(&scopes[i], &c) == 0)
+			do {
+				const char *nm = dwarf_diename(&c);
+				char g = 0;
+
+				tag = dwarf_tag(&c);
+				if (!nm || (tag != DW_TAG_variable &&
+				    tag != DW_TAG_formal_parameter) ||
+				    (tag == DW_TAG_variable && which == 'p') ||
+				    (tag == DW_TAG_formal_parameter &&
+				    which == 'l'))
+					continue;
+				if (dwarf_attr_integrate(&c, DW_AT_type, &a) &&
+				    dwarf_formref_die(&a, &ty)) {
+					int t = strip(&ty);
+
+					g = t == DW_TAG_structure_type ||
+					    t == DW_TAG_union_type ||
+					    t == DW_TAG_class_type ? '{' :
+					    t == DW_TAG_array_type ? '[' : 0;
+				}
+				*names = vgrow(*names, &cap, (size_t)k + 1,
+				    sizeof **names);
+				*agg = vgrow(*agg, &capa, (size_t)k + 1, 1);
+				(*names)[k] = nm;
+				(*agg)[k++] = g;
+			} while (dwarf_siblingof(&c, &c) == 0);
+		/* an inlined function's scopes end at it */
+		if (st == DW_TAG_subprogram)
+			break;
+	}
 	free(scopes);
 	return k;
 }

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,7 @@ struct ufile {
 struct uprobe {
 	struct ufile *uf;       /* the file probed */
 	uint64_t addr;          /* its address there, as linked */
+	uint64_t faddr;         /* the function's, before its prologue */
 	const char *func;       /* probefunc() */
 	int ret;                /* a .return probe */
 	struct umark *mark;
@@ -684,6 +686,7 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 	}
 	up->uf = uf;
 	up->addr = m->addr;
+	up->faddr = entry;
 	up->ret = ret;
 	up->mark = m->mark;
 	up->func = m->mark ? func_at(uf, m->addr) : m->name;
@@ -976,6 +979,106 @@ begin_end(struct resolver *r, struct node *probe, struct node *pt,
 	return points_trace(r, probe, np, body);
 }
 
+/*
+ * process("/lib*\/libc.so.6"): a point for each file the pattern
+ * matches, as stap's glob of the path; files of another machine (a
+ * 32-bit library among them) are passed over, links to one file taken
+ * once
+ */
+static int
+expand_glob(struct resolver *r, struct node *probe, struct node *pt,
+    struct node *body)
+{
+	struct node *c0 = pt->args;
+	const char *pat = c0->l->str, *why, **seen = NULL;
+	char buf[PATH_MAX], *rp;
+	size_t i, j, n = 0, cap = 0;
+	glob_t gl;
+	int rc = 0;
+
+	if (glob(pat, 0, NULL, &gl) != 0)
+		gl.gl_pathc = 0;
+	for (i = 0; i < gl.gl_pathc; i++) {
+		if (!(rp = realpath(gl.gl_pathv[i], buf)) ||
+		    !ufile_open(rp, &why))
+			continue;
+		for (j = 0; j < n && strcmp(seen[j], rp); j++)
+			;
+		if (j < n)
+			continue;
+		seen = vgrow(seen, &cap, n + 1, sizeof *seen);
+		seen[n++] = c0->l->str = arena_strndup(rp, strlen(rp));
+		if (uprobe_expand(r, probe, pt, body) < 0)
+			rc = -1;
+	}
+	c0->l->str = pat;
+	if (gl.gl_pathc)
+		globfree(&gl);
+	free(seen);
+	if (!n && !rc) {
+		diag_error(c0->l->loc, "cannot find executable '%s'", pat);
+		return -1;
+	}
+	return rc < 0 ? -1 : 1;
+}
+
+/*
+ * .statement("FUNC@FILE:LINE"): the first address the line table gives
+ * LINE of FILE (the source path's end) in each function FUNC (a
+ * wildcard) matches, as stap places a statement probe; the matches,
+ * *np of them, or NULL.  *bad says why none when it is not a match
+ * that failed.
+ */
+static struct match *
+match_line(struct ufile *uf, const char *spec, size_t *np, const char **bad)
+{
+	const char *at = strchr(spec, '@'), *colon = strrchr(spec, ':');
+	char func[256], file[PATH_MAX], *e;
+	struct match *v = NULL;
+	size_t cap = 0, i, j, n = 0, nsrc = 0;
+	Dwarf_Line **src = NULL;
+	Dwarf *dw;
+	long line;
+
+	*np = 0;
+	if (!at || !colon || colon < at || (size_t)(at - spec) >= sizeof func ||
+	    (size_t)(colon - at) > sizeof file || (line = strtol(colon + 1,
+	    &e, 10)) <= 0 || *e) {
+		*bad = "wants FUNCTION@FILE:LINE";
+		return NULL;
+	}
+	snprintf(func, sizeof func, "%.*s", (int)(at - spec), spec);
+	snprintf(file, sizeof file, "%.*s", (int)(colon - at - 1), at + 1);
+	if (!(dw = ufile_dwarf(uf))) {
+		*bad = "needs DWARF, and the file has none (build it with -g)";
+		return NULL;
+	}
+	if (dwarf_getsrc_file(dw, file, (int)line, 0, &src, &nsrc) != 0)
+		return NULL;
+	for (i = 0; i < nsrc; i++) {
+		Dwarf_Addr a;
+		const char *f;
+
+		if (dwarf_lineaddr(src[i], &a) != 0 ||
+		    !(f = func_at(uf, a)) || fnmatch(func, f, 0))
+			continue;
+		for (j = 0; j < n && strcmp(v[j].name, f); j++)
+			;
+		if (j < n) {
+			if (a < v[j].addr)
+				v[j].addr = a;
+			continue;
+		}
+		v = vgrow(v, &cap, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		v[n].name = f;
+		v[n++].addr = a;
+	}
+	free(src);
+	*np = n;
+	return v;
+}
+
 int
 uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
     struct node *body)
@@ -1038,6 +1141,8 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 		    "stap-bpf yet (process needs a path)", point_text(pt));
 		return -1;
 	}
+	if (strpbrk(c0->l->str, "*?["))
+		return expand_glob(r, probe, pt, body);
 	if (!(path = find_exe(c0->l->str))) {
 		diag_error(c0->l->loc, "cannot find executable '%s'",
 		    c0->l->str);
@@ -1087,6 +1192,27 @@ uprobe_expand(struct resolver *r, struct node *probe, struct node *pt,
 		one.name = func_at(uf, one.addr);
 		k = add_point(r, probe, pt, body, uf, &one, NULL, 0, path);
 		return k;
+	} else if (comp_is(c, "statement", 's') && !tail) {
+		const char *bad = NULL;
+
+		v = match_line(uf, c->l->str, &n, &bad);
+		if (bad) {
+			diag_error(c->l->loc, "statement '%s': %s", c->l->str,
+			    bad);
+			return -1;
+		}
+		for (k = 0; (size_t)k < n; k++)
+			if (add_point(r, probe, pt, body, uf, &v[k], NULL, 0,
+			    path) < 0) {
+				free(v);
+				return -1;
+			}
+		free(v);
+		if (n || (pt->flags & F_OPTIONAL))
+			return (int)n;
+		diag_error(pt->loc, "no match for probe point '%s'",
+		    point_text(pt));
+		return -1;
 	} else if ((comp_is(c, "mark", 's') && !tail) ||
 	    (comp_is(c, "provider", 's') && comp_is(tail, "mark", 's') &&
 	    !tail->next)) {
@@ -1404,40 +1530,53 @@ mark_parms(struct uprobe *up, struct node *n)
 	n->args = fmt;
 }
 
-/* $$parms, $$vars: "a=0x1 b=0x2" as stap prints them, each read as
- * $name would be, "?" where it cannot be; $$locals: none (yet) */
+/* $$parms, $$vars, $$locals: "a=0x1 b=0x2" as stap prints them, each
+ * read as $name would be, "?" where it cannot be, {...} and [...] for
+ * structs and arrays; $$return "return=0x.." */
 static void
-list_parms(struct uprobe *up, struct node *n, int locals)
+list_parms(struct uprobe *up, struct node *n, int which)
 {
-	const char **names;
-	int k, na = locals || up->ret ? 0 : udwarf_parms(ufile_dwarf(up->uf),
-	    up->addr, &names);
+	const char **names = NULL;
+	char *agg = NULL;
+	int k, na = up->ret ? 0 : udwarf_vars(ufile_dwarf(up->uf), up->addr,
+	    which, &names, &agg);
 	struct node *fmt = node_new(N_STR, n->loc), **tail = &fmt->next;
 	char *buf;
-	size_t len = 0, cap = 1;
+	size_t len = 0, cap = 16;
 
 	for (k = 0; k < na; k++)
 		cap += strlen(names[k]) + 8;
 	buf = arena_alloc(cap);
 	buf[0] = '\0';
 	fmt->type = T_STRING;
+	if (which == 'r') {
+		int size, sgn;
+
+		ret_type(up, &size, &sgn);
+		strcpy(buf, "return=%#x");
+		*tail = mk_narrow(n->loc, mk_reg(n->loc, "u_register", "rax"),
+		    size, sgn);
+	}
 	for (k = 0; k < na; k++) {
-		struct node t = *n, *x;
+		struct node t = *n, *x = NULL;
 		const char *why;
 		char *nm = arena_alloc(strlen(names[k]) + 2);
 
 		sprintf(nm, "$%s", names[k]);
 		t.str = nm;
 		t.args = NULL;
-		x = udwarf_var(up->uf->dw, up->addr, &t, &why);
+		if (!agg[k])
+			x = udwarf_var(up->uf->dw, up->addr, &t, &why);
 		len += (size_t)sprintf(buf + len, "%s%s=%s", k ? " " : "",
-		    names[k], x ? "%#x" : "?");
+		    names[k], agg[k] == '{' ? "{...}" : agg[k] == '[' ?
+		    "[...]" : x ? "%#x" : "?");
 		if (x) {
 			*tail = x;
 			tail = &x->next;
 		}
 	}
 	free(names);
+	free(agg);
 	fmt->str = buf;
 	n->kind = N_CALL;
 	n->str = "sprintf";
@@ -1511,13 +1650,22 @@ uprobe_target(struct probe *p, struct node *n)
 	}
 	if (!strcmp(name, "$$parms") || !strcmp(name, "$$vars") ||
 	    !strcmp(name, "$$locals")) {
-		list_parms(up, n, name[2] == 'l');
+		list_parms(up, n, name[2]);
+		return 0;
+	}
+	if (!strcmp(name, "$$return")) {
+		if (!up->ret) {
+			diag_error(n->loc, "'$$return' is only available in "
+			    ".return probes");
+			return -1;
+		}
+		list_parms(up, n, 'r');
 		return 0;
 	}
 	if (up->ret) {
 		diag_error(n->loc, "'%s' at the return of '%s': only $return "
-		    "is available (parameters need @entry, not supported "
-		    "yet)", name, up->func);
+		    "is available (@entry(%s) is the value at entry)", name,
+		    up->func, name);
 		return -1;
 	}
 	{
@@ -1535,9 +1683,24 @@ uprobe_target(struct probe *p, struct node *n)
 	return 0;
 }
 
+/* Whether p is a process function's .return probe (entry.c) */
+int
+uprobe_is_return(struct probe *p)
+{
+	return p->up && p->up->ret && !p->up->mark;
+}
+
 int
 uprobe_call(struct probe *p, struct node *n)
 {
+	/* @entry's key (entry.c): the function, the same at its entry
+	 * and its return whatever the prologue */
+	if (!n->args && !strcmp(n->str, "__stp_func_addr")) {
+		n->kind = N_NUM;
+		n->num = (int64_t)p->up->faddr;
+		n->type = T_LONG;
+		return 1;
+	}
 	if (n->args || (strcmp(n->str, "probefunc") &&
 	    strcmp(n->str, "ppfunc")))
 		return 0;

@@ -46,7 +46,7 @@ a.stp:5:33: error: cannot find library 'libnosuch.so.1' for '$tmp/prog'
 a.stp:7:56: error: '\$nosuch' in 'work_add': is no parameter or variable here
     probe process("./prog").function("work_add") { println(\$nosuch) }
                                                            ^
-a.stp:8:63: error: '\$a' at the return of 'work_add': only \$return is available (parameters need @entry, not supported yet)
+a.stp:8:63: error: '\$a' at the return of 'work_add': only \$return is available (@entry(\$a) is the value at entry)
     probe process("./prog").function("work_add").return { println(\$a) }
                                                                   ^
 a.stp:9:56: error: '\$a' in 'work_add': needs DWARF, and the file has none (build it with -g)

@@ -41,6 +41,10 @@ probe process("$p").function("inner") {
 	printf("sprint %s--\n", sprint_ubacktrace())
 	print_usyms(ucallers(2))
 }
+probe process("$p").function("inner").return {
+	if (pid() == target())
+		print_ubacktrace()
+}
 STP
 compile "$tmp/s.stp"
 timeout 60 "$BIN/stap-bpfld" -c "$p" "$tmp/x.bo" >"$tmp/out" 2>"$tmp/err"
@@ -70,6 +74,15 @@ n=$(sed -n 's/^sprint //p' "$tmp/out")
 grep -qxF "outer+0x$ro [ustk]" "$tmp/out" || fail "sprint_ubacktrace: outer"
 grep -qxF " $ao : outer+0x$ro/0x$so [$p]" "$tmp/out" || fail "print_usyms"
 grep -qxF " $am : main+0x$rm/0x$sm [$p]" "$tmp/out" || fail "print_usyms main"
+# at the return: the function returned from, then the stack from the
+# caller, as stap prints a .return's
+{
+	echo "Returning from:  $(h16 "$ai") : inner+0x0/0x$si [$p]"
+	echo "Returning to  :  $(h16 "$ao") : outer+0x$ro/0x$so [$p]"
+	echo " $(h16 "$am") : main+0x$rm/0x$sm [$p]"
+} >"$tmp/want"
+grep -A2 '^Returning from' "$tmp/out" >"$tmp/got"
+cmp -s "$tmp/want" "$tmp/got" || { fail ".return"; diff -u "$tmp/want" "$tmp/got"; }
 # the same run to an event stream, rendered after the process is gone
 timeout 60 "$BIN/stap-bpfld" --raw -o "$tmp/raw" -c "$p" "$tmp/x.bo" \
     >/dev/null 2>"$tmp/err" || fail "--raw: $(cat "$tmp/err")"
