@@ -188,7 +188,8 @@ display_globals(struct resolver *r, const char **dirs, int ndirs)
 	if (!nerrors)
 		types_infer(r);
 	errs = nerrors;
-	said = nerrors || nwarnings;
+	/* -v's notes went to /dev/null too: say them in a second pass */
+	said = nerrors || nwarnings || points_verbose;
 	diag_file = save;
 	fclose(null);
 	nerrors = nwarnings = 0;
