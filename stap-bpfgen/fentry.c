@@ -11,10 +11,11 @@
  * it is the kprobe's (man stap-bo).
  *
  * The twin's context is the function's arguments as u64s, not a
- * pt_regs: its parameters are read from there ($return through
- * bpf_get_func_ret), and a body that reads what only pt_regs has
- * (registers, *_arg(), the return address, stacks, whose frames would
- * start in the trampoline) gets no twin: its kprobe serves everywhere.
+ * pt_regs: its parameters are read from there (bpf_get_func_arg,
+ * $return through bpf_get_func_ret), and a body that reads what only
+ * pt_regs has (registers, *_arg(), the return address, stacks, whose
+ * frames would start in the trampoline) gets no twin: its kprobe
+ * serves everywhere.
  * Many functions on one program stay kprobe_multi (one link for them
  * all, where fentry needs a program and a trampoline a function).
  */
@@ -50,6 +51,7 @@ fentry_field(struct gen *g, struct node *n)
 	if (i < 0) {
 		/* bpf_get_func_ret(ctx, &slot): fexit's value after the
 		 * arguments, wherever their number puts it */
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)s, 0);
 		asm_escape(p, s, 8);
 		asm_mov(p, BPF_REG_1, BPF_REG_6);
 		asm_mov(p, BPF_REG_2, BPF_REG_9);
@@ -57,15 +59,20 @@ fentry_field(struct gen *g, struct node *n)
 		asm_call(p, BPF_FUNC_get_func_ret);
 		gen_load(g, BPF_REG_1, s);
 	} else {
-		/* a pointer parameter loads as a pointer of its BTF type,
-		 * on which the verifier refuses what a long allows:
-		 * stored whole and read back in halves it is a number */
-		asm_ldx(p, BPF_DW, BPF_REG_1, BPF_REG_6, (int16_t)(8 * i));
-		gen_store(g, s, BPF_REG_1);
-		asm_ldx(p, BPF_W, BPF_REG_1, BPF_REG_9, (int16_t)s);
-		asm_ldx(p, BPF_W, BPF_REG_2, BPF_REG_9, (int16_t)(s + 4));
-		asm_alui(p, BPF_LSH, BPF_REG_2, 32);
-		asm_alu(p, BPF_OR, BPF_REG_1, BPF_REG_2);
+		/* bpf_get_func_arg(ctx, i, &slot), not a load from ctx:
+		 * the verifier types a loaded argument by BTF and refuses
+		 * the load of one it cannot size (a union, a struct by
+		 * value) or beyond what it counts as the arguments; the
+		 * helper (inlined) gives a number, and the slots match the
+		 * registers a kprobe reads */
+		asm_st(p, BPF_DW, BPF_REG_9, (int16_t)s, 0);
+		asm_escape(p, s, 8);
+		asm_mov(p, BPF_REG_1, BPF_REG_6);
+		asm_movi(p, BPF_REG_2, i);
+		asm_mov(p, BPF_REG_3, BPF_REG_9);
+		asm_alui(p, BPF_ADD, BPF_REG_3, s);
+		asm_call(p, BPF_FUNC_get_func_arg);
+		gen_load(g, BPF_REG_1, s);
 	}
 	if (n->size < 8) {
 		asm_alui(p, BPF_LSH, BPF_REG_1, 64 - 8 * (int)n->size);

@@ -158,6 +158,7 @@ const char *fentry_why(const struct meta_probe *pr);
 const struct meta_probe *fentry_probe(struct ld *ld,
     struct bpf_program *prog);
 int fentry_attach(struct ld *ld, struct kprog *k);
+int fentry_retry(struct ld *ld, struct bpf_program *bad);
 void fentry_free(void);
 
 /* tpargs.c */

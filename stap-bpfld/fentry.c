@@ -31,6 +31,8 @@ static struct {
 static size_t nrefused;
 
 static struct btf *vmlinux;
+static int used;                /* twins chosen to load */
+static int off;                 /* a twin was rejected: kprobes only */
 static int btferr = -1;         /* -1: not read, 0: read, else errno */
 
 /* Does this kernel load an fentry (fexit) program on func?  0, or why
@@ -86,6 +88,13 @@ fentry_prepare(struct ld *ld, struct bpf_program *prog,
 	if (pr->nfuncs != 1 || strchr(pr->funcs[0], '+') ||
 	    !strncmp(pr->funcs[0], "0x", 2))
 		return;
+	if (off) {
+		snprintf(name, sizeof name, "%s" SUFFIX,
+		    bpf_program__name(prog));
+		if ((twin = bpf_object__find_program_by_name(ld->obj, name)))
+			bpf_program__set_autoload(twin, false);
+		return;
+	}
 	snprintf(name, sizeof name, "%s" SUFFIX, bpf_program__name(prog));
 	twin = bpf_object__find_program_by_name(ld->obj, name);
 	if (!twin)
@@ -95,6 +104,7 @@ fentry_prepare(struct ld *ld, struct bpf_program *prog,
 	else if (!fentry_trial(pr->funcs[0], pr->ret, why, sizeof why)) {
 		bpf_program__set_autoload(prog, false);
 		bpf_program__set_log_buf(twin, ld->vlog, VLOGSIZE);
+		used++;
 		return;
 	} else
 		bpf_program__set_autoload(twin, false);
@@ -103,6 +113,25 @@ fentry_prepare(struct ld *ld, struct bpf_program *prog,
 		fatal("out of memory");
 	refused[nrefused].pr = pr;
 	refused[nrefused++].why = estrdup(why);
+}
+
+/*
+ * The object did not load and twins were in it: 1 if the loader is to
+ * load it again on kprobes only (a twin the verifier refused would
+ * otherwise fail the whole run, its kprobe being good), else 0
+ */
+int
+fentry_retry(struct ld *ld, struct bpf_program *bad)
+{
+	if (!used || off)
+		return 0;
+	if (ld->verbose)
+		fprintf(stderr, "%s: program '%s' did not load: loading again "
+		    "without fentry\n", argv0, bad ? bpf_program__name(bad) :
+		    "?");
+	off = 1;
+	used = 0;
+	return 1;
 }
 
 /* Why probe pr is not on fentry, or NULL */
@@ -166,4 +195,5 @@ fentry_free(void)
 	btf__free(vmlinux);
 	vmlinux = NULL;
 	btferr = -1;
+	used = off = 0;
 }

@@ -348,6 +348,30 @@ load_load(struct ld *ld)
 	}
 	err = bpf_object__load(ld->obj);
 	if (err) {
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "stap");
+		struct bpf_program *bad = NULL;
+
+		bpf_object__for_each_program(prog, ld->obj)
+			if (bpf_program__autoload(prog) &&
+			    bpf_program__fd(prog) < 0 && !bad)
+				bad = prog;
+		if (fentry_retry(ld, bad)) {
+			/* libbpf loads an object once: open it again */
+			bpf_object__close(ld->obj);
+			if (ld->fmtfd >= 0)
+				close(ld->fmtfd);
+			ld->fmtfd = -1;
+			free(ld->vlog);
+			ld->vlog = NULL;
+			ld->obj = bpf_object__open_mem(ld->data, ld->size,
+			    &oo);
+			if (!ld->obj || mapshapes(ld, ld->path) < 0) {
+				fprintf(stderr, "%s: '%s': libbpf cannot open "
+				    "it again\n", argv0, ld->path);
+				return -1;
+			}
+			return load_load(ld);
+		}
 		bpf_object__for_each_program(prog, ld->obj)
 			if (bpf_program__autoload(prog) &&
 			    bpf_program__fd(prog) < 0 && ld->vlog[0]) {

@@ -503,6 +503,13 @@ kfunc_expand(struct resolver *r, struct node *probe, struct node *pt,
 		    "read");
 		return -1;
 	}
+	if (sfx && !kprobe && !strcmp(sfx->str, "label")) {
+		if (pt->flags & F_OPTIONAL)
+			return 0;
+		diag_error(sfx->loc, "'.label' needs the kernel's DWARF, "
+		    "which stap-bpf does not read");
+		return -1;
+	}
 	if (sfx && !sfx->l && !kprobe && !strcmp(sfx->str, "exported")) {
 		exp = sfx;
 		sfx = sfx->next;
