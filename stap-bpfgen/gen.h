@@ -345,6 +345,10 @@ const char *typed_core_spec(int ref);
 
 /* stack.c */
 int stack_call(struct gen *g, struct node *n);
+void stack_get(struct gen *g, int buf, int size, int skip, int flags);
+int stack_sprint1(struct gen *g, const char *fmt, int slot);
+void stack_hex(struct gen *g, int res, int buf, int n, int max,
+    const char *first, const char *rest);
 int stack_uses_fmt(const char *name);
 int stack_per_function(struct gen *g, struct node *probe);
 

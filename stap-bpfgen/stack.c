@@ -32,19 +32,24 @@ prog_kind(struct gen *g, const char *prefix)
 	return s && !strncmp(s, prefix, strlen(prefix));
 }
 
-/* r0 = bpf_get_stack(ctx, r9 + buf, size, skip): the bytes it wrote */
-static void
-get_stack(struct gen *g, int buf, int size, int skip)
+/* r0 = bpf_get_stack(ctx, r9 + buf, size, skip | flags): the bytes it
+ * wrote; flags 0 for the kernel's stack, BPF_F_USER_STACK the task's
+ * (ustack.c) */
+void
+stack_get(struct gen *g, int buf, int size, int skip, int flags)
 {
 	struct prog *p = g->p;
 
 	/* from a trampoline its frames would not be the kprobe's */
-	if (g->fentry)
+	if (g->fentry && !flags)
 		g->fbad = 1;
-	if (skip >= 0)
+	if (skip >= 0) {
 		gen_load(g, BPF_REG_4, skip);
-	else
-		asm_movi(p, BPF_REG_4, 0);
+		if (flags)
+			asm_alui(p, BPF_OR, BPF_REG_4, flags);
+	} else {
+		asm_movi(p, BPF_REG_4, flags);
+	}
 	asm_escape(p, buf, size);
 	asm_mov(p, BPF_REG_1, BPF_REG_6);
 	asm_mov(p, BPF_REG_2, BPF_REG_9);
@@ -94,8 +99,9 @@ func_addr(struct gen *g)
 	return s;
 }
 
-static int
-sprint1(struct gen *g, const char *fmt, int slot)
+/* sprintf(fmt, the long in slot) */
+int
+stack_sprint1(struct gen *g, const char *fmt, int slot)
 {
 	enum type t = T_LONG;
 
@@ -108,7 +114,7 @@ static int
 symdata(struct gen *g, int a)
 {
 	struct prog *p = g->p;
-	int s = sprint1(g, "%pS", a), done = asm_label(p), add = asm_label(p);
+	int s = stack_sprint1(g, "%pS", a), done = asm_label(p), add = asm_label(p);
 	enum type t = T_STRING;
 	int k;
 
@@ -179,19 +185,47 @@ print_syms(struct gen *g, int s)
 }
 
 /*
- * backtrace(): "0x%016lx " a frame, as stap's, cut at MAXSTRINGLEN.
- * bpf_snprintf takes a constant format and at most 12 values: a
- * format for each count of frames that can show, the one that fits
- * chosen at run time.
+ * res = the first n (at most max, 12) addresses of the frames in buf,
+ * the first in format first, each other in rest.  bpf_snprintf takes a
+ * constant format and at most 12 values: a format for each count of
+ * frames that can show, the one that fits chosen at run time.
+ */
+void
+stack_hex(struct gen *g, int res, int buf, int n, int max, const char *first,
+    const char *rest)
+{
+	struct prog *p = g->p;
+	int slots[12], k, i, s, next, done = asm_label(p);
+	enum type types[12];
+	char fmt[12 * 16 + 1];
+
+	for (k = 0; k < max; k++) {
+		slots[k] = buf + 8 * k;
+		types[k] = T_LONG;
+	}
+	for (k = max; k > 0; k--) {
+		next = asm_label(p);
+		snprintf(fmt, sizeof fmt, "%s", first);
+		for (i = 1; i < k; i++)
+			strcat(fmt, rest);
+		gen_load(g, BPF_REG_1, n);
+		asm_jmp(p, BPF_JSLT, BPF_REG_1, -1, k, next);
+		s = str_snprintf_(g, fmt, slots, types, k);
+		gen_copy(g, BPF_REG_9, res, BPF_REG_9, s, g->maxstr);
+		asm_ja(p, done);
+		asm_bind(p, next);
+	}
+	asm_bind(p, done);
+}
+
+/*
+ * backtrace(): "0x%016lx " a frame, as stap's, cut at MAXSTRINGLEN
  */
 static int
 backtrace(struct gen *g)
 {
 	struct prog *p = g->p;
-	int res = gen_tmp(g, g->maxstr), k, max, buf, n, done = asm_label(p);
-	int slots[12];
-	enum type types[12];
-	char fmt[12 * 10 + 1];
+	int res = gen_tmp(g, g->maxstr), max, buf, n;
 
 	gen_zero(g, BPF_REG_9, res, g->maxstr);
 	if (!g->probe->section)
@@ -201,27 +235,10 @@ backtrace(struct gen *g)
 		max = 12;
 	buf = gen_tmp(g, 8 * max);
 	n = gen_tmp(g, 8);
-	get_stack(g, buf, 8 * max, -1);
+	stack_get(g, buf, 8 * max, -1, 0);
 	asm_alui(p, BPF_ARSH, BPF_REG_0, 3);
 	gen_store(g, n, BPF_REG_0);
-	for (k = 0; k < max; k++) {
-		slots[k] = buf + 8 * k;
-		types[k] = T_LONG;
-	}
-	for (k = max; k > 0; k--) {
-		int next = asm_label(p), s, i;
-
-		fmt[0] = '\0';
-		for (i = 0; i < k; i++)
-			strcat(fmt, "0x%016lx ");
-		gen_load(g, BPF_REG_1, n);
-		asm_jmp(p, BPF_JSLT, BPF_REG_1, -1, k, next);
-		s = str_snprintf_(g, fmt, slots, types, k);
-		gen_copy(g, BPF_REG_9, res, BPF_REG_9, s, g->maxstr);
-		asm_ja(p, done);
-		asm_bind(p, next);
-	}
-	asm_bind(p, done);
+	stack_hex(g, res, buf, n, max, "0x%016lx ", "0x%016lx ");
 	return res;
 }
 
@@ -236,11 +253,11 @@ stack_n(struct gen *g, struct node *n, int level)
 		gen_load(g, BPF_REG_1, level);
 		asm_jmp(p, BPF_JSLT, BPF_REG_1, -1, 0, bad);
 		asm_jmp(p, BPF_JSGE, BPF_REG_1, -1, MAXBACKTRACE, bad);
-		get_stack(g, s, 8, level);
+		stack_get(g, s, 8, level, 0);
 		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 8, ok);
 	}
 	asm_bind(p, bad);
-	gen_throw(g, n->loc, "", sprint1(g, "reached end of stack before "
+	gen_throw(g, n->loc, "", stack_sprint1(g, "reached end of stack before "
 	    "unwinding to level %ld", level));
 	asm_bind(p, ok);
 	return s;
@@ -257,7 +274,7 @@ probe_func(struct gen *g)
 	struct prog *q = g->probe;
 
 	if (q->nkfuncs || prog_kind(g, "perf_event"))
-		return sprint1(g, "%ps", probe_addr(g));
+		return stack_sprint1(g, "%ps", probe_addr(g));
 	return str_literal(g, "");
 }
 
@@ -345,7 +362,7 @@ stack_call(struct gen *g, struct node *n)
 	if (!strcmp(f, "stack"))
 		return stack_n(g, n, expr(g, n->args));
 	if (!strcmp(f, "symname"))
-		return sprint1(g, "%ps", expr(g, n->args));
+		return stack_sprint1(g, "%ps", expr(g, n->args));
 	if (!strcmp(f, "symdata"))
 		return symdata(g, expr(g, n->args));
 	if (!strcmp(f, "addr"))

@@ -200,14 +200,6 @@ ustack_record(struct gen *g, int silent)
 	return seq;
 }
 
-static int
-sprint1(struct gen *g, const char *fmt, int slot)
-{
-	enum type t = T_LONG;
-
-	return str_snprintf_(g, fmt, &slot, &t, 1);
-}
-
 /* A reference "\033U" kind pid ':' num ';' (bpf_snprintf takes no
  * control character in its format: the ESC is stored after) */
 static int
@@ -235,7 +227,7 @@ static int
 usym(struct gen *g, int kind, int a)
 {
 	if (!g->probe->section)
-		return sprint1(g, "0x%lx", a);
+		return stack_sprint1(g, "0x%lx", a);
 	ustack_record(g, 2);
 	return reference(g, kind, a);
 }
@@ -249,36 +241,13 @@ sprint_ubacktrace(struct gen *g)
 	return reference(g, 's', ustack_record(g, 1));
 }
 
-/* r0 = bpf_get_stack(ctx, r9 + buf, size, user | skip) */
-static void
-get_ustack(struct gen *g, int buf, int size, int skip)
-{
-	struct prog *p = g->p;
-
-	if (skip >= 0) {
-		gen_load(g, BPF_REG_4, skip);
-		asm_alui(p, BPF_OR, BPF_REG_4, F_USER_STACK);
-	} else {
-		asm_movi(p, BPF_REG_4, F_USER_STACK);
-	}
-	asm_escape(p, buf, size);
-	asm_mov(p, BPF_REG_1, BPF_REG_6);
-	asm_mov(p, BPF_REG_2, BPF_REG_9);
-	asm_alui(p, BPF_ADD, BPF_REG_2, buf);
-	asm_movi(p, BPF_REG_3, size);
-	asm_call(p, BPF_FUNC_get_stack);
-}
-
 /* ubacktrace(): "0x%x " a frame, as stap's hex string, cut at
  * MAXSTRINGLEN; as backtrace() does it, a format for each count */
 static int
 ubacktrace(struct gen *g)
 {
 	struct prog *p = g->p;
-	int res = gen_tmp(g, g->maxstr), k, max, buf, n, done = asm_label(p);
-	int slots[12];
-	enum type types[12];
-	char fmt[12 * 6 + 1];
+	int res = gen_tmp(g, g->maxstr), max, buf, n;
 
 	gen_zero(g, BPF_REG_9, res, g->maxstr);
 	if (!g->probe->section)
@@ -289,7 +258,7 @@ ubacktrace(struct gen *g)
 		max = 12;
 	buf = gen_tmp(g, 8 * max);
 	n = gen_tmp(g, 8);
-	get_ustack(g, buf, 8 * max, -1);
+	stack_get(g, buf, 8 * max, -1, F_USER_STACK);
 	asm_alui(p, BPF_ARSH, BPF_REG_0, 3);
 	gen_store(g, n, BPF_REG_0);
 	if (at_entry(g)) {
@@ -298,24 +267,7 @@ ubacktrace(struct gen *g)
 		asm_stx(p, BPF_DW, BPF_REG_10, SK_TMP, BPF_REG_1);
 		fix_entry(g, 0, -n, 0, max);
 	}
-	for (k = 0; k < max; k++) {
-		slots[k] = buf + 8 * k;
-		types[k] = T_LONG;
-	}
-	for (k = max; k > 0; k--) {
-		int next = asm_label(p), s, i;
-
-		fmt[0] = '\0';
-		for (i = 0; i < k; i++)
-			strcat(fmt, i ? " 0x%lx" : "0x%lx");
-		gen_load(g, BPF_REG_1, n);
-		asm_jmp(p, BPF_JSLT, BPF_REG_1, -1, k, next);
-		s = str_snprintf_(g, fmt, slots, types, k);
-		gen_copy(g, BPF_REG_9, res, BPF_REG_9, s, g->maxstr);
-		asm_ja(p, done);
-		asm_bind(p, next);
-	}
-	asm_bind(p, done);
+	stack_hex(g, res, buf, n, max, "0x%lx", " 0x%lx");
 	return res;
 }
 
@@ -331,7 +283,7 @@ ustack_n(struct gen *g, struct node *n, int level)
 		/* the whole stack, its caller put in, then frame n */
 		buf = gen_tmp(g, 8 * UMAX);
 		cnt = gen_tmp(g, 8);
-		get_ustack(g, buf, 8 * UMAX, -1);
+		stack_get(g, buf, 8 * UMAX, -1, F_USER_STACK);
 		asm_alui(p, BPF_ARSH, BPF_REG_0, 3);
 		gen_store(g, cnt, BPF_REG_0);
 		asm_mov(p, BPF_REG_1, BPF_REG_9);
@@ -355,11 +307,11 @@ ustack_n(struct gen *g, struct node *n, int level)
 		gen_load(g, BPF_REG_1, level);
 		asm_jmp(p, BPF_JSLT, BPF_REG_1, -1, 0, bad);
 		asm_jmp(p, BPF_JSGE, BPF_REG_1, -1, UMAX, bad);
-		get_ustack(g, s, 8, level);
+		stack_get(g, s, 8, level, F_USER_STACK);
 		asm_jmp(p, BPF_JEQ, BPF_REG_0, -1, 8, ok);
 	}
 	asm_bind(p, bad);
-	gen_throw(g, n->loc, "", sprint1(g, "reached end of stack before "
+	gen_throw(g, n->loc, "", stack_sprint1(g, "reached end of stack before "
 	    "unwinding to level %ld", level));
 	asm_bind(p, ok);
 	return s;
