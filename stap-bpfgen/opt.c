@@ -256,11 +256,12 @@ propagate(struct prog *p, int nregs)
 		    cls == BPF_STX) && BPF_MODE(i->code) != BPF_ATOMIC) {
 			int x = cls == BPF_STX || BPF_SRC(i->code) == BPF_X;
 
-			/* a virtual source that copies another register */
-			if (x && i->src >= IR_VREG && get(&ks, i->src)->copy >= 0)
+			/* a source that copies another register (a
+			 * machine register only a virtual one's copy) */
+			if (x && i->src >= 0 && get(&ks, i->src)->copy >= 0)
 				i->src = get(&ks, i->src)->copy;
 			if (cls == BPF_JMP && op != BPF_CALL && op != BPF_EXIT &&
-			    op != BPF_JA && i->dst >= IR_VREG &&
+			    op != BPF_JA && i->dst >= 0 &&
 			    get(&ks, i->dst)->copy >= 0)
 				i->dst = get(&ks, i->dst)->copy;
 			/* and a constant one: an immediate */
@@ -295,7 +296,9 @@ propagate(struct prog *p, int nregs)
 
 				d->isconst = sk->isconst;
 				d->c = sk->c;
-				if (i->dst >= IR_VREG) {
+				/* r1 = v; r2 = w; if r1 > r2: the jump
+				 * tests v and w, and the moves die */
+				if (i->dst >= IR_VREG || i->dst <= BPF_REG_5) {
 					d->copy = sk->copy >= 0 ? sk->copy :
 					    i->src;
 					d->copygen = ks.gen[d->copy];

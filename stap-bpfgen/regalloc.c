@@ -109,13 +109,145 @@ fits(const struct interval *v, int r, const unsigned char *lo,
 	return 1;
 }
 
+/*
+ * A machine register free at instruction j, for a spilled operand
+ * loaded just before it: r0-r5, none live after j, none j reads or
+ * writes, none a virtual register holds there, none in avoid; or -1
+ */
+static int
+scratch(const struct ir *i, size_t j, const unsigned char *lo,
+    const struct interval *iv, int n, unsigned avoid)
+{
+	unsigned busy = lo[j] | avoid;
+	struct ud u;
+	int k, r;
+
+	flow_uses_defs(i, &u);
+	for (k = 0; k < u.nuse + u.ndef; k++) {
+		r = k < u.nuse ? u.use[k] : u.def[k - u.nuse];
+		if (r >= 0 && r < 8)
+			busy |= 1u << r;
+	}
+	for (k = 0; k < n; k++)
+		if (iv[k].reg >= 0 && iv[k].from <= (long)j &&
+		    (long)j <= iv[k].to)
+			busy |= 1u << iv[k].reg;
+	for (r = 0; r <= BPF_REG_5; r++)
+		if (!(busy >> r & 1))
+			return r;
+	return -1;
+}
+
+static struct ir
+slot_insn(int code, int reg, int vreg)
+{
+	struct ir x = { 0 };
+
+	x.kind = IK_INSN;
+	x.code = (uint8_t)code;
+	x.label = -1;
+	x.ref = -1;
+	x.off = (int16_t)(vreg * 8);
+	if (BPF_CLASS(code) == BPF_LDX) {
+		x.dst = reg;
+		x.src = BPF_REG_9;
+	} else {
+		x.dst = BPF_REG_9;
+		x.src = reg;
+	}
+	return x;
+}
+
+/*
+ * Virtual registers become their machine ones; a spilled one is its
+ * slot: a move to it a store, a move from it a load, and an operand
+ * of anything else (a jump's, an ALU instruction's, which propagation
+ * made of a copy) loaded into a free register first, and stored back
+ * after when the instruction writes it.
+ */
+static void
+rewrite(struct prog *p, const struct interval *iv, int n,
+    const unsigned char *lo)
+{
+	struct ir *out = NULL;
+	size_t nout = 0, cap = 0, j;
+
+	for (j = 0; j < p->nir; j++) {
+		struct ir x = p->ir[j], pre[2], post;
+		int d = x.dst - IR_VREG, s = x.src - IR_VREG, npre = 0, k;
+		int haspost = 0, mov = 0, t, cls = BPF_CLASS(x.code);
+		unsigned used = 0;
+
+		if (x.kind == IK_INSN) {
+			mov = cls == BPF_ALU64 && BPF_OP(x.code) == BPF_MOV;
+			if (s >= 0 && iv[s].reg < 0 && !(mov && (d < 0 ||
+			    iv[d].reg >= 0))) {
+				t = scratch(&p->ir[j], j, lo, iv, n, 0);
+				if (t < 0)
+					bug("no register for a spilled one");
+				pre[npre++] = slot_insn(BPF_LDX | BPF_MEM |
+				    BPF_DW, t, s);
+				used |= 1u << t;
+				x.src = t;
+				s = -1;
+			}
+			if (d >= 0 && iv[d].reg < 0 && !mov) {
+				if (cls != BPF_ALU64 && cls != BPF_ALU &&
+				    cls != BPF_JMP && cls != BPF_JMP32)
+					bug("a spilled slot as an operand");
+				t = scratch(&p->ir[j], j, lo, iv, n, used);
+				if (t < 0)
+					bug("no register for a spilled one");
+				pre[npre++] = slot_insn(BPF_LDX | BPF_MEM |
+				    BPF_DW, t, d);
+				if (cls == BPF_ALU64 || cls == BPF_ALU) {
+					post = slot_insn(BPF_STX | BPF_MEM |
+					    BPF_DW, t, d);
+					haspost = 1;
+				}
+				x.dst = t;
+				d = -1;
+			}
+			if (d >= 0 && iv[d].reg < 0) {
+				/* a move to a spilled one: a store */
+				x.code = BPF_SRC(x.code) == BPF_K ? BPF_ST |
+				    BPF_MEM | BPF_DW : BPF_STX | BPF_MEM |
+				    BPF_DW;
+				x.off = (int16_t)(d * 8);
+				x.dst = BPF_REG_9;
+				if (s >= 0)
+					x.src = iv[s].reg;
+			} else {
+				if (d >= 0)
+					x.dst = iv[d].reg;
+				if (s >= 0 && iv[s].reg < 0) {
+					/* a move from one: a load */
+					x.code = BPF_LDX | BPF_MEM | BPF_DW;
+					x.src = BPF_REG_9;
+					x.off = (int16_t)(s * 8);
+				} else if (s >= 0)
+					x.src = iv[s].reg;
+			}
+		}
+		out = vgrow(out, &cap, nout + 4, sizeof *out);
+		for (k = 0; k < npre; k++)
+			out[nout++] = pre[k];
+		out[nout++] = x;
+		if (haspost)
+			out[nout++] = post;
+	}
+	free(p->ir);
+	p->ir = out;
+	p->nir = nout;
+	p->capir = cap;
+}
+
 void
 regalloc_allocate(struct prog *p, struct live *lv)
 {
 	int n = lv->nregs - IR_VREG, k, r;
 	struct interval *iv = emalloc(sizeof *iv * ((size_t)n + 1));
 	unsigned char *lo = emalloc(p->nir + 1), *df = emalloc(p->nir + 1);
-	size_t j;
 
 	for (k = 0; k < n; k++)
 		iv[k] = (struct interval){ -1, -1, -1, -1 };
@@ -137,37 +269,7 @@ regalloc_allocate(struct prog *p, struct live *lv)
 				break;
 			}
 	}
-	for (j = 0; j < p->nir; j++) {
-		struct ir *i = &p->ir[j];
-		int d = i->dst - IR_VREG, s = i->src - IR_VREG;
-
-		if (i->kind != IK_INSN)
-			continue;
-		if (d >= 0 && iv[d].reg < 0) {
-			/* spilled: back to its slot */
-			if (BPF_SRC(i->code) == BPF_K)
-				i->code = BPF_ST | BPF_MEM | BPF_DW;
-			else
-				i->code = BPF_STX | BPF_MEM | BPF_DW;
-			i->off = (int16_t)(d * 8);
-			i->dst = BPF_REG_9;
-			if (s >= 0 && iv[s].reg < 0)
-				bug("a move between two spilled slots");
-			if (s >= 0)
-				i->src = iv[s].reg;
-			continue;
-		}
-		if (d >= 0)
-			i->dst = iv[d].reg;
-		if (s >= 0 && iv[s].reg < 0) {
-			if (i->code != (BPF_ALU64 | BPF_MOV | BPF_X))
-				bug("a spilled slot as an operand");
-			i->code = BPF_LDX | BPF_MEM | BPF_DW;
-			i->src = BPF_REG_9;
-			i->off = (int16_t)(s * 8);
-		} else if (s >= 0)
-			i->src = iv[s].reg;
-	}
+	rewrite(p, iv, n, lo);
 	free(iv);
 	free(lo);
 	free(df);
