@@ -302,6 +302,7 @@ struct node *node_new(enum nodekind kind, struct loc loc);
 struct node **node_child(struct node *n, int i);
 struct node *node_copy(struct node *n);
 int node_count(struct node *n);
+int node_same(const struct node *a, const struct node *b);
 const char *point_text(struct node *pt);
 int64_t timer_unit_ns(const char *unit);
 void tree_write(FILE *f, struct script *s);

@@ -140,6 +140,33 @@ node_new(enum nodekind kind, struct loc loc)
 	return n;
 }
 
+static int
+same(const struct node *a, const struct node *b, int depth)
+{
+	int i;
+
+	for (; a && b; a = a->next, b = b->next) {
+		if (depth > TREE_MAXDEPTH || a->kind != b->kind ||
+		    a->op != b->op || a->type != b->type ||
+		    a->flags != b->flags || a->num != b->num ||
+		    a->size != b->size || !a->str != !b->str ||
+		    (a->str && strcmp(a->str, b->str)))
+			return 0;
+		for (i = 0; i < N_CHILDREN; i++)
+			if (!same(*node_child((struct node *)a, i),
+			    *node_child((struct node *)b, i), depth + 1))
+				return 0;
+	}
+	return !a && !b;
+}
+
+/* Whether a and b, with their siblings, are the same tree */
+int
+node_same(const struct node *a, const struct node *b)
+{
+	return same(a, b, 0);
+}
+
 /* A probe point as the user wrote it: kernel.trace("a:b"), timer.ms(5) */
 const char *
 point_text(struct node *pt)

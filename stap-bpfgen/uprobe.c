@@ -16,27 +16,6 @@
 
 #include "gen.h"
 
-/* Whether trees a and b (and what follows them) are the same code */
-static int
-same(struct node *a, struct node *b, int depth)
-{
-	int i;
-
-	for (; a && b; a = a->next, b = b->next) {
-		if (depth > TREE_MAXDEPTH || a->kind != b->kind ||
-		    a->op != b->op || a->type != b->type ||
-		    a->flags != b->flags || a->num != b->num ||
-		    a->size != b->size || !a->str != !b->str ||
-		    (a->str && strcmp(a->str, b->str)))
-			return 0;
-		for (i = 0; i < N_CHILDREN; i++)
-			if (!same(*node_child(a, i), *node_child(b, i),
-			    depth + 1))
-				return 0;
-	}
-	return !a && !b;
-}
-
 static void
 add_offset(struct prog *p, struct node *pt)
 {
@@ -77,8 +56,8 @@ uprobe_prog(struct prog **progs, size_t n, struct node *d, struct prog *p)
 		    memcmp(&qp->loc, &pt->loc, sizeof pt->loc) ||
 		    memcmp(&q->probe->loc, &d->loc, sizeof d->loc))
 			continue;
-		if (!same(q->probe->body, d->body, 0) ||
-		    !same(qp->cond, pt->cond, 0))
+		if (!node_same(q->probe->body, d->body) ||
+		    !node_same(qp->cond, pt->cond))
 			break;
 		add_offset(q, pt);
 		return 1;

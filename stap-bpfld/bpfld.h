@@ -237,6 +237,7 @@ int events_finish(struct ld *ld, uint64_t lost, uint64_t errors);
 void events_free(struct ld *ld);
 
 /* syms.c */
+void syms_sendrec(void *arg, const void *rec, size_t len);
 int syms_record(struct ld *ld, uint32_t kind, uint32_t id, const void *p,
     size_t len);
 int syms_kernel(struct ld *ld, char *buf, size_t size, uint64_t addr,

@@ -19,8 +19,10 @@ table(struct ld *ld)
 	return &ld->ksyms;
 }
 
-static void
-sendrec(void *arg, const void *rec, size_t len)
+/* A record of the symbols a --raw stream needs, written before the
+ * record that needs them */
+void
+syms_sendrec(void *arg, const void *rec, size_t len)
 {
 	struct ld *ld = arg;
 	uint32_t len32 = (uint32_t)len;
@@ -38,7 +40,7 @@ syms_record(struct ld *ld, uint32_t kind, uint32_t id, const void *p,
 	struct ksyms *ks = table(ld);
 
 	if (ld->raw) {
-		ksym_needed(ks, kind, id, p, len, sendrec, ld);
+		ksym_needed(ks, kind, id, p, len, syms_sendrec, ld);
 		return 0;
 	}
 	if (kind == REC_STACK)

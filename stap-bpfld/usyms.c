@@ -448,16 +448,6 @@ init(struct ld *ld)
 	stapfmt_usyms = &table;
 }
 
-static void
-sendrec(void *arg, const void *rec, size_t len)
-{
-	struct ld *ld = arg;
-	uint32_t len32 = (uint32_t)len;
-
-	fwrite(&len32, 4, 1, ld->out);
-	fwrite(rec, 1, len, ld->out);
-}
-
 /* A USTACK record: printed, or kept (silent: the references of a
  * sprint_ubacktrace() name it), and with --raw its symbols sent
  * first; -1 if malformed */
@@ -473,7 +463,7 @@ usyms_record(struct ld *ld, uint32_t silent, const void *p, size_t len)
 		return -1;
 	learn_stack(p, len);
 	if (ld->raw) {
-		usym_needed_stack(&table, p, len, sendrec, ld);
+		usym_needed_stack(&table, p, len, syms_sendrec, ld);
 		return 0;
 	}
 	if (silent == 1)
@@ -488,7 +478,7 @@ void
 usyms_refs(struct ld *ld, const void *p, size_t len)
 {
 	init(ld);
-	usym_needed_refs(&table, p, len, sendrec, ld);
+	usym_needed_refs(&table, p, len, syms_sendrec, ld);
 }
 
 void

@@ -79,26 +79,6 @@ sameloc(struct loc a, struct loc b)
 	return a.file == b.file && a.line == b.line && a.col == b.col;
 }
 
-/* Whether a and b (with their siblings) are the same expression */
-static int
-same(struct node *a, struct node *b, int depth)
-{
-	int i;
-
-	for (; a && b; a = a->next, b = b->next) {
-		if (depth > TREE_MAXDEPTH || a->kind != b->kind ||
-		    a->op != b->op || a->num != b->num ||
-		    (a->str != b->str && (!a->str || !b->str ||
-		    strcmp(a->str, b->str))))
-			return 0;
-		for (i = 0; i < N_CHILDREN; i++)
-			if (!same(*node_child(a, i), *node_child(b, i),
-			    depth + 1))
-				return 0;
-	}
-	return !a && !b;
-}
-
 static int
 has_entry(struct node *n, int depth)
 {
@@ -277,7 +257,7 @@ global_for(struct entries *e, struct node *at)
 
 	for (i = 0; i < e->nsv; i++)
 		if (sameloc(e->sv[i].loc, at->loc) &&
-		    same(e->sv[i].expr, at->l, 0))
+		    node_same(e->sv[i].expr, at->l))
 			return e->sv[i].name;
 	name = arena_alloc(32);
 	snprintf(name, 32, "__entry_%d", ++e->count);
