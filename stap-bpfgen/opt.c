@@ -468,11 +468,12 @@ fuse_tests(struct prog *p, struct live *lv)
 	return fused;
 }
 
-static void
+/* -1, or the slot regalloc_allocate could not keep in a register */
+static int
 opt_prog(struct prog *p)
 {
 	struct live lv;
-	int round, fused;
+	int round, fused, bad;
 
 	lv.nregs = IR_VREG + p->nvregs;
 	lv.words = (lv.nregs + 63) / 64;
@@ -499,9 +500,11 @@ opt_prog(struct prog *p)
 	}
 	flow_blocks(p, &lv);
 	flow_live(p, &lv);
-	regalloc_allocate(p, &lv);
+	bad = regalloc_allocate(p, &lv);
 	flow_free(&lv);
-	regalloc_tidy(p);
+	if (bad < 0)
+		regalloc_tidy(p);
+	return bad;
 }
 
 /*
@@ -642,8 +645,27 @@ opt_probe(struct prog *probe)
 		s.owner[k] = NONE;
 	scan(&s, pp, np);
 	for (k = 0; k < np; k++) {
-		promote(pp[k], &s, k);
-		opt_prog(pp[k]);
+		struct ir *orig = emalloc(sizeof *orig * (pp[k]->nir + 1));
+		size_t norig = pp[k]->nir;
+		int bad;
+
+		memcpy(orig, pp[k]->ir, sizeof *orig * norig);
+		/* a slot no register can serve somewhere stays in the
+		 * frame: the program again from before promotion */
+		for (;;) {
+			promote(pp[k], &s, k);
+			bad = opt_prog(pp[k]);
+			if (bad < 0)
+				break;
+			if (bad >= s.n || s.bad[bad])
+				bug("no register for slot %d", bad);
+			s.bad[bad] = 1;
+			pp[k]->ir = vgrow(pp[k]->ir, &pp[k]->capir, norig + 1,
+			    sizeof *pp[k]->ir);
+			memcpy(pp[k]->ir, orig, sizeof *orig * norig);
+			pp[k]->nir = norig;
+		}
+		free(orig);
 	}
 	drop_lookup(probe, BPF_REG_9, "stap_scratch");
 	drop_lookup(probe, BPF_REG_8, "stap_globals");

@@ -37,7 +37,7 @@ void flow_live(struct prog *p, struct live *lv);
 void flow_free(struct live *lv);
 
 /* regalloc.c */
-void regalloc_allocate(struct prog *p, struct live *lv);
+int regalloc_allocate(struct prog *p, struct live *lv);
 void regalloc_tidy(struct prog *p);
 
 /* keys.c */

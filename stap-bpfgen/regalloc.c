@@ -165,7 +165,7 @@ slot_insn(int code, int reg, int vreg)
  * made of a copy) loaded into a free register first, and stored back
  * after when the instruction writes it.
  */
-static void
+static int
 rewrite(struct prog *p, const struct interval *iv, int n,
     const unsigned char *lo)
 {
@@ -183,8 +183,10 @@ rewrite(struct prog *p, const struct interval *iv, int n,
 			if (s >= 0 && iv[s].reg < 0 && !(mov && (d < 0 ||
 			    iv[d].reg >= 0))) {
 				t = scratch(&p->ir[j], j, lo, iv, n, 0);
-				if (t < 0)
-					bug("no register for a spilled one");
+				if (t < 0) {
+					free(out);
+					return s;
+				}
 				pre[npre++] = slot_insn(BPF_LDX | BPF_MEM |
 				    BPF_DW, t, s);
 				used |= 1u << t;
@@ -196,8 +198,10 @@ rewrite(struct prog *p, const struct interval *iv, int n,
 				    cls != BPF_JMP && cls != BPF_JMP32)
 					bug("a spilled slot as an operand");
 				t = scratch(&p->ir[j], j, lo, iv, n, used);
-				if (t < 0)
-					bug("no register for a spilled one");
+				if (t < 0) {
+					free(out);
+					return d;
+				}
 				pre[npre++] = slot_insn(BPF_LDX | BPF_MEM |
 				    BPF_DW, t, d);
 				if (cls == BPF_ALU64 || cls == BPF_ALU) {
@@ -240,12 +244,19 @@ rewrite(struct prog *p, const struct interval *iv, int n,
 	p->ir = out;
 	p->nir = nout;
 	p->capir = cap;
+	return -1;
 }
 
-void
+/*
+ * Give p's virtual registers machine ones, or their slots: -1, or the
+ * slot of a spilled one that an instruction needs in a register when
+ * none is free there (p is then half rewritten: opt_probe starts it
+ * again with that slot left in the frame)
+ */
+int
 regalloc_allocate(struct prog *p, struct live *lv)
 {
-	int n = lv->nregs - IR_VREG, k, r;
+	int n = lv->nregs - IR_VREG, k, r, bad;
 	struct interval *iv = emalloc(sizeof *iv * ((size_t)n + 1));
 	unsigned char *lo = emalloc(p->nir + 1), *df = emalloc(p->nir + 1);
 
@@ -269,10 +280,11 @@ regalloc_allocate(struct prog *p, struct live *lv)
 				break;
 			}
 	}
-	rewrite(p, iv, n, lo);
+	bad = rewrite(p, iv, n, lo);
 	free(iv);
 	free(lo);
 	free(df);
+	return bad;
 }
 
 /* ---- after allocation ---- */
