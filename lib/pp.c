@@ -61,9 +61,14 @@ struct pp {
 	long expanded;          /* tokens read from macro expansions */
 	char *config;           /* the kernel .config, read on first use */
 	int configread;
+	struct libdir **libs;   /* the macro libraries it may use */
+	size_t nlibs;
+	struct libfile **loaded;        /* their files it has read */
+	size_t nloaded;
 };
 
 static void push_file(struct pp *pp, int file, struct comment **comments);
+static struct macro *library_find(struct pp *pp, const char *name);
 static char *read_config(const char *path);
 
 void
@@ -924,7 +929,8 @@ pp_next(struct pp *pp, struct token *t)
 			define(pp, t, 0);
 			continue;
 		}
-		if (t->kind == TK_AT && (m = macro_find(pp, t->str + 1))) {
+		if (t->kind == TK_AT && ((m = macro_find(pp, t->str + 1)) ||
+		    (m = library_find(pp, t->str + 1)))) {
 			expand(pp, m, t);
 			continue;
 		}
@@ -935,105 +941,181 @@ pp_next(struct pp *pp, struct token *t)
 	}
 }
 
-/* Macro libraries: every *.stpm file in dir holds only @define's. */
-static void
-load_library(struct pp *pp, const char *dir)
-{
-	struct dirent **ents;
-	struct source *save;
-	int i, n = scandir(dir, &ents, NULL, alphasort);
+/*
+ * Macro libraries: every *.stpm file of a directory holds only
+ * @define's.  A file is read when a parse first uses a macro it
+ * defines, found by name in an index of the directory made once a
+ * run from the files' text (the names after "@define", without
+ * lexing): the library is larger than most scripts, and stap-resolve
+ * parses each tapset file a script uses with it.
+ */
+struct libfile {
+	const char *path;
+	const char **names;
+	size_t nnames;
+};
 
-	if (n < 0)
-		return;
+struct libdir {
+	const char *dir;
+	struct libfile *files;
+	size_t nfiles;
+	struct libdir *next;
+};
+
+/*
+ * The directories' indexes live for the run, in malloc'd memory that
+ * arena_freeall (a fuzz target's, between inputs) leaves; a parse's
+ * lists are in the arena, with the parse
+ */
+static char *
+estrndup(const char *s, size_t n)
+{
+	char *d = emalloc(n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+/* v, of n elements of size el, with room for one more */
+static void *
+grow(void *v, size_t n, size_t el)
+{
+	void *w = arena_alloc((n + 1) * el);
+
+	if (n)
+		memcpy(w, v, n * el);
+	return w;
+}
+
+/* The names text @define's, into f */
+static void
+index_names(struct libfile *f, const char *text)
+{
+	const char *p = text, *q;
+	size_t cap = 0;
+
+	while ((p = strstr(p, "@define"))) {
+		p += 7;
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		for (q = p; isalnum((unsigned char)*q) || *q == '_'; q++)
+			;
+		if (q == p)
+			continue;
+		f->names = vgrow(f->names, &cap, f->nnames + 1,
+		    sizeof *f->names);
+		f->names[f->nnames++] = estrndup(p, (size_t)(q - p));
+		p = q;
+	}
+}
+
+static struct libdir *
+library_index(const char *dir)
+{
+	static struct libdir *cache;
+	struct libdir *d;
+	struct dirent **ents;
+	size_t cap = 0;
+	int i, n;
+
+	for (d = cache; d; d = d->next)
+		if (!strcmp(d->dir, dir))
+			return d;
+	d = emalloc(sizeof *d);
+	memset(d, 0, sizeof *d);
+	d->dir = estrndup(dir, strlen(dir));
+	d->next = cache;
+	cache = d;
+	n = scandir(dir, &ents, NULL, alphasort);
 	for (i = 0; i < n; i++) {
 		const char *name = ents[i]->d_name;
 		size_t len = strlen(name);
-		char path[4096];
+		char path[4096], *text;
 		struct stat st;
-		struct token t;
-		int file;
+		struct libfile *f;
+		FILE *fp;
 
-		if (name[0] == '.')
-			goto next;
 		snprintf(path, sizeof path, "%s/%s", dir, name);
-		if (stat(path, &st) < 0)
+		if (name[0] == '.' || len < 5 ||
+		    strcmp(name + len - 5, ".stpm") || stat(path, &st) < 0 ||
+		    !S_ISREG(st.st_mode) || !(fp = fopen(path, "r")))
 			goto next;
-		if (!S_ISREG(st.st_mode) || len < 5 ||
-		    strcmp(name + len - 5, ".stpm"))
-			goto next;
-		file = src_read(path);
-		save = pp->top;
-		pp->top = NULL;
-		push_file(pp, file, NULL);
-		for (next_raw(pp, &t); t.kind != TK_EOF; next_raw(pp, &t)) {
-			if (t.kind == TK_AT && !strcmp(t.str, "@define")) {
-				define(pp, &t, 1);
-			} else {
-				diag_error(t.loc,
-				    "a macro library may hold only "
-				    "@define");
-				break;
-			}
-		}
-		pp->top = save;
-		pp->depth--;
+		text = emalloc((size_t)st.st_size + 1);
+		text[fread(text, 1, (size_t)st.st_size, fp)] = '\0';
+		fclose(fp);
+		d->files = vgrow(d->files, &cap, d->nfiles + 1,
+		    sizeof *d->files);
+		f = &d->files[d->nfiles++];
+		memset(f, 0, sizeof *f);
+		f->path = estrndup(path, strlen(path));
+		index_names(f, text);
+		free(text);
 next:
 		free(ents[i]);
 	}
-	free(ents);
+	if (n >= 0)
+		free(ents);
+	return d;
 }
 
-/*
- * A directory's macros are read once a run: stap-resolve parses every
- * tapset file with the library's macros, and reading the *.stpm files
- * again for each would cost more than the file itself.  Later parses
- * take copies of the first one's macros, in the order it made them.
- */
-struct libcache {
-	const char *dir;
-	struct macro **m;
-	size_t n;
-	struct libcache *next;
-};
+/* Read library file f's macros into pp */
+static void
+library_load(struct pp *pp, struct libfile *f)
+{
+	struct source *save;
+	struct token t;
+
+	pp->loaded = grow(pp->loaded, pp->nloaded, sizeof *pp->loaded);
+	pp->loaded[pp->nloaded++] = f;
+	save = pp->top;
+	pp->top = NULL;
+	push_file(pp, src_read(f->path), NULL);
+	for (next_raw(pp, &t); t.kind != TK_EOF; next_raw(pp, &t)) {
+		if (t.kind == TK_AT && !strcmp(t.str, "@define")) {
+			define(pp, &t, 1);
+		} else {
+			diag_error(t.loc, "a macro library may hold only "
+			    "@define");
+			break;
+		}
+	}
+	pp->top = save;
+	pp->depth--;
+}
+
+/* Macro name from the first library file that defines it, read now;
+ * NULL if none does */
+static struct macro *
+library_find(struct pp *pp, const char *name)
+{
+	size_t i, j, k, l;
+
+	for (i = 0; i < pp->nlibs; i++)
+		for (j = 0; j < pp->libs[i]->nfiles; j++) {
+			struct libfile *f = &pp->libs[i]->files[j];
+
+			for (k = 0; k < f->nnames; k++)
+				if (!strcmp(f->names[k], name))
+					break;
+			if (k == f->nnames)
+				continue;
+			for (l = 0; l < pp->nloaded; l++)
+				if (pp->loaded[l] == f)
+					break;
+			if (l < pp->nloaded)
+				continue;       /* read: it did not */
+			library_load(pp, f);
+			return macro_find(pp, name);
+		}
+	return NULL;
+}
 
 void
 pp_library(struct pp *pp, const char *dir)
 {
-	static struct libcache *cache;
-	struct libcache *c;
-	struct macro *m, *before = pp->macros;
-	size_t i;
-
-	for (c = cache; c && strcmp(c->dir, dir); c = c->next)
-		;
-	if (c) {
-		for (i = c->n; i-- > 0;) {
-			struct macro *old = macro_find(pp, c->m[i]->name);
-
-			if (old) {
-				diag_error(c->m[i]->loc, "duplicate definition "
-				    "of library macro '@%s'", old->name);
-				diag_note(old->loc, "macro '@%s' first defined "
-				    "here", old->name);
-				continue;
-			}
-			m = arena_alloc(sizeof *m);
-			*m = *c->m[i];
-			m->next = pp->macros;
-			pp->macros = m;
-		}
-		return;
-	}
-	load_library(pp, dir);
-	c = arena_alloc(sizeof *c);
-	c->dir = arena_strndup(dir, strlen(dir));
-	for (m = pp->macros; m != before; m = m->next)
-		c->n++;
-	c->m = arena_alloc(sizeof *c->m * (c->n + 1));
-	for (i = 0, m = pp->macros; m != before; m = m->next)
-		c->m[i++] = m;
-	c->next = cache;
-	cache = c;
+	pp->libs = grow(pp->libs, pp->nlibs, sizeof *pp->libs);
+	pp->libs[pp->nlibs++] = library_index(dir);
 }
 
 /* The kernel's .config, gzipped (/proc/config.gz) or not; NULL if none. */
