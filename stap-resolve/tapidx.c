@@ -42,7 +42,7 @@
 #define CACHE_SUB "stap-resolve/tapset-index"
 
 /* Bump when the scan changes: an index of an older scan is not used */
-#define TAPIDX_FORMAT "stap-tapset-index 1"
+#define TAPIDX_FORMAT "stap-tapset-index 2"
 
 enum { NSTAT = 7 };    /* size dev ino mtime(s, ns) ctime(s, ns) */
 
@@ -200,6 +200,12 @@ scan(struct tfile *f, int file)
 			cstate[ncond] = st;
 			cfirst[ncond] = first;
 			cthen[ncond++] = -1;
+			/* the condition, up to its %?, defines nothing */
+			do
+				lex_next(&lx, &t);
+			while (t.kind != TK_EOF && !isop(&t, O_PPTHEN));
+			if (t.kind == TK_EOF)
+				goto always;
 			continue;
 		}
 		if (isop(&t, O_PPELSE) && ncond > 0) {

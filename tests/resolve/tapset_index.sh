@@ -71,6 +71,7 @@ function cond_then() { return 1 }
 %:
 function cond_else() { return 2 }
 %)
+function in_body() { return %( arch == "x" %? 1 %: %( arch == "y" %? 2 %: 3 %) %) }
 probe mylib.tick = timer.s(1) { tick = 1 }
 probe begin { base = 41 }
 STP
@@ -92,6 +93,10 @@ grep -q 'str="base"' "$tmp/r" || fail "the tapset global not pulled in"
 grep -q 'num=41' "$tmp/r" || fail "a used file's begin probe left out"
 [ "$(ls "$tmp"/cache/stap-resolve/tapset-index/*.idx | wc -l)" = 2 ] ||
     fail "no index for the big -I directory"
+# conditionals, in a function's body too, are followed: %?'s condition
+# defines nothing
+grep -q '^file "a.stp".* always$' "$tmp"/cache/stap-resolve/tapset-index/*.idx &&
+    fail "a file of conditionals not indexed (always read)"
 run 'probe begin { println(cond_else()) }' ||
     fail "a function in a %: branch: $(cat "$tmp/e")"
 run 'probe begin { println(c_three()) }' ||
