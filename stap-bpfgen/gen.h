@@ -347,6 +347,8 @@ const char *typed_core_spec(int ref);
 int stack_call(struct gen *g, struct node *n);
 void stack_get(struct gen *g, int buf, int size, int skip, int flags);
 int stack_sprint1(struct gen *g, const char *fmt, int slot);
+int stack_frames(struct gen *g, int width, int flags, int *max, int *buf,
+    int *n);
 void stack_hex(struct gen *g, int res, int buf, int n, int max,
     const char *first, const char *rest);
 int stack_uses_fmt(const char *name);

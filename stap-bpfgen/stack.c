@@ -219,25 +219,42 @@ stack_hex(struct gen *g, int res, int buf, int n, int max, const char *first,
 }
 
 /*
+ * A stack string's start: res, zeroed; in a kernel program *buf the
+ * first *max frames (at most 12, as many as MAXSTRINGLEN shows at
+ * width characters each) and *n how many there are; *max 0 in user
+ * space
+ */
+int
+stack_frames(struct gen *g, int width, int flags, int *max, int *buf,
+    int *n)
+{
+	int res = gen_tmp(g, g->maxstr);
+
+	gen_zero(g, BPF_REG_9, res, g->maxstr);
+	*max = 0;
+	if (!g->probe->section)
+		return res;
+	*max = (g->maxstr - 1 + width - 1) / width;
+	if (*max > 12)
+		*max = 12;
+	*buf = gen_tmp(g, 8 * *max);
+	*n = gen_tmp(g, 8);
+	stack_get(g, *buf, 8 * *max, -1, flags);
+	asm_alui(g->p, BPF_ARSH, BPF_REG_0, 3);
+	gen_store(g, *n, BPF_REG_0);
+	return res;
+}
+
+/*
  * backtrace(): "0x%016lx " a frame, as stap's, cut at MAXSTRINGLEN
  */
 static int
 backtrace(struct gen *g)
 {
-	struct prog *p = g->p;
-	int res = gen_tmp(g, g->maxstr), max, buf, n;
+	int max, buf, n, res = stack_frames(g, 19, 0, &max, &buf, &n);
 
-	gen_zero(g, BPF_REG_9, res, g->maxstr);
-	if (!g->probe->section)
+	if (!max)
 		return res;
-	max = (g->maxstr - 1 + 18) / 19;
-	if (max > 12)
-		max = 12;
-	buf = gen_tmp(g, 8 * max);
-	n = gen_tmp(g, 8);
-	stack_get(g, buf, 8 * max, -1, 0);
-	asm_alui(p, BPF_ARSH, BPF_REG_0, 3);
-	gen_store(g, n, BPF_REG_0);
 	stack_hex(g, res, buf, n, max, "0x%016lx ", "0x%016lx ");
 	return res;
 }

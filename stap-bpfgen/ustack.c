@@ -247,20 +247,12 @@ static int
 ubacktrace(struct gen *g)
 {
 	struct prog *p = g->p;
-	int res = gen_tmp(g, g->maxstr), max, buf, n;
+	int max, buf, n, res;
 
-	gen_zero(g, BPF_REG_9, res, g->maxstr);
-	if (!g->probe->section)
-		return res;
 	/* a user address is 14 characters and a blank at most */
-	max = (g->maxstr - 1 + 14) / 15;
-	if (max > 12)
-		max = 12;
-	buf = gen_tmp(g, 8 * max);
-	n = gen_tmp(g, 8);
-	stack_get(g, buf, 8 * max, -1, F_USER_STACK);
-	asm_alui(p, BPF_ARSH, BPF_REG_0, 3);
-	gen_store(g, n, BPF_REG_0);
+	res = stack_frames(g, 15, F_USER_STACK, &max, &buf, &n);
+	if (!max)
+		return res;
 	if (at_entry(g)) {
 		asm_mov(p, BPF_REG_1, BPF_REG_9);
 		asm_alui(p, BPF_ADD, BPF_REG_1, buf);

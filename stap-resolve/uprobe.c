@@ -586,6 +586,23 @@ similar(const char **names, size_t n, const char *want)
 	return out;
 }
 
+/* Point cp runs only where test g holds too (g first, then its own
+ * condition) */
+static void
+guard(struct node *cp, struct node *g)
+{
+	struct node *x;
+
+	if (cp->cond) {
+		x = node_new(N_BINARY, g->loc);
+		x->op = O_LAND;
+		x->l = g;
+		x->r = cp->cond;
+		g = x;
+	}
+	cp->cond = g;
+}
+
 struct match {
 	const char *name;
 	uint64_t addr;
@@ -649,7 +666,7 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 		cp->flags |= F_UENTRY;
 	if (strcmp(uf->path, exe)) {
 		/* a library: only in processes of the executable */
-		struct node *g = node_new(N_BINARY, pt->loc), *x;
+		struct node *g = node_new(N_BINARY, pt->loc);
 		const char *base = strrchr(exe, '/') + 1;
 
 		g->op = O_EQ;
@@ -658,31 +675,17 @@ add_point(struct resolver *r, struct node *probe, struct node *pt,
 		g->r = node_new(N_STR, pt->loc);
 		g->r->str = arena_strndup(base, strlen(base) > 15 ? 15 :
 		    strlen(base));
-		if (cp->cond) {
-			x = node_new(N_BINARY, pt->loc);
-			x->op = O_LAND;
-			x->l = g;
-			x->r = cp->cond;
-			g = x;
-		}
-		cp->cond = g;
+		guard(cp, g);
 	}
 	if (only_pid) {
-		struct node *g = node_new(N_BINARY, pt->loc), *x;
+		struct node *g = node_new(N_BINARY, pt->loc);
 
 		g->op = O_EQ;
 		g->l = node_new(N_CALL, pt->loc);
 		g->l->str = "pid";
 		g->r = node_new(N_NUM, pt->loc);
 		g->r->num = only_pid;
-		if (cp->cond) {
-			x = node_new(N_BINARY, pt->loc);
-			x->op = O_LAND;
-			x->l = g;
-			x->r = cp->cond;
-			g = x;
-		}
-		cp->cond = g;
+		guard(cp, g);
 	}
 	up->uf = uf;
 	up->addr = m->addr;
